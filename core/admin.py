@@ -1,0 +1,179 @@
+"""Fileset and AFM administration: link/unlink, mode and target changes,
+stop/start, flushPending, resync, and the home's `mmafmconfig` switch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import clock, rules
+from .errors import SimError
+from .fileops import text_size
+from .events import FilesetChanged, HomeExportChanged, RuleRefused
+from .gateway import PSNAP
+from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
+from .tree import DIR
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+MAX_ASYNC_DELAY_S = 2_147_483_647
+
+
+class AdminOps:
+    """Mixin of `Engine`: the administrative commands' engine side."""
+
+    def _refuse(self: Engine, command: str, fileset: AfmFileset, refusal: rules.Refusal) -> None:
+        self.emit(RuleRefused(self.now, command, refusal.rule, refusal.message_id, refusal.text, refusal.hint, fileset.name))
+        raise rules.Refused(refusal)
+
+    # -- linking -----------------------------------------------------------------------
+    def unlink_fileset(self: Engine, name: str) -> None:
+        fileset = self.filesets[name]
+        if not fileset.linked:
+            raise SimError(f"mmunlinkfileset: Fileset {name} is not linked.")
+        fileset.linked = False
+        self.emit(FilesetChanged(self.now, name, f"fileset {name} unlinked"))
+
+    def link_fileset(self: Engine, name: str, junction: str) -> None:
+        fileset = self.filesets[name]
+        expected = f"{self.cache.fs.mount}/{name}"
+        if fileset.linked:
+            raise SimError(f"mmlinkfileset: Fileset {name} is already linked.")
+        if junction.rstrip("/") != expected:
+            raise SimError(f"mmlinkfileset: peersnap links fileset {name} at {expected} only (got {junction}).")
+        fileset.linked = True
+        self.emit(FilesetChanged(self.now, name, f"fileset {name} linked at {expected}"))
+
+    # -- attributes -------------------------------------------------------------------------
+    def change_fileset(self: Engine, name: str, attributes: dict[str, str]) -> None:
+        """`mmchfileset fs1 F -p afmMode=..,afmTarget=..,afmAsyncDelay=..`: all or nothing."""
+        fileset = self.filesets[name]
+        mode, target, delay = fileset.mode, fileset.target, fileset.async_delay_us
+        for key, value in attributes.items():
+            low = key.lower()
+            if low == "afmmode":
+                try:
+                    mode = AfmMode(value.lower())
+                except ValueError:
+                    raise SimError(f"mmchfileset: Incorrect value for afmMode: '{value}' (use sw, ro, iw or lu).") from None
+                refusal = rules.mode_change(fileset, mode)
+                if refusal is not None:
+                    self._refuse("mmchfileset", fileset, refusal)
+            elif low == "afmtarget":
+                try:
+                    target = Target.parse(value)
+                except ValueError as exc:
+                    raise SimError(f"mmchfileset: Incorrect value for afmTarget: {exc}.") from None
+                mount = self.home.fs.mount
+                tree = target.path[len(mount) + 1:] if target.path.startswith(mount + "/") else ""
+                if not tree or "/" in tree or tree not in self.home.fs.trees:
+                    raise SimError(
+                        f"mmchfileset: Target path {target.path} is not a directory directly under {mount} at home."
+                    )
+                if target != fileset.target:
+                    refusal = rules.needs_unlinked_and_empty(fileset, "afmTarget")
+                    if refusal is not None:
+                        self._refuse("mmchfileset", fileset, refusal)
+            elif low == "afmasyncdelay":
+                if not value.isdigit() or not 1 <= int(value) <= MAX_ASYNC_DELAY_S:
+                    raise SimError(f"mmchfileset: Incorrect value for afmAsyncDelay: '{value}' (1 to {MAX_ASYNC_DELAY_S} seconds).")
+                delay = int(value) * clock.SECOND
+            else:
+                raise SimError(f"mmchfileset: Attribute {key} is not supported (peersnap knows afmMode, afmTarget, afmAsyncDelay).")
+        changes = []
+        if mode is not fileset.mode:
+            changes.append(f"afmMode {fileset.mode.value} -> {mode.value}")
+        if target != fileset.target:
+            changes.append(f"afmTarget {fileset.target} -> {target}")
+        if delay != fileset.async_delay_us:
+            changes.append(f"afmAsyncDelay {fileset.async_delay_us // clock.SECOND} -> {delay // clock.SECOND}")
+        fileset.mode, fileset.target, fileset.async_delay_us = mode, target, delay
+        if changes:
+            self.emit(FilesetChanged(self.now, name, "; ".join(changes)))
+        self.refresh_states()
+
+    # -- mmafmctl -------------------------------------------------------------------------------
+    def stop_fileset(self: Engine, name: str) -> None:
+        fileset = self.filesets[name]
+        if fileset.stopped:
+            raise SimError(f"mmafmctl: Fileset {name} is already in Stopped state.")
+        fileset.stopped = True
+        self.emit(FilesetChanged(self.now, name, f"replication stopped ({fileset.queue.length} ops held)"))
+        self.refresh_states()
+
+    def start_fileset(self: Engine, name: str) -> None:
+        fileset = self.filesets[name]
+        if not fileset.stopped:
+            raise SimError(f"mmafmctl: Fileset {name} is not in Stopped state.")
+        fileset.stopped = False
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)
+        self.emit(FilesetChanged(self.now, name, "replication started"))
+        self.refresh_states()
+
+    def flush_pending(self: Engine, name: str) -> int:
+        """Make every queued op eligible now (ignore afmAsyncDelay); returns how many."""
+        fileset = self.filesets[name]
+        if any(op.kind == PSNAP and not op.dropped for op in fileset.queue.ops):
+            refusal = rules.Refusal(
+                "no flush during a psnap",
+                "6027-2757",
+                "The peer snapshot is in progress. Queue cannot be flushed now.",
+                "Wait for the home half of the peer snapshot (sim settle), then flush.",
+            )
+            self._refuse("mmafmctl", fileset, refusal)
+        if fileset.state not in (CacheState.ACTIVE, CacheState.DIRTY, CacheState.NEEDS_RESYNC):
+            raise SimError(f"mmafmctl: Cannot flush fileset {name}: it is in {fileset.state.value} state.")
+        fileset.queue.flush_through = fileset.queue.next_seq
+        self.emit(FilesetChanged(self.now, name, f"flushPending: {fileset.queue.length} ops may go home now"))
+        return fileset.queue.length
+
+    def resync(self: Engine, name: str) -> int:
+        """Push the cache's whole contents home, overwriting what home changed.
+        Returns the number of operations queued."""
+        fileset = self.filesets[name]
+        if fileset.mode is not AfmMode.SW:
+            raise SimError(f"mmafmctl: Resync is allowed only for single-writer filesets; {name} is {fileset.mode.long_name}.")
+        home = self.home_tree(fileset)
+        if home is None:
+            raise SimError(f"mmafmctl: Home of fileset {name} ({fileset.target.path}) is not reachable.")
+        cache = self.cache.fs.trees[name]
+        queue = fileset.queue
+        queue.barrier()
+        before = queue.next_seq
+        for path in reversed([p for p in home.walk() if cache.get(p) is None]):
+            if home.get(path) is DIR:
+                queue.push_rmdir(path, self.now)
+            else:
+                queue.push_remove(path, self.now)
+        for path in cache.walk():
+            content, at_home = cache.get(path), home.get(path)
+            if at_home != content:
+                if content is DIR:
+                    queue.push_mkdir(path, self.now)
+                else:
+                    assert isinstance(content, str)
+                    queue.push_write(path, content, text_size(content), self.now, at_home is None)
+        queue.barrier()
+        fileset.needs_resync = False
+        queued = queue.next_seq - before
+        self.emit(FilesetChanged(self.now, name, f"resync: {queued} ops queued to make home match the cache"))
+        self.refresh_states()
+        return queued
+
+    # -- mmafmconfig (home) -----------------------------------------------------------------------
+    def set_afm_enabled(self: Engine, path: str, enabled: bool) -> None:
+        mount = self.home.fs.mount
+        clean = path.rstrip("/") or "/"
+        tree = clean[len(mount) + 1:] if clean.startswith(mount + "/") else ""
+        if not tree or "/" in tree or self.home.fs.trees.get(tree) is None:
+            raise SimError(
+                f"mmafmconfig: {path}: No such directory (an export is a directory directly under {mount}).",
+            )
+        export = self.exports.get(clean)
+        if export is None:
+            export = self.exports[clean] = HomeExport(clean, afm_enabled=False)
+        if not enabled and not export.afm_enabled:
+            raise SimError(f"mmafmconfig: AFM is not enabled for {clean}.")
+        if export.afm_enabled != enabled:
+            export.afm_enabled = enabled
+            self.emit(HomeExportChanged(self.now, clean, enabled))

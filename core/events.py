@@ -1,0 +1,297 @@
+"""Typed events: every change of the simulated world is announced as one.
+
+Clients (the dashboard, `peersnap run --trace`, lessons, tests) subscribe to
+the engine and receive these in order. Each event knows how to describe
+itself in one line; `topic` groups them for filtering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: int  # simulated microseconds since the scenario started
+
+    topic = "event"
+
+    def describe(self) -> str:  # pragma: no cover - every subclass overrides
+        return type(self).__name__
+
+    @property
+    def fileset(self) -> str:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRan(Event):
+    cluster: str
+    line: str
+    rc: int
+    topic = "command"
+
+    def describe(self) -> str:
+        mark = "" if self.rc == 0 else f"  (rc {self.rc})"
+        return f"[{self.cluster}]# {self.line}{mark}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpQueued(Event):
+    fs_name: str
+    seq: int
+    kind: str
+    path: str
+    size: int
+    topic = "queue"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        size = f" ({self.size} B)" if self.size else ""
+        return f"queued #{self.seq} {self.kind} {self.path}{size}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpsLoaded(Event):
+    """`sim load`: many writes queued at once (one event, not a million)."""
+
+    fs_name: str
+    count: int
+    first_seq: int
+    last_seq: int
+    size: int
+    topic = "queue"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"queued {self.count} writes #{self.first_seq}..#{self.last_seq} ({self.size} B)"
+
+
+@dataclass(frozen=True, slots=True)
+class OpDropped(Event):
+    fs_name: str
+    seq: int
+    kind: str
+    path: str
+    reason: str
+    topic = "queue"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"filtered #{self.seq} {self.kind} {self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpsFlushed(Event):
+    """Ops executed at home, in order; one event per batch the gateway drained."""
+
+    fs_name: str
+    count: int
+    first_seq: int
+    last_seq: int
+    size: int
+    topic = "flush"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        if self.count == 1:
+            return f"flushed #{self.first_seq} to home ({self.size} B)"
+        return f"flushed {self.count} ops #{self.first_seq}..#{self.last_seq} to home ({self.size} B)"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotCreated(Event):
+    cluster: str
+    name: str
+    snap_id: int
+    fs_name: str
+    topic = "snapshot"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        scope = f"fileset {self.fs_name}" if self.fs_name else "file system fs1"
+        return f"{self.cluster} snapshot {self.name} created with id {self.snap_id} ({scope})"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotDeleted(Event):
+    cluster: str
+    name: str
+    snap_id: int
+    fs_name: str
+    topic = "snapshot"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"{self.cluster} snapshot {self.name} (id {self.snap_id}) deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshotQueued(Event):
+    fs_name: str
+    name: str
+    seq: int
+    ahead: int
+    disconnected: bool
+    topic = "psnap"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        if self.disconnected:
+            return f"psnap {self.name}: home half recorded as not created (disconnected); retried on reconnect"
+        return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead} ops"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshotCompleted(Event):
+    fs_name: str
+    name: str
+    home_id: int
+    identical: bool
+    topic = "psnap"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        same = "identical to the cache half" if self.identical else "DIFFERS from the cache half"
+        return f"psnap {self.name}: home half created with id {self.home_id}, {same}"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshotFailed(Event):
+    fs_name: str
+    name: str
+    reason: str
+    topic = "psnap"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"psnap {self.name}: home half failed: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshotDeleted(Event):
+    fs_name: str
+    name: str
+    home_pending: bool
+    topic = "psnap"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        tail = "; home half will be removed on reconnect" if self.home_pending else ""
+        return f"psnap {self.name} deleted{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChanged(Event):
+    up: bool
+    topic = "link"
+
+    def describe(self) -> str:
+        return "link to home is UP" if self.up else "link to home is DOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged(Event):
+    fs_name: str
+    old: str
+    new: str
+    topic = "state"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"cache state {self.old} -> {self.new}"
+
+
+@dataclass(frozen=True, slots=True)
+class FilesetChanged(Event):
+    fs_name: str
+    what: str
+    topic = "fileset"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True, slots=True)
+class HomeExportChanged(Event):
+    path: str
+    enabled: bool
+    topic = "home"
+
+    def describe(self) -> str:
+        return f"home export {self.path}: mmafmconfig {'enabled' if self.enabled else 'disabled'}"
+
+
+@dataclass(frozen=True, slots=True)
+class HomeWritten(Event):
+    """Something wrote at home under an SW cache's export."""
+
+    fs_name: str
+    path: str
+    topic = "home"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        return f"home write at {self.path} under single-writer fileset {self.fs_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRefused(Event):
+    command: str
+    rule: str
+    message_id: str
+    text: str
+    hint: str
+    fs_name: str = ""
+    topic = "refused"
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+    def describe(self) -> str:
+        ident = f"{self.message_id} " if self.message_id else ""
+        return f"{self.command} refused ({self.rule}): {ident}{self.text}"
+
+
+TOPICS = ("command", "queue", "flush", "snapshot", "psnap", "link", "state", "fileset", "home", "refused")

@@ -1,0 +1,364 @@
+"""File operations on either cluster's namespace, and what AFM queues for them.
+
+A change inside an SW or IW cache fileset is made at once in the cache and
+queued for home; an LU fileset keeps it local; an RO fileset refuses it. A
+change at home under an SW cache's export makes that cache NeedsResync.
+Every operation checks everything first, so a failed one changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import FsError
+from .events import HomeWritten, OpDropped, OpQueued, OpsLoaded
+from .gateway import CREATE, RENAME, QueuedOp
+from .model import AfmFileset, AfmMode, Cluster
+from .paths import Location, PathError, Where, locate
+from .tree import DIR, Content, VersionedTree
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+MAX_FILE = 16 * 1024 * 1024  # a generous bound on one simulated file's text
+MAX_LOAD = 10_000_000
+
+
+def text_size(content: Content) -> int:
+    if content is DIR:
+        return 0
+    assert isinstance(content, str)
+    return len(content) if content.isascii() else len(content.encode("utf-8", "surrogatepass"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str
+    is_dir: bool
+    size: int
+
+
+class FileOps:
+    """Mixin of `Engine`: the file commands' engine side."""
+
+    # -- resolving ---------------------------------------------------------------
+    def locate(self: Engine, role: str, path: str) -> Location:
+        cluster = self.cluster(role)
+        try:
+            return locate(cluster, path, self._visible_trees(cluster), self._fileset_trees(cluster))
+        except PathError as exc:
+            raise FsError(str(exc)) from None
+
+    def _visible_trees(self: Engine, cluster: Cluster) -> dict[str, bool]:
+        visible = {name: True for name in cluster.fs.trees}
+        if cluster is self.cache:
+            for fileset in self.filesets.values():
+                visible[fileset.name] = fileset.linked
+        return visible
+
+    def _fileset_trees(self: Engine, cluster: Cluster) -> frozenset[str]:
+        return frozenset(self.filesets) if cluster is self.cache else frozenset()
+
+    def _tree(self: Engine, loc: Location) -> VersionedTree:
+        tree = loc.cluster.fs.trees.get(loc.tree)
+        if tree is None:
+            raise FsError("No such file or directory")
+        return tree
+
+    def _content(self: Engine, loc: Location) -> Content | None:
+        if loc.where is not Where.TREE:
+            return DIR
+        tree = loc.cluster.fs.trees.get(loc.tree)
+        if tree is None:
+            return None
+        epoch = loc.epoch
+        return tree.get(loc.rel) if epoch is None else tree.get_at(loc.rel, epoch)
+
+    def _access(self: Engine, loc: Location) -> None:
+        """First access to an Inactive cache fileset makes it Active."""
+        if loc.cluster is self.cache:
+            fileset = self.filesets.get(loc.tree)
+            if fileset is not None and not fileset.activated:
+                fileset.activated = True
+                self.refresh_states()
+
+    # -- reading -----------------------------------------------------------------
+    def read_file(self: Engine, role: str, path: str) -> str:
+        loc = self.locate(role, path)
+        content = self._content(loc)
+        if content is None:
+            raise FsError("No such file or directory")
+        if content is DIR:
+            raise FsError("Is a directory")
+        self._access(loc)
+        assert isinstance(content, str)
+        return content
+
+    def exists(self: Engine, role: str, path: str) -> bool:
+        try:
+            return self._content(self.locate(role, path)) is not None
+        except FsError:
+            return False
+
+    def list_dir(self: Engine, role: str, path: str, show_all: bool = False) -> list[Entry]:
+        """The entries of a directory (or the file itself), sorted by name."""
+        loc = self.locate(role, path)
+        fs = loc.cluster.fs
+        if loc.where is Where.ROOT:
+            names = [n for n, shown in self._visible_trees(loc.cluster).items() if shown and n in fs.trees]
+            entries = [Entry(n, True, 0) for n in sorted(names)]
+            return ([Entry(".snapshots", True, 0)] if show_all else []) + entries
+        if loc.where is Where.SNAPSHOTS:
+            snaps = [s.name for s in fs.snapshots.values() if s.fileset == loc.scope]
+            return [Entry(n, True, 0) for n in sorted(snaps)]
+        if loc.where is Where.SNAPSHOT_ROOT:
+            assert loc.snapshot is not None
+            return [Entry(n, True, 0) for n in sorted(loc.snapshot.epochs)]
+        content = self._content(loc)
+        if content is None:
+            raise FsError("No such file or directory")
+        if content is not DIR:
+            return [Entry(loc.path.rsplit("/", 1)[-1], False, text_size(content))]
+        self._access(loc)
+        tree = self._tree(loc)
+        epoch = loc.epoch
+        prefix = f"{loc.rel}/" if loc.rel else ""
+        if epoch is None:
+            names = tree.children(loc.rel)
+            entries = [Entry(n, (c := tree.get(prefix + n)) is DIR, text_size(c)) for n in names]  # type: ignore[arg-type]
+        else:
+            names = tree.children_at(loc.rel, epoch)
+            entries = [Entry(n, (c := tree.get_at(prefix + n, epoch)) is DIR, text_size(c)) for n in names]  # type: ignore[arg-type]
+        if show_all:
+            extra = []
+            if loc.rel == "" and loc.snapshot is None and loc.cluster is self.cache and loc.tree in self.filesets:
+                extra.append(Entry(".snapshots", True, 0))
+            entries = extra + entries
+        else:
+            entries = [e for e in entries if not e.name.startswith(".")]
+        return entries
+
+    # -- writing ------------------------------------------------------------------
+    def _writable(self: Engine, loc: Location) -> tuple[AfmFileset | None, VersionedTree]:
+        if loc.snapshot is not None:
+            raise FsError("Read-only file system")
+        if loc.where is not Where.TREE:
+            raise FsError("Permission denied")
+        tree = self._tree(loc)
+        fileset = self.filesets.get(loc.tree) if loc.cluster is self.cache else None
+        if fileset is not None and not fileset.mode.writes_at_cache:
+            raise FsError("Read-only file system (read-only AFM fileset)")
+        return fileset, tree
+
+    def _parent_dir(self: Engine, tree: VersionedTree, rel: str) -> None:
+        parent = rel.rpartition("/")[0]
+        content = tree.get(parent)
+        if content is None:
+            raise FsError("No such file or directory")
+        if content is not DIR:
+            raise FsError("Not a directory")
+
+    def write_file(self: Engine, role: str, path: str, text: str, append: bool = False) -> None:
+        """`echo TEXT > PATH` (or `>>` with `append`)."""
+        loc = self.locate(role, path)
+        fileset, tree = self._writable(loc)
+        if loc.rel == "":
+            raise FsError("Is a directory")
+        existing = tree.get(loc.rel)
+        if existing is DIR:
+            raise FsError("Is a directory")
+        self._parent_dir(tree, loc.rel)
+        content = existing + text if append and isinstance(existing, str) else text
+        if len(content) > MAX_FILE:
+            raise FsError("File too large (the simulator keeps files under 16 MiB)")
+        self._access(loc)
+        self._put(loc, fileset, tree, loc.rel, content, existing is None)
+
+    def touch(self: Engine, role: str, path: str) -> None:
+        loc = self.locate(role, path)
+        fileset, tree = self._writable(loc)
+        if loc.rel == "" or tree.get(loc.rel) is not None:
+            self._access(loc)
+            return  # times are not modelled: touching an existing file changes nothing
+        self._parent_dir(tree, loc.rel)
+        self._access(loc)
+        self._put(loc, fileset, tree, loc.rel, "", True)
+
+    def _put(self: Engine, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
+        tree.set(rel, content)
+        if fileset is not None and fileset.mode.pushes_home:
+            op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.now, created)
+            if dropped is not None:
+                self.emit(OpDropped(self.now, fileset.name, dropped.seq, dropped.kind, dropped.path, "superseded by a later write"))
+            self._announce(fileset, op)
+        elif loc.cluster is self.home:
+            self._home_changed(loc.tree, rel)
+
+    def _announce(self: Engine, fileset: AfmFileset, op: QueuedOp) -> None:
+        self.emit(OpQueued(self.now, fileset.name, op.seq, op.kind, op.path, op.size))
+        self.refresh_states()
+
+    def _home_changed(self: Engine, tree: str, rel: str) -> None:
+        for fileset in self.filesets_on_export(tree):
+            if fileset.mode is AfmMode.SW and not fileset.needs_resync:
+                fileset.needs_resync = True
+                self.emit(HomeWritten(self.now, fileset.name, f"{self.home.fs.mount}/{tree}/{rel}".rstrip("/")))
+        self.refresh_states()
+
+    def mkdir(self: Engine, role: str, path: str, parents: bool = False) -> None:
+        loc = self.locate(role, path)
+        if loc.where is Where.TREE and loc.snapshot is None and loc.rel == "" and loc.tree not in loc.cluster.fs.trees:
+            # a new top-level directory: its own tree (at home, a directory to export)
+            loc.cluster.fs.trees[loc.tree] = VersionedTree()
+            return
+        fileset, tree = self._writable(loc)
+        existing = tree.get(loc.rel)
+        if existing is not None:
+            if parents and existing is DIR:
+                return
+            raise FsError("File exists")
+        missing = []
+        rel = loc.rel
+        while True:
+            parent = rel.rpartition("/")[0]
+            content = tree.get(parent)
+            if content is DIR:
+                break
+            if content is not None or not parents:
+                raise FsError("Not a directory" if content is not None else "No such file or directory")
+            missing.append(parent)
+            rel = parent
+        self._access(loc)
+        for rel in [*reversed(missing), loc.rel]:
+            tree.set(rel, DIR)
+            if fileset is not None and fileset.mode.pushes_home:
+                self._announce(fileset, fileset.queue.push_mkdir(rel, self.now))
+            elif loc.cluster is self.home:
+                self._home_changed(loc.tree, rel)
+
+    def remove(self: Engine, role: str, path: str, recursive: bool = False, directory: bool = False) -> None:
+        """`rm` (files), `rm -r` (trees) and `rmdir` (`directory`: empty directories only)."""
+        loc = self.locate(role, path)
+        fileset, tree = self._writable(loc)
+        if loc.rel == "":
+            raise FsError("Device or resource busy")
+        content = tree.get(loc.rel)
+        if content is None:
+            raise FsError("No such file or directory")
+        if content is DIR:
+            if directory and tree.child_count(loc.rel):
+                raise FsError("Directory not empty")
+            if not directory and not recursive:
+                raise FsError("Is a directory")
+        elif directory:
+            raise FsError("Not a directory")
+        self._access(loc)
+        for rel in [*reversed(list(tree.walk(loc.rel))), loc.rel]:
+            is_dir = tree.get(rel) is DIR
+            tree.delete(rel)
+            if fileset is not None and fileset.mode.pushes_home:
+                queue = fileset.queue
+                op, dropped = queue.push_rmdir(rel, self.now) if is_dir else queue.push_remove(rel, self.now)
+                if dropped is not None:
+                    why = "mkdir undone by rmdir" if is_dir else "write undone by remove"
+                    self.emit(OpDropped(self.now, fileset.name, dropped.seq, dropped.kind, dropped.path, why))
+                if op is not None:
+                    self._announce(fileset, op)
+                else:
+                    self.refresh_states()
+            elif loc.cluster is self.home:
+                self._home_changed(loc.tree, rel)
+
+    def rename(self: Engine, role: str, src: str, dst: str) -> None:
+        """`mv SRC DST` within one fileset (or one home directory tree)."""
+        from .engine import move_entry
+
+        source = self.locate(role, src)
+        target = self.locate(role, dst)
+        fileset, tree = self._writable(source)
+        self._writable(target)
+        if source.rel == "":
+            raise FsError("Device or resource busy")
+        content = tree.get(source.rel)
+        if content is None:
+            raise FsError("No such file or directory")
+        if target.tree != source.tree:
+            raise FsError("Invalid cross-device link (a rename cannot leave its fileset)")
+        rel = target.rel
+        if tree.get(rel) is DIR:
+            rel = f"{rel}/{source.rel.rsplit('/', 1)[-1]}" if rel else source.rel.rsplit("/", 1)[-1]
+        if rel == source.rel:
+            return
+        if content is DIR and (rel + "/").startswith(source.rel + "/"):
+            raise FsError("Invalid argument (cannot move a directory into itself)")
+        existing = tree.get(rel)
+        if existing is DIR:
+            raise FsError("Is a directory" if content is not DIR else "Directory not empty")
+        if existing is not None and content is DIR:
+            raise FsError("Not a directory")
+        self._parent_dir(tree, rel)
+        self._access(source)
+        if existing is not None:
+            tree.delete(rel)
+        move_entry(tree, source.rel, rel)
+        if fileset is not None and fileset.mode.pushes_home:
+            queue = fileset.queue
+            queue.barrier()
+            self._announce(fileset, queue.push(RENAME, source.rel, rel, 0, self.now))
+            queue.barrier()
+        elif source.cluster is self.home:
+            self._home_changed(source.tree, rel)
+
+    # -- load ---------------------------------------------------------------------------
+    def load(self: Engine, fs_name: str, count: int, size: int = 0) -> tuple[int, int]:
+        """`sim load N`: N new files written in the fileset's `load/` directory.
+
+        Runs the same tree and queue operations as `echo > FILE`, without an
+        event per write (one OpsLoaded event announces the batch)."""
+        fileset = self.filesets[fs_name]
+        if not fileset.linked:
+            raise FsError("No such file or directory (fileset is not linked)")
+        if not fileset.mode.writes_at_cache:
+            raise FsError("Read-only file system (read-only AFM fileset)")
+        if not 1 <= count <= MAX_LOAD:
+            raise FsError(f"N must be a whole number from 1 to {MAX_LOAD:,}")
+        tree = self.cache.fs.trees[fs_name]
+        if tree.get("load") is None:
+            self.mkdir("cache", f"{self.cache.fs.mount}/{fs_name}/load")
+        elif tree.get("load") is not DIR:
+            raise FsError("load exists and is not a directory")
+        fileset.activated = True
+        queue = fileset.queue
+        pushes = fileset.mode.pushes_home
+        start = self._load_next.get(fs_name, 1)
+        while tree.get(f"load/f{start:07d}") is not None:
+            start += 1
+        pad = "x" * max(0, size - 16) if size else ""
+        now = self.now
+        first_seq = queue.next_seq
+        total = 0
+        tree_set = tree.set
+        push = queue.push_new
+        get = tree.get
+        n = start
+        written = 0
+        while written < count:
+            path = f"load/f{n:07d}"
+            n += 1
+            if get(path) is not None:
+                continue
+            content = f"load {n - 1:>9}\n{pad}"
+            tree_set(path, content)
+            if pushes:
+                push(path, content, len(content), now)
+            total += len(content)
+            written += 1
+        self._load_next[fs_name] = n
+        if pushes:
+            self.emit(OpsLoaded(now, fs_name, count, first_seq, queue.next_seq - 1, total))
+        self.refresh_states()
+        return first_seq, queue.next_seq - 1
+
+
+__all__ = ["CREATE", "Entry", "FileOps", "text_size"]

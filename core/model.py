@@ -1,0 +1,175 @@
+"""The world's nouns: clusters, file systems, AFM filesets, snapshots, peer snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .gateway import GatewayQueue, QueuedOp
+from .tree import VersionedTree
+
+
+class AfmMode(str, Enum):
+    SW = "sw"
+    RO = "ro"
+    IW = "iw"
+    LU = "lu"
+
+    @property
+    def long_name(self) -> str:
+        return _MODE_NAMES[self]
+
+    @property
+    def writes_at_cache(self) -> bool:
+        return self is not AfmMode.RO
+
+    @property
+    def pushes_home(self) -> bool:
+        return self in (AfmMode.SW, AfmMode.IW)
+
+
+_MODE_NAMES = {
+    AfmMode.SW: "single-writer",
+    AfmMode.RO: "read-only",
+    AfmMode.IW: "independent-writer",
+    AfmMode.LU: "local-updates",
+}
+
+
+class CacheState(str, Enum):
+    INACTIVE = "Inactive"
+    ACTIVE = "Active"
+    DIRTY = "Dirty"
+    DISCONNECTED = "Disconnected"
+    UNMOUNTED = "Unmounted"
+    STOPPED = "Stopped"
+    NEEDS_RESYNC = "NeedsResync"
+
+
+class Protocol(str, Enum):
+    NFS = "nfs"
+    NSD = "gpfs"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """`nfs://home1/gpfs/fs1/sw` or `gpfs:///gpfs/fs1/sw`."""
+
+    protocol: Protocol
+    host: str
+    path: str
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        for protocol in Protocol:
+            prefix = f"{protocol.value}://"
+            if text.startswith(prefix):
+                rest = text[len(prefix):]
+                host, slash, path = rest.partition("/")
+                if not slash or not path:
+                    break
+                if protocol is Protocol.NSD and host:
+                    raise ValueError(f"'{text}': a gpfs:// target has no host (gpfs:///gpfs/fs1/sw)")
+                if protocol is Protocol.NFS and not host:
+                    raise ValueError(f"'{text}': an nfs:// target names its home host (nfs://home1/gpfs/fs1/sw)")
+                return cls(protocol, host, "/" + path.rstrip("/"))
+        raise ValueError(f"'{text}' is not an AFM target (use nfs://host/path or gpfs:///path)")
+
+    def with_protocol(self, protocol: Protocol, nfs_host: str) -> Target:
+        return Target(protocol, nfs_host if protocol is Protocol.NFS else "", self.path)
+
+    def __str__(self) -> str:
+        return f"{self.protocol.value}://{self.host}{self.path}"
+
+
+class HomeHalf(str, Enum):
+    """Where the home half of a peer snapshot stands."""
+
+    QUEUED = "queued"
+    CREATED = "created"
+    FAILED = "failed"
+    DELETING = "deleting"
+
+
+@dataclass(slots=True, eq=False)
+class Snapshot:
+    """A snapshot of a file system (global) or of one fileset.
+
+    `epochs` names, per top-level tree it covers, the pinned epoch of that
+    tree; `digests` is each tree's content digest when it was taken.
+    """
+
+    id: int
+    name: str
+    created_us: int
+    fileset: str | None
+    epochs: dict[str, int]
+    digests: dict[str, int]
+    peer: bool = False
+    status: str = "Valid"
+
+
+@dataclass(slots=True, eq=False)
+class PeerSnapshot:
+    """A psnap pair as the cache's gateway records it."""
+
+    name: str
+    fileset: str
+    cache_snap: Snapshot
+    marker: QueuedOp | None
+    home: HomeHalf = HomeHalf.QUEUED
+    home_snap: Snapshot | None = None
+    created_disconnected: bool = False
+    identical: bool | None = None
+    failure: str = ""
+    comment: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class FileSystem:
+    name: str
+    uid: str
+    mount: str
+    trees: dict[str, VersionedTree] = field(default_factory=dict)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    next_snap_id: int = 1
+
+
+@dataclass(slots=True, eq=False)
+class AfmFileset:
+    """An AFM cache fileset and its gateway's view of it."""
+
+    name: str
+    id: int
+    mode: AfmMode
+    target: Target
+    gateway: str
+    linked: bool = True
+    activated: bool = True
+    stopped: bool = False
+    needs_resync: bool = False
+    async_delay_us: int = 15_000_000
+    queue: GatewayQueue = field(default_factory=GatewayQueue)
+    psnaps: dict[str, PeerSnapshot] = field(default_factory=dict)
+    state: CacheState = CacheState.ACTIVE
+
+
+@dataclass(slots=True, eq=False)
+class HomeExport:
+    """A directory of the home file system that a cache fileset mirrors."""
+
+    path: str
+    afm_enabled: bool = True
+
+    @property
+    def tree_name(self) -> str:
+        return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(slots=True, eq=False)
+class Cluster:
+    role: str
+    name: str
+    cluster_id: str
+    epoch_s: int
+    fs: FileSystem

@@ -1,0 +1,102 @@
+"""Turning a path typed by the user into a place in the simulated world."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from enum import Enum
+
+from .model import Cluster, Snapshot
+
+MAX_PATH = 1024
+MAX_NAME = 255
+
+
+class PathError(Exception):
+    """A path that names nothing (or nothing allowed); str() is the reason."""
+
+
+class Where(Enum):
+    ROOT = "root"  # the mount point itself
+    SNAPSHOTS = "snapshots"  # a .snapshots directory
+    SNAPSHOT_ROOT = "snapshot-root"  # /gpfs/fs1/.snapshots/<name> (global snapshot)
+    TREE = "tree"  # something inside a top-level tree, live or in a snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    cluster: Cluster
+    path: str  # normalised absolute path
+    where: Where
+    tree: str = ""  # top-level tree name (fileset or export directory)
+    rel: str = ""  # path inside the tree ("" = its root)
+    snapshot: Snapshot | None = None  # set when reading inside a snapshot
+    scope: str | None = None  # for Where.SNAPSHOTS: fileset name, None = file system
+
+    @property
+    def read_only(self) -> bool:
+        return self.snapshot is not None or self.where is not Where.TREE
+
+    @property
+    def epoch(self) -> int | None:
+        if self.snapshot is None:
+            return None
+        return self.snapshot.epochs.get(self.tree)
+
+
+def normalise(mount: str, path: str) -> str:
+    """An absolute, normalised path; relative paths start at the mount point."""
+    if not path:
+        raise PathError("No such file or directory")
+    if len(path) > MAX_PATH:
+        raise PathError("File name too long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        raise PathError("Invalid argument (control character in path)")
+    if not path.startswith("/"):
+        path = f"{mount}/{path}"
+    while "//" in path:
+        path = path.replace("//", "/")
+    path = posixpath.normpath(path)
+    if path != mount and not path.startswith(mount + "/"):
+        raise PathError(f"outside the simulated file system {mount}")
+    if any(len(part) > MAX_NAME for part in path.split("/")):
+        raise PathError("File name too long")
+    return path
+
+
+def locate(cluster: Cluster, path: str, visible_trees: dict[str, bool], filesets: frozenset[str] = frozenset()) -> Location:
+    """Resolve `path` on `cluster`. `visible_trees` maps each top-level tree to
+    whether it is reachable through the namespace (an unlinked fileset is not);
+    `filesets` names the trees that are filesets (they have a .snapshots dir).
+    Raises PathError when the path names nothing in the namespace's structure;
+    whether the final entry exists is left to the caller."""
+    fs = cluster.fs
+    norm = normalise(fs.mount, path)
+    if norm == fs.mount:
+        return Location(cluster, norm, Where.ROOT)
+    parts = norm[len(fs.mount) + 1:].split("/")
+    head = parts[0]
+    if head == ".snapshots":
+        if len(parts) == 1:
+            return Location(cluster, norm, Where.SNAPSHOTS)
+        snap = fs.snapshots.get(parts[1])
+        if snap is None or snap.fileset is not None:
+            raise PathError("No such file or directory")
+        if len(parts) == 2:
+            return Location(cluster, norm, Where.SNAPSHOT_ROOT, snapshot=snap)
+        tree = parts[2]
+        if tree not in snap.epochs:
+            raise PathError("No such file or directory")
+        return Location(cluster, norm, Where.TREE, tree, "/".join(parts[3:]), snap)
+    if not visible_trees.get(head, False):
+        if head in fs.trees:
+            raise PathError("No such file or directory (fileset is not linked)")
+        return Location(cluster, norm, Where.TREE, head, "", None)
+    if len(parts) >= 2 and parts[1] == ".snapshots" and head in filesets:
+        if len(parts) == 2:
+            return Location(cluster, norm, Where.SNAPSHOTS, head, scope=head)
+        snap = fs.snapshots.get(parts[2])
+        if snap is None or snap.fileset != head:
+            raise PathError("No such file or directory")
+        return Location(cluster, norm, Where.TREE, head, "/".join(parts[3:]), snap)
+    return Location(cluster, norm, Where.TREE, head, "/".join(parts[1:]))

@@ -1,0 +1,135 @@
+"""The peer snapshot rules, in one place, as pure checks.
+
+Each check looks at the world and returns a `Refusal` (or None). Commands run
+every check before they change anything, so a refused command changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    rule: str  # short name shown on the dashboard's explanation card
+    message_id: str  # IBM message id, or "" where the product prints none
+    text: str  # the message as the command prints it
+    hint: str  # how to fix it, in plain words
+
+    def lines(self, command: str) -> list[str]:
+        ident = f"{self.message_id} [E] " if self.message_id else ""
+        return [f"{command}: {ident}{self.text}"]
+
+
+PSNAP_STATES = (CacheState.ACTIVE, CacheState.DIRTY, CacheState.DISCONNECTED)
+
+
+def psnap_mode(fileset: AfmFileset) -> Refusal | None:
+    if fileset.mode is AfmMode.SW:
+        return None
+    return Refusal(
+        "single-writer only",
+        "6027-2183",
+        "Peer snapshots using mmpsnap are allowed only for single-writer or primary filesets.",
+        f"Fileset {fileset.name} is {fileset.mode.long_name} ({fileset.mode.value}); peer snapshots need an SW cache. "
+        "Use the sw fileset, or unlink this one and change it with "
+        f"mmchfileset fs1 {fileset.name} -p afmMode=sw.",
+    )
+
+
+def psnap_protocol(fileset: AfmFileset) -> Refusal | None:
+    if fileset.target.protocol is Protocol.NFS:
+        return None
+    return Refusal(
+        "NFS targets only",
+        "6027-2232",
+        "Peer snapshots are allowed only for targets using the NFS protocol.",
+        f"Fileset {fileset.name} talks to home over NSD ({fileset.target}). Point it at an NFS export: "
+        f"unlink it, then mmchfileset fs1 {fileset.name} -p afmTarget=nfs://home1{fileset.target.path}.",
+    )
+
+
+def psnap_state(fileset: AfmFileset) -> Refusal | None:
+    state = fileset.state
+    if state in PSNAP_STATES:
+        return None
+    fixes = {
+        CacheState.INACTIVE: f"Access the fileset first (for example: ls /gpfs/fs1/{fileset.name}) to make it Active.",
+        CacheState.STOPPED: f"Restart replication with mmafmctl fs1 start -j {fileset.name}.",
+        CacheState.NEEDS_RESYNC: f"Something wrote at home; repair it with mmafmctl fs1 resync -j {fileset.name}.",
+        CacheState.UNMOUNTED: "Home is unreachable; bring the link back up (sim link up).",
+    }
+    return Refusal(
+        "cache must be Active",
+        "6027-2293",
+        f"The peer snapshot creation failed because fileset {fileset.name} is in {state.value} state.",
+        fixes.get(state, "Wait until the fileset is Active again."),
+    )
+
+
+def psnap_home_enabled(fileset: AfmFileset, export: HomeExport | None, link_up: bool) -> Refusal | None:
+    """Home must have run `mmafmconfig enable`. With the link down the cache
+    cannot ask; the home half then finds out on reconnect."""
+    if not link_up or (export is not None and export.afm_enabled):
+        return None
+    path = export.path if export is not None else fileset.target.path
+    return Refusal(
+        "home needs mmafmconfig enable",
+        "6027-2224",
+        "Peer snapshot creation failed. Error code 2.",
+        f"AFM is not enabled at home for {path}. Run at home: mmafmconfig enable {path} "
+        f"(in peersnap: @home mmafmconfig enable {path}).",
+    )
+
+
+def psnap_create(fileset: AfmFileset, export: HomeExport | None, link_up: bool) -> Refusal | None:
+    """All create rules in the documented order: mode, target, state, home."""
+    return (
+        psnap_mode(fileset)
+        or psnap_protocol(fileset)
+        or psnap_state(fileset)
+        or psnap_home_enabled(fileset, export, link_up)
+    )
+
+
+def mode_change(fileset: AfmFileset, new_mode: AfmMode) -> Refusal | None:
+    if fileset.mode is new_mode:
+        return None
+    if fileset.mode is AfmMode.LU:
+        return Refusal(
+            "LU is final",
+            "",
+            f"Fileset {fileset.name} is a local-updates cache; its afmMode cannot be changed.",
+            "A local-updates fileset can never be converted to another mode.",
+        )
+    return needs_unlinked_and_empty(fileset, "afmMode")
+
+
+def needs_unlinked_and_empty(fileset: AfmFileset, attribute: str) -> Refusal | None:
+    if fileset.linked:
+        return Refusal(
+            "unlink first",
+            "",
+            f"Fileset {fileset.name} must be unlinked to change {attribute}.",
+            f"Run mmunlinkfileset fs1 {fileset.name} first, then mmlinkfileset fs1 {fileset.name} "
+            f"-J /gpfs/fs1/{fileset.name} afterwards.",
+        )
+    if fileset.queue.length:
+        return Refusal(
+            "queue must be empty",
+            "",
+            f"Fileset {fileset.name} has {fileset.queue.length} queued operations; {attribute} cannot be changed "
+            "until they reach home.",
+            f"Let the queue drain (sim settle) or run mmafmctl fs1 flushPending -j {fileset.name}.",
+        )
+    return None
+
+
+class Refused(Exception):
+    """A rule refused a command; the command prints the refusal and fails."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.text)
+        self.refusal = refusal

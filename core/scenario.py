@@ -1,0 +1,352 @@
+"""Scenarios: the starting world, read from TOML (bundled or the user's own).
+
+A scenario file is checked completely before anything is built: a syntax
+error, an unknown key, a value of the wrong type or a fileset whose target
+names no directory at home is reported as one `ScenarioError` naming the
+file, the key (or line) and what is expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import clock
+from .engine import Engine, LinkSettings
+from .model import AfmFileset, AfmMode, Cluster, FileSystem, HomeExport, Target
+from .tree import DIR, VersionedTree
+
+DEFAULT = "seed"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be loaded; str() says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSpec:
+    at_us: int
+    link_up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FilesetSpec:
+    name: str
+    id: int
+    mode: AfmMode
+    target: Target
+    state: str
+    async_delay_us: int
+    files: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSpec:
+    path: str
+    afm_enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    title: str
+    description: str
+    source: str  # the file it came from
+    cache_id: str
+    cache_name: str
+    cache_epoch_s: int
+    gateway: str
+    gateway_ip: str
+    home_id: str
+    home_name: str
+    home_host: str
+    home_skew_s: int
+    fs_name: str
+    fs_uid: str
+    mount: str
+    next_snapshot_id: int
+    link: LinkSettings
+    link_up: bool
+    filesets: tuple[FilesetSpec, ...]
+    exports: tuple[ExportSpec, ...]
+    home_dirs: tuple[str, ...]
+    faults: tuple[FaultSpec, ...] = field(default=())
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def build(self) -> Engine:
+        """A fresh engine holding this scenario's world at time zero."""
+        cache_fs = FileSystem(self.fs_name, self.fs_uid, self.mount, next_snap_id=self.next_snapshot_id)
+        home_fs = FileSystem(self.fs_name, self.fs_uid, self.mount, next_snap_id=self.next_snapshot_id)
+        cache = Cluster("cache", self.cache_name, self.cache_id, self.cache_epoch_s, cache_fs)
+        home = Cluster("home", self.home_name, self.home_id, self.cache_epoch_s + self.home_skew_s, home_fs)
+        for directory in self.home_dirs:
+            home_fs.trees.setdefault(directory, VersionedTree())
+        filesets: dict[str, AfmFileset] = {}
+        for spec in self.filesets:
+            tree = cache_fs.trees[spec.name] = VersionedTree()
+            home_tree = home_fs.trees.setdefault(spec.target.path[len(self.mount) + 1:], VersionedTree())
+            for path, content in sorted(spec.files.items()):
+                _plant(tree, path, content)
+                _plant(home_tree, path, content)
+            filesets[spec.name] = AfmFileset(
+                spec.name,
+                spec.id,
+                spec.mode,
+                spec.target,
+                self.gateway,
+                activated=spec.state != "Inactive",
+                stopped=spec.state == "Stopped",
+                async_delay_us=spec.async_delay_us,
+            )
+        exports = {e.path: HomeExport(e.path, e.afm_enabled) for e in self.exports}
+        link = LinkSettings(self.link.bandwidth, self.link.latency_us, self.link.disconnect_timeout_us)
+        engine = Engine(cache, home, filesets, exports, link, self.home_host)
+        engine.gateway_ip = self.gateway_ip
+        if not self.link_up:
+            engine.set_link(False)
+        for fault in self.faults:
+            engine.schedule(fault.at_us, "link", fault.link_up)
+        return engine
+
+
+def _plant(tree: VersionedTree, path: str, content: str) -> None:
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        parent = "/".join(parts[:i])
+        if tree.get(parent) is None:
+            tree.set(parent, DIR)
+    if content.endswith("/"):
+        tree.set(path, DIR)
+    else:
+        tree.set(path, content)
+
+
+# -- finding scenarios -----------------------------------------------------------------
+def bundled() -> dict[str, Path]:
+    """The scenarios shipped with peersnap, by name."""
+    folder = resources.files("core") / "scenarios"
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+
+
+def load(name_or_path: str | None = None) -> Scenario:
+    """Load a bundled scenario by name, or a scenario file by path."""
+    name_or_path = name_or_path or DEFAULT
+    shipped = bundled()
+    if name_or_path in shipped:
+        path = shipped[name_or_path]
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            names = ", ".join(sorted(shipped))
+            raise ScenarioError(f"{name_or_path}: no such scenario file or bundled scenario (bundled: {names})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    return parse(text, str(path), path.stem)
+
+
+def parse(text: str, source: str = "<scenario>", name: str = "custom") -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
+    return _Reader(source).scenario(data, name)
+
+
+class _Reader:
+    """Checks a parsed TOML document key by key, naming the key when it fails."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, expected: str, got: object = None) -> ScenarioError:
+        tail = "" if got is None else f", got {got!r}"
+        return ScenarioError(f"{self.source}: key '{key}': expected {expected}{tail}")
+
+    def table(self, data: dict[str, Any], key: str, allowed: set[str], required: bool = True) -> dict[str, Any]:
+        value = data.get(key.rsplit(".", 1)[-1]) if "." in key else data.get(key)
+        if value is None:
+            if required:
+                raise ScenarioError(f"{self.source}: missing table [{key}]")
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, "a table", value)
+        self.known(value, key, allowed)
+        return value
+
+    def known(self, value: dict[str, Any], where: str, allowed: set[str]) -> None:
+        for key in value:
+            if key not in allowed:
+                full = f"{where}.{key}" if where else key
+                raise ScenarioError(f"{self.source}: unknown key '{full}' (expected one of: {', '.join(sorted(allowed))})")
+
+    def get(self, data: dict[str, Any], where: str, key: str, kind: type, default: Any = ..., check=None, expected: str = "") -> Any:
+        full = f"{where}.{key}" if where else key
+        if key not in data:
+            if default is ...:
+                raise ScenarioError(f"{self.source}: missing key '{full}'")
+            return default
+        value = data[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(full, expected or f"a {kind.__name__}", value)
+        if check is not None:
+            try:
+                return check(value)
+            except (ValueError, KeyError) as exc:
+                raise self.fail(full, expected or str(exc), value) from None
+        return value
+
+    def duration(self, data: dict[str, Any], where: str, key: str, default: int) -> int:
+        return self.get(data, where, key, str, None, clock.parse_duration, "a duration like '15s' or '2m'") if key in data else default
+
+    def scenario(self, data: dict[str, Any], name: str) -> Scenario:
+        self.known(data, "", {"title", "description", "cache", "home", "filesystem", "link", "fileset", "export", "fault"})
+        title = self.get(data, "", "title", str, name)
+        description = self.get(data, "", "description", str, "")
+        cache = self.table(data, "cache", {"name", "cluster_id", "clock", "gateway", "gateway_ip"})
+        home = self.table(data, "home", {"name", "cluster_id", "host", "skew_seconds", "directories"})
+        fs = self.table(data, "filesystem", {"name", "uid", "mount", "next_snapshot_id"})
+        link = self.table(data, "link", {"bandwidth", "latency", "disconnect_timeout", "up"}, required=False)
+        mount = self.get(fs, "filesystem", "mount", str, "/gpfs/fs1", _check_mount, "an absolute path like '/gpfs/fs1'")
+        bandwidth = self.get(link, "link", "bandwidth", int, 100 * 1024 * 1024, _positive, "bytes per second (a positive integer)")
+        settings = LinkSettings(
+            bandwidth,
+            self.duration(link, "link", "latency", 500),
+            self.duration(link, "link", "disconnect_timeout", 60 * clock.SECOND),
+        )
+        home_dirs = self.get(home, "home", "directories", list, [], None)
+        for i, d in enumerate(home_dirs):
+            if not isinstance(d, str) or not d or "/" in d:
+                raise self.fail(f"home.directories[{i}]", "a directory name directly under the mount", d)
+        filesets = tuple(self.fileset(spec, i, mount) for i, spec in enumerate(self.array(data, "fileset")))
+        names = [f.name for f in filesets]
+        if len(set(names)) != len(names):
+            raise ScenarioError(f"{self.source}: two [[fileset]] tables have the same name")
+        exports = tuple(self.export(spec, i, mount) for i, spec in enumerate(self.array(data, "export")))
+        known_dirs = {f.target.path for f in filesets} | {f"{mount}/{d}" for d in home_dirs}
+        for i, e in enumerate(exports):
+            if e.path not in known_dirs:
+                raise self.fail(f"export[{i}].path", "the home directory of a fileset's target or of home.directories", e.path)
+        faults = tuple(self.fault(spec, i) for i, spec in enumerate(self.array(data, "fault")))
+        return Scenario(
+            name=name,
+            title=title,
+            description=description,
+            source=self.source,
+            cache_id=self.get(cache, "cache", "cluster_id", str, None, _check_digits, "a cluster id of digits"),
+            cache_name=self.get(cache, "cache", "name", str, "cache1"),
+            cache_epoch_s=self.get(cache, "cache", "clock", str, None, clock.parse_epoch, "a time like '2016-10-27 02:27:28'"),
+            gateway=self.get(cache, "cache", "gateway", str, "gw1"),
+            gateway_ip=self.get(cache, "cache", "gateway_ip", str, "192.168.14.133"),
+            home_id=self.get(home, "home", "cluster_id", str, "9384757365718127466", _check_digits, "a cluster id of digits"),
+            home_name=self.get(home, "home", "name", str, "home1"),
+            home_host=self.get(home, "home", "host", str, "home1"),
+            home_skew_s=self.get(home, "home", "skew_seconds", int, 0, _bounded(-86400 * 365, 86400 * 365), "seconds within a year"),
+            fs_name=self.get(fs, "filesystem", "name", str, "fs1", _check_fs_name, "'fs1' (peersnap models one file system, fs1)"),
+            fs_uid=self.get(fs, "filesystem", "uid", str, "C0A80E85:4F44B305"),
+            mount=mount,
+            next_snapshot_id=self.get(fs, "filesystem", "next_snapshot_id", int, 1, _bounded(1, 1_000_000), "an integer from 1 to 1000000"),
+            link=settings,
+            link_up=self.get(link, "link", "up", bool, True),
+            filesets=filesets,
+            exports=exports,
+            home_dirs=tuple(home_dirs),
+            faults=faults,
+            raw=data,
+        )
+
+    def array(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"an array of tables ([[{key}]])", value)
+        return value
+
+    def fileset(self, spec: dict[str, Any], i: int, mount: str) -> FilesetSpec:
+        where = f"fileset[{i}]"
+        self.known(spec, where, {"name", "id", "mode", "target", "state", "async_delay", "files"})
+        name = self.get(spec, where, "name", str, ..., _check_name, "a fileset name (letters, digits, _ and -)")
+        target = self.get(spec, where, "target", str, ..., Target.parse, "an AFM target like 'nfs://home1/gpfs/fs1/sw'")
+        tree = target.path[len(mount) + 1:] if target.path.startswith(mount + "/") else ""
+        if not tree or "/" in tree:
+            raise self.fail(f"{where}.target", f"a target whose path is a directory directly under {mount} at home", str(target))
+        files = self.get(spec, where, "files", dict, {})
+        for path, content in files.items():
+            if not isinstance(content, str) or not path or path.startswith("/") or ".." in path.split("/"):
+                raise self.fail(f"{where}.files.{path}", "a relative path mapped to the file's text", content)
+        return FilesetSpec(
+            name=name,
+            id=self.get(spec, where, "id", int, ..., _bounded(1, 1_000_000), "an integer fileset id"),
+            mode=self.get(spec, where, "mode", str, ..., lambda v: AfmMode(v.lower()), "one of sw, ro, iw, lu"),
+            target=target,
+            state=self.get(spec, where, "state", str, "Active", _check_state, "one of Active, Inactive, Stopped"),
+            async_delay_us=self.duration(spec, where, "async_delay", 15 * clock.SECOND),
+            files=dict(files),
+        )
+
+    def export(self, spec: dict[str, Any], i: int, mount: str) -> ExportSpec:
+        where = f"export[{i}]"
+        self.known(spec, where, {"path", "mmafmconfig"})
+        path = self.get(spec, where, "path", str, ..., _check_mount, "an absolute path at home")
+        return ExportSpec(path.rstrip("/"), self.get(spec, where, "mmafmconfig", bool, True))
+
+    def fault(self, spec: dict[str, Any], i: int) -> FaultSpec:
+        where = f"fault[{i}]"
+        self.known(spec, where, {"at", "link"})
+        at = self.get(spec, where, "at", str, ..., clock.parse_duration, "a time since the start like '2m'")
+        link = self.get(spec, where, "link", str, ..., _check_updown, "'up' or 'down'")
+        return FaultSpec(at, link == "up")
+
+
+def _check_mount(value: str) -> str:
+    if not value.startswith("/") or value.endswith("/") or "//" in value:
+        raise ValueError("an absolute path")
+    return value
+
+
+def _check_digits(value: str) -> str:
+    if not value.isdigit() or len(value) > 40:
+        raise ValueError("digits")
+    return value
+
+
+def _check_name(value: str) -> str:
+    if not value or len(value) > 64 or not all(c.isalnum() or c in "_-" for c in value) or not value.isascii():
+        raise ValueError("a name")
+    return value
+
+
+def _check_fs_name(value: str) -> str:
+    if value != "fs1":
+        raise ValueError("fs1")
+    return value
+
+
+def _check_state(value: str) -> str:
+    if value not in ("Active", "Inactive", "Stopped"):
+        raise ValueError("state")
+    return value
+
+
+def _check_updown(value: str) -> str:
+    if value not in ("up", "down"):
+        raise ValueError("up/down")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value <= 0 or value > 1 << 40:
+        raise ValueError("positive")
+    return value
+
+
+def _bounded(low: int, high: int):
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError("range")
+        return value
+
+    return check
