@@ -1,0 +1,130 @@
+"""What every command shares: its context, its result, option parsing and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import SimError
+from ..model import AfmFileset
+from ..rules import Refusal
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+FAILED = "Command failed. Examine previous error messages to determine cause."
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a command printed and its exit status."""
+
+    rc: int
+    lines: list[str]
+    cluster: str = "cache"
+    command: str = ""
+    refusal: Refusal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+
+class UsageError(Exception):
+    """Wrong options or arguments: the command prints `lines` and its usage."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(lines[0] if lines else "")
+        self.lines = list(lines)
+
+
+@dataclass(slots=True)
+class Context:
+    engine: Engine
+    cluster: str  # "cache" or "home"
+    name: str  # the command's name, for messages
+    line: str = ""  # the command line without its @cluster prefix
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def at_home(self) -> bool:
+        return self.cluster == "home"
+
+    def fail(self, *lines: str) -> SimError:
+        """A GPFS-style failure: the reason lines, then `<cmd>: Command failed...`."""
+        return SimError(*lines, f"{self.name}: {FAILED}")
+
+    def device(self, value: str) -> None:
+        fs = self.engine.cluster(self.cluster).fs
+        if value not in (fs.name, f"/dev/{fs.name}"):
+            raise self.fail(f"{self.name}: File system {value} is not known to the GPFS cluster.")
+
+    def fileset(self, name: str) -> AfmFileset:
+        """The cache fileset `name` (an error in the command's voice otherwise)."""
+        if self.at_home:
+            raise self.fail(
+                f"{self.name}: Fileset {name} is not an AFM fileset on the home cluster; "
+                "AFM filesets live at the cache (run the command without @home)."
+            )
+        fileset = self.engine.filesets.get(name)
+        if fileset is None:
+            known = ", ".join(self.engine.filesets)
+            raise self.fail(f"{self.name}: Fileset {name} does not exist in file system fs1 (filesets: {known}).")
+        return fileset
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    values: dict[str, str]
+    flags: set[str]
+    args: list[str]
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.values.get(key, default)
+
+
+def parse_options(args: list[str], with_value: set[str], flags: set[str], usage: str) -> Options:
+    """Split `args` into options and positional arguments (GPFS style: options
+    may come anywhere; `--opt=value` and `-jvalue` are not accepted)."""
+    values: dict[str, str] = {}
+    seen_flags: set[str] = set()
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("-") and len(arg) > 1 and not _is_number(arg):
+            if arg in with_value:
+                if i + 1 >= len(args):
+                    raise UsageError(f"Option {arg} requires a value.", usage)
+                if arg in values:
+                    raise UsageError(f"Option {arg} is specified more than once.", usage)
+                values[arg] = args[i + 1]
+                i += 2
+                continue
+            if arg in flags:
+                seen_flags.add(arg)
+                i += 1
+                continue
+            raise UsageError(f"Incorrect option: {arg}", usage)
+        positional.append(arg)
+        i += 1
+    return Options(values, seen_flags, positional)
+
+
+def _is_number(text: str) -> bool:
+    return text[1:].isdigit()
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of the language: how to run it and how to complete it."""
+
+    name: str
+    usage: str
+    summary: str
+    run: Callable[[Context, list[str]], list[str]]
+    subcommands: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    where: str = "both"  # "cache", "home" or "both"
+    family: str = "gpfs"  # "gpfs", "file" or "sim"

@@ -1,0 +1,190 @@
+"""`sim`: the simulator's own controls (link, time, load, status) and `help`."""
+
+from __future__ import annotations
+
+from .. import clock
+from ..errors import FsError, SimError
+from ..events import Event
+from ..fileops import MAX_LOAD
+from .base import Command, Context, UsageError, parse_options
+
+SIM_USAGE = (
+    "Usage: sim link {up | down}\n"
+    "   or: sim advance DURATION        (30s, 5m, 2h, 250ms)\n"
+    "   or: sim step                    (run to the next thing that happens)\n"
+    "   or: sim settle                  (run until nothing is queued or pending)\n"
+    "   or: sim load N [-j FilesetName] [--size BYTES]\n"
+    "   or: sim status"
+)
+MAX_SIZE = 1024 * 1024
+
+
+def sim(ctx: Context, args: list[str]) -> list[str]:
+    if not args:
+        raise UsageError("sim: missing subcommand", SIM_USAGE)
+    action, rest = args[0], args[1:]
+    handler = _ACTIONS.get(action)
+    if handler is None:
+        raise UsageError(f"sim: unknown subcommand '{action}'", SIM_USAGE)
+    return handler(ctx, rest)
+
+
+def _no_args(rest: list[str], what: str) -> None:
+    if rest:
+        raise UsageError(f"sim {what}: unexpected argument '{rest[0]}'", SIM_USAGE)
+
+
+def _link(ctx: Context, rest: list[str]) -> list[str]:
+    if len(rest) != 1 or rest[0] not in ("up", "down"):
+        raise UsageError("sim link: say up or down", SIM_USAGE)
+    up = rest[0] == "up"
+    changed = ctx.engine.set_link(up)
+    state = "up" if up else "down"
+    return [f"Link to home is {state}." if changed else f"Link to home was already {state}."]
+
+
+def _advance(ctx: Context, rest: list[str]) -> list[str]:
+    if len(rest) != 1:
+        raise UsageError("sim advance: give one DURATION (30s, 5m, 2h)", SIM_USAGE)
+    try:
+        duration = clock.parse_duration(rest[0])
+    except ValueError as exc:
+        raise SimError(f"sim: {exc}") from None
+    seen = _watch(ctx, lambda: ctx.engine.advance(duration))
+    return [f"Advanced {clock.format_duration(duration)} to {ctx.engine.clock_text('cache')} (cache).", *seen]
+
+
+def _step(ctx: Context, rest: list[str]) -> list[str]:
+    _no_args(rest, "step")
+    engine = ctx.engine
+    before = engine.now
+    stepped: list[bool] = []
+    seen = _watch(ctx, lambda: stepped.append(engine.step()))
+    if not stepped[0]:
+        return ["Nothing is pending: the queue is empty or waiting for the link."]
+    return [f"Stepped {clock.format_duration(engine.now - before)} to {engine.clock_text('cache')} (cache).", *seen]
+
+
+def _settle(ctx: Context, rest: list[str]) -> list[str]:
+    _no_args(rest, "settle")
+    engine = ctx.engine
+    before = engine.now
+    settled: list[bool] = []
+    _watch(ctx, lambda: settled.append(engine.settle()), keep=False)
+    took = clock.format_duration(engine.now - before)
+    lines = [f"Settled after {took} at {engine.clock_text('cache')} (cache)."]
+    waiting = [f for f in engine.filesets.values() if f.queue.length]
+    if waiting:
+        parts = ", ".join(f"{f.name}: {f.queue.length} ops ({f.state.value})" for f in waiting)
+        reason = "the link is down" if not engine.link_up else "replication cannot proceed"
+        lines.append(f"Still queued because {reason}: {parts}.")
+    if not settled[0] and not waiting:
+        lines.append("Stopped at the settle bound (366 days of simulated time).")
+    return lines
+
+
+def _load(ctx: Context, rest: list[str]) -> list[str]:
+    usage = SIM_USAGE
+    opts = parse_options(rest, {"-j", "--size"}, set(), usage)
+    if len(opts.args) != 1:
+        raise UsageError("sim load: give N, the number of writes", usage)
+    text = opts.args[0].replace("_", "").replace(",", "")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LOAD:
+        raise SimError(f"sim: load: N must be a whole number from 1 to {MAX_LOAD:,} (got '{opts.args[0]}').")
+    size_text = opts.get("--size", "0")
+    if not size_text.isdigit() or int(size_text) > MAX_SIZE:
+        raise SimError(f"sim: load: --size must be a whole number of bytes up to {MAX_SIZE} (got '{size_text}').")
+    if ctx.at_home:
+        raise SimError("sim: load writes at the cache; run it without @home.")
+    name = opts.get("-j", "sw")
+    if name not in ctx.engine.filesets:
+        raise SimError(f"sim: load: fileset {name} does not exist (filesets: {', '.join(ctx.engine.filesets)}).")
+    count = int(text)
+    try:
+        first, last = ctx.engine.load(name, count, int(size_text))
+    except FsError as exc:
+        raise SimError(f"sim: load: {exc}") from None
+    fileset = ctx.engine.filesets[name]
+    if fileset.mode.pushes_home:
+        return [f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
+                f"(queue length {fileset.queue.length:,})."]
+    return [f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
+
+
+def _status(ctx: Context, rest: list[str]) -> list[str]:
+    _no_args(rest, "status")
+    engine = ctx.engine
+    link = engine.link
+    lines = [
+        f"Simulated time +{clock.format_duration(engine.now)}: cache {engine.clock_text('cache')}, "
+        f"home {engine.clock_text('home')}",
+        f"Link to home: {'up' if engine.link_up else 'down'} (bandwidth {link.bandwidth:,} B/s, "
+        f"latency {clock.format_duration(link.latency_us)}, disconnect timeout {clock.format_duration(link.disconnect_timeout_us)})",
+        f"Gateway node: {', '.join(sorted({f.gateway for f in engine.filesets.values()}))} ({engine.gateway_ip})",
+        "",
+        f"{'Fileset':<8} {'Mode':<4} {'Target':<28} {'State':<12} {'Queue':>9} {'numExec':>9} {'Psnaps':>6}",
+    ]
+    for f in engine.filesets.values():
+        lines.append(
+            f"{f.name:<8} {f.mode.value:<4} {str(f.target):<28} {f.state.value:<12} {f.queue.length:>9} "
+            f"{f.queue.num_exec:>9} {len(f.psnaps):>6}"
+        )
+    lines.append("")
+    lines.append("Home exports: " + ", ".join(
+        f"{e.path} ({'enabled' if e.afm_enabled else 'not enabled'})" for e in engine.exports.values()
+    ))
+    return lines
+
+
+def _watch(ctx: Context, action, keep: bool = True) -> list[str]:
+    """Run `action`, returning one line per event it caused (at most 20 shown)."""
+    events: list[Event] = []
+    unsubscribe = ctx.engine.subscribe(events.append)
+    try:
+        action()
+    finally:
+        unsubscribe()
+    if not keep:
+        return []
+    lines = [
+        f"  {clock.hms(ctx.engine.clock('cache', e.at))}  {e.fileset + ': ' if e.fileset else ''}{e.describe()}"
+        for e in events[:20]
+    ]
+    if len(events) > 20:
+        lines.append(f"  ... and {len(events) - 20} more events")
+    return lines
+
+
+_ACTIONS = {
+    "link": _link,
+    "advance": _advance,
+    "step": _step,
+    "settle": _settle,
+    "load": _load,
+    "status": _status,
+}
+
+
+def help_command(ctx: Context, args: list[str]) -> list[str]:
+    from . import REGISTRY
+
+    if args:
+        command = REGISTRY.get(args[0])
+        if command is None:
+            raise SimError(f"help: no command named '{args[0]}'")
+        return [command.summary, *command.usage.splitlines()]
+    lines = ["Commands (prefix a line with @home to run it on the home cluster):"]
+    for family, title in (("gpfs", "GPFS"), ("file", "Files"), ("sim", "Simulator")):
+        lines.append(f"{title}:")
+        for command in REGISTRY.values():
+            if command.family == family:
+                lines.append(f"  {command.name:<16} {command.summary}")
+    lines.append("Type 'help COMMAND' for its usage.")
+    return lines
+
+
+COMMANDS = [
+    Command("sim", SIM_USAGE, "simulator controls: link, advance, step, settle, load, status", sim,
+            tuple(_ACTIONS), ("-j", "--size"), family="sim"),
+    Command("help", "Usage: help [COMMAND]", "list commands, or show one command's usage", help_command, family="sim"),
+]

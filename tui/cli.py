@@ -1,0 +1,133 @@
+"""The `peersnap` command line: the dashboard, the headless runner, the scenario list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from core import clock
+from core.events import CommandRan, Event
+from core.scenario import ScenarioError, bundled
+from core.scenario import load as load_scenario
+from core.session import Session
+
+DESCRIPTION = """\
+peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
+fileset and its home, the gateway queue between them, and the snapshot pairs that
+mmpsnap creates. With no command it opens the dashboard on the demo scenario.
+"""
+
+RUN_HELP = """\
+Run a script of peersnap commands (one a line, '#' comments, '@home' prefix to run on
+the home cluster) on a fresh simulated world, headlessly. Each command is echoed as
+'[cache]# CMD' or '[home]# CMD' followed by its output. Exit status: 0 when every
+command succeeded, 1 otherwise, 2 when the script or scenario cannot be read.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peersnap", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", metavar="NAME|FILE",
+                        help="start from this bundled scenario or scenario file (default: seed)")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (dark, light, high-contrast, or your own)")
+    parser.add_argument("--paused", action="store_true", help="start with simulated time paused")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
+                         description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("script", metavar="FILE|-", help="the script to run; '-' reads standard input")
+    run.add_argument("--scenario", metavar="NAME|FILE", dest="run_scenario",
+                     help="start from this bundled scenario or scenario file (default: seed)")
+    run.add_argument("--trace", action="store_true",
+                     help="also print the engine's events, one line each: simulated time since start, "
+                          "cache clock, topic, fileset, what happened")
+    sub.add_parser("scenarios", help="list the bundled scenarios", description="List the bundled scenarios.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_script(args.script, args.run_scenario or args.scenario, args.trace, sys.stdout)
+        if args.command == "scenarios":
+            return list_scenarios(sys.stdout)
+        return dashboard(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def dashboard(args: argparse.Namespace) -> int:
+    try:
+        from tui.app import run_dashboard
+    except ImportError:
+        print("peersnap: the dashboard is not available in this build; use 'peersnap run FILE' for the headless runner.")
+        return 2
+    return run_dashboard(args)
+
+
+def list_scenarios(out: TextIO) -> int:
+    for name in sorted(bundled()):
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            out.write(f"{name:<16} (broken: {exc})\n")
+            continue
+        out.write(f"{name:<16} {scenario.title}\n{'':<16} {scenario.description}\n")
+    return 0
+
+
+def trace_line(event: Event, cache_clock: str) -> str:
+    """One event in fixed columns: offset, cache clock, topic, fileset, description."""
+    return f"  ~ {clock.format_offset(event.at)} {cache_clock} {event.topic:<8} {event.fileset or '-':<6} {event.describe()}"
+
+
+def run_script(script: str, scenario_name: str | None, trace: bool, out: TextIO) -> int:
+    try:
+        scenario = load_scenario(scenario_name)
+    except ScenarioError as exc:
+        sys.stderr.write(f"peersnap: {exc}\n")
+        return 2
+    try:
+        lines = _read_script(script)
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"peersnap: cannot read script {script}: {exc}\n")
+        return 2
+    return run_lines(Session(scenario), lines, trace, out)
+
+
+def _read_script(script: str) -> list[str]:
+    if script == "-":
+        return sys.stdin.read().splitlines()
+    with open(script, encoding="utf-8", errors="strict") as handle:
+        return handle.read().splitlines()
+
+
+def run_lines(session: Session, lines: Iterable[str], trace: bool, out: TextIO) -> int:
+    """Run each line, printing the transcript; 0 when every command succeeded."""
+    events: list[Event] = []
+    if trace:
+        session.engine.subscribe(events.append)
+    status = 0
+    for line in lines:
+        result = session.run(line)
+        if not result.command and not result.lines:
+            continue  # blank line or comment
+        for text in session.transcript(result):
+            out.write(text + "\n")
+        if trace:
+            for event in events:
+                if not isinstance(event, CommandRan):
+                    out.write(trace_line(event, clock.hms(session.engine.clock("cache", event.at))) + "\n")
+            events.clear()
+        if result.rc != 0:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
