@@ -59,8 +59,8 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
     ]
     if psnap.created_disconnected:
         lines.append(
-            f"Core snapshot has not been created: home is unreachable (fileset {fileset.name} is "
-            f"{fileset.state.value}). It will be created when the connection is restored."
+            "Core snapshot has not been created: home is unreachable. "
+            "It will be created when the connection is restored."
         )
     else:
         lines.append("Core snapshot has been queued.")
