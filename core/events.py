@@ -294,4 +294,17 @@ class RuleRefused(Event):
         return f"{self.command} refused ({self.rule}): {ident}{self.text}"
 
 
-TOPICS = ("command", "queue", "flush", "snapshot", "psnap", "link", "state", "fileset", "home", "refused")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReset(Event):
+    """The session rebuilt its world (undo, replay): views should redraw from scratch."""
+
+    reason: str
+    topic = "session"
+
+    def describe(self) -> str:
+        return self.reason
+
+
+TOPICS = ("command", "queue", "flush", "snapshot", "psnap", "link", "state", "fileset", "home", "refused", "session")

@@ -7,16 +7,28 @@ and the tests share. It never raises: every bad input comes back as a
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import shlex
+import tempfile
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
 
 from .commands import REGISTRY, Context, Result, UsageError
 from .commands.base import FAILED
 from .engine import Engine
 from .errors import FsError, SimError
-from .events import CommandRan
+from .events import CommandRan, Event, SessionReset
 from .rules import Refused
-from .scenario import Scenario, load
+from .scenario import Scenario, ScenarioError, load
+from .scenario import _Reader as _reader
+
+_CLOCK = re.compile(r"^sim advance \d{1,15}us$")
 
 MAX_LINE = 4096
 CLUSTERS = ("cache", "home")
@@ -75,36 +87,96 @@ def _comment_start(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class LoggedCommand:
+    """One entry of the command log. `clock` entries are the dashboard's timer
+    moving simulated time (replayed silently); `changed` says whether the
+    command changed the world (what `undo` rewinds)."""
+
     line: str
     rc: int
+    changed: bool = True
+    clock: bool = False
 
 
 class Session:
-    """An engine plus the command log of everything run on it."""
+    """An engine plus the command log of everything run on it.
 
-    def __init__(self, scenario: Scenario | None = None) -> None:
+    Listeners registered with `subscribe` stay attached when the session
+    rebuilds its engine (undo); they then receive a `SessionReset` event.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, allow_files: bool = True) -> None:
         self.scenario = scenario if scenario is not None else load()
-        self.engine: Engine = self.scenario.build()
+        self.allow_files = allow_files  # `save` may write host files (not in the browser classroom)
         self.log: list[LoggedCommand] = []
+        self._listeners: list[Callable[[Event], None]] = []
+        self._muted = False
+        self.engine: Engine = self._fresh_engine()
 
+    # -- events ----------------------------------------------------------------------
+    def _fresh_engine(self) -> Engine:
+        engine = self.scenario.build()
+        engine.subscribe(self._forward)
+        return engine
+
+    def _forward(self, event: Event) -> None:
+        if not self._muted:
+            for listener in tuple(self._listeners):
+                listener(event)
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Receive every event of this session's world, across undo and replay."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    # -- running -----------------------------------------------------------------------
     def run(self, line: str) -> Result:
         """Run one line of the command language; never raises."""
         try:
             parsed = parse_line(line)
         except LineError as exc:
             result = Result(2, [str(exc)], "cache", line.strip()[:200])
-            self._record(line, result)
+            self._record(line, result, changed=False)
             return result
         if parsed is None:
             return Result(0, [], "cache", "")
+        if parsed.argv[0] in SESSION_COMMANDS:
+            result = self._session_command(parsed)
+            self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
+            return result
+        before = self.engine.fingerprint()
         result = self._dispatch(parsed)
-        self._record(line, result)
+        self._record(line, result, changed=self.engine.fingerprint() != before)
         return result
 
-    def _record(self, line: str, result: Result) -> None:
-        self.log.append(LoggedCommand(line, result.rc))
-        self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
+    def advance_clock(self, duration: int) -> None:
+        """Move simulated time on outside any command (the dashboard's timer)."""
+        if duration <= 0:
+            return
+        self.engine.advance(duration)
+        self._log_clock(duration)
 
+    def step_clock(self) -> bool:
+        """Run to the next thing that happens (the dashboard's single step)."""
+        before = self.engine.now
+        stepped = self.engine.step()
+        if stepped:
+            self._log_clock(self.engine.now - before)
+        return stepped
+
+    def _log_clock(self, duration: int) -> None:
+        if self.log and self.log[-1].clock:
+            duration += int(self.log[-1].line.split()[-1].removesuffix("us"))
+            self.log.pop()
+        self.log.append(LoggedCommand(f"sim advance {duration}us", 0, True, clock=True))
+
+    def _record(self, line: str, result: Result, changed: bool) -> None:
+        self.log.append(LoggedCommand(line, result.rc, changed))
+        self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
     def _dispatch(self, parsed: ParsedLine) -> Result:
         name, args = parsed.argv[0], parsed.argv[1:]
         command = REGISTRY.get(name)
@@ -134,3 +206,122 @@ class Session:
     def transcript(self, result: Result) -> list[str]:
         """The command echoed with its prompt, then its output."""
         return [f"[{result.cluster}]# {result.command}", *result.lines]
+
+    # -- save, replay, undo ----------------------------------------------------------------
+    def _session_command(self, parsed: ParsedLine) -> Result:
+        name, args = parsed.argv[0], parsed.argv[1:]
+        try:
+            if name == "save":
+                if len(args) != 1:
+                    raise SimError("save: give one FILE to write the session to (Usage: save FILE)")
+                lines = [self.save(args[0])]
+            else:
+                if args:
+                    raise SimError("undo: takes no arguments")
+                lines = [self.undo()]
+            return Result(0, lines, parsed.cluster, parsed.text)
+        except SimError as exc:
+            return Result(1, exc.lines, parsed.cluster, parsed.text)
+
+    def to_toml(self) -> dict[str, object]:
+        return {
+            "peersnap_session": SESSION_FORMAT,
+            "scenario_name": self.scenario.name,
+            "scenario": self.scenario.raw,
+            "log": [
+                {"line": e.line, "rc": e.rc, "changed": e.changed, "clock": e.clock} for e in self.log
+            ],
+        }
+
+    def save(self, path: str) -> str:
+        """Write the scenario and the command log as TOML, atomically."""
+        if not self.allow_files:
+            raise SimError("save: saving to files is turned off in this session")
+        target = Path(path).expanduser()
+        try:
+            write_atomically(target, tomli_w.dumps(self.to_toml()))
+        except OSError as exc:
+            raise SimError(f"save: cannot write {path}: {exc.strerror or exc}") from None
+        commands = sum(1 for e in self.log if not e.clock)
+        return f"Saved the session ({commands} commands) to {path}."
+
+    def replay(self, entries: list[LoggedCommand], on_result: Callable[[Result], None] | None = None) -> None:
+        """Run logged entries again: commands through `run`, clock entries silently."""
+        for entry in entries:
+            if entry.clock:
+                self.advance_clock(int(entry.line.split()[-1].removesuffix("us")))
+            else:
+                result = self.run(entry.line)
+                if on_result is not None:
+                    on_result(result)
+
+    def undo(self) -> str:
+        """Rewind the last command that changed the world, by replaying the log up to it."""
+        for index in range(len(self.log) - 1, -1, -1):
+            entry = self.log[index]
+            if entry.changed and not entry.clock:
+                break
+        else:
+            raise SimError("undo: nothing to undo: the world is as the scenario started")
+        keep, undone = self.log[:index], self.log[index]
+        self._muted = True
+        try:
+            self.engine = self._fresh_engine()
+            self.log = []
+            self.replay(keep)
+        finally:
+            self._muted = False
+        self._forward(SessionReset(self.engine.now, f"undo: rewound '{undone.line.strip()}'"))
+        return f"Undid: {undone.line.strip()}"
+
+
+SESSION_FORMAT = 1
+SESSION_COMMANDS = ("save", "undo")
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace `target` whole or not at all: write a temporary file beside it, then rename."""
+    folder = target.parent if str(target.parent) else Path(".")
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+class SessionFileError(Exception):
+    """A saved session that cannot be read; str() says why."""
+
+
+def load_session(path: str) -> tuple[Session, list[LoggedCommand]]:
+    """A fresh session on a saved session's scenario, and the log to replay on it."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionFileError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SessionFileError(f"{path}: TOML syntax error: {exc}") from None
+    if data.get("peersnap_session") != SESSION_FORMAT:
+        raise SessionFileError(f"{path}: not a peersnap session file (key 'peersnap_session' = {SESSION_FORMAT} expected)")
+    raw = data.get("scenario")
+    log = data.get("log", [])
+    if not isinstance(raw, dict) or not isinstance(log, list):
+        raise SessionFileError(f"{path}: expected a [scenario] table and a 'log' array")
+    try:
+        scenario = _reader(path).scenario(raw, str(data.get("scenario_name", "saved")))
+    except ScenarioError as exc:
+        raise SessionFileError(str(exc)) from None
+    entries = []
+    for i, item in enumerate(log):
+        if not isinstance(item, dict) or not isinstance(item.get("line"), str):
+            raise SessionFileError(f"{path}: key 'log[{i}]': expected a table with a 'line' string")
+        entries.append(LoggedCommand(item["line"], int(item.get("rc", 0)), bool(item.get("changed", True)), bool(item.get("clock", False))))
+        if entries[-1].clock and not _CLOCK.match(item["line"]):
+            raise SessionFileError(f"{path}: key 'log[{i}]': a clock entry must read 'sim advance Nus'")
+    return Session(scenario), entries

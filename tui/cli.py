@@ -11,7 +11,7 @@ from core import clock
 from core.events import CommandRan, Event
 from core.scenario import ScenarioError, bundled
 from core.scenario import load as load_scenario
-from core.session import Session
+from core.session import LoggedCommand, Session, SessionFileError, load_session
 
 DESCRIPTION = """\
 peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
                          description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("script", metavar="FILE|-", help="the script to run; '-' reads standard input")
+    run.add_argument("script", metavar="FILE|-", nargs="?", help="the script to run; '-' reads standard input")
+    run.add_argument("--replay", metavar="SESSION",
+                     help="replay a session saved with 'save FILE' instead of a script, printing its transcript")
     run.add_argument("--scenario", metavar="NAME|FILE", dest="run_scenario",
                      help="start from this bundled scenario or scenario file (default: seed)")
     run.add_argument("--trace", action="store_true",
@@ -51,6 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
+            if args.replay:
+                if args.script:
+                    sys.stderr.write("peersnap run: give a script or --replay SESSION, not both\n")
+                    return 2
+                return replay_session(args.replay, args.trace, sys.stdout)
+            if not args.script:
+                sys.stderr.write("peersnap run: give a script FILE (or '-' for standard input), or --replay SESSION\n")
+                return 2
             return run_script(args.script, args.run_scenario or args.scenario, args.trace, sys.stdout)
         if args.command == "scenarios":
             return list_scenarios(sys.stdout)
@@ -100,6 +110,15 @@ def run_script(script: str, scenario_name: str | None, trace: bool, out: TextIO)
     return run_lines(Session(scenario), lines, trace, out)
 
 
+def replay_session(path: str, trace: bool, out: TextIO) -> int:
+    try:
+        session, entries = load_session(path)
+    except SessionFileError as exc:
+        sys.stderr.write(f"peersnap: {exc}\n")
+        return 2
+    return run_lines(session, entries, trace, out)
+
+
 def _read_script(script: str) -> list[str]:
     if script == "-":
         return sys.stdin.read().splitlines()
@@ -107,13 +126,19 @@ def _read_script(script: str) -> list[str]:
         return handle.read().splitlines()
 
 
-def run_lines(session: Session, lines: Iterable[str], trace: bool, out: TextIO) -> int:
-    """Run each line, printing the transcript; 0 when every command succeeded."""
+def run_lines(session: Session, lines: Iterable[str | LoggedCommand], trace: bool, out: TextIO) -> int:
+    """Run each line (or replay each logged entry), printing the transcript;
+    0 when every command succeeded."""
     events: list[Event] = []
     if trace:
-        session.engine.subscribe(events.append)
+        session.subscribe(events.append)
     status = 0
     for line in lines:
+        if isinstance(line, LoggedCommand):
+            if line.clock:
+                session.replay([line])
+                continue
+            line = line.line
         result = session.run(line)
         if not result.command and not result.lines:
             continue  # blank line or comment

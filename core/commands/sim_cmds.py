@@ -165,6 +165,10 @@ _ACTIONS = {
 }
 
 
+def _session_only(ctx: Context, args: list[str]) -> list[str]:
+    raise SimError(f"{ctx.name}: only available in a session")
+
+
 def help_command(ctx: Context, args: list[str]) -> list[str]:
     from . import REGISTRY
 
@@ -174,7 +178,7 @@ def help_command(ctx: Context, args: list[str]) -> list[str]:
             raise SimError(f"help: no command named '{args[0]}'")
         return [command.summary, *command.usage.splitlines()]
     lines = ["Commands (prefix a line with @home to run it on the home cluster):"]
-    for family, title in (("gpfs", "GPFS"), ("file", "Files"), ("sim", "Simulator")):
+    for family, title in (("gpfs", "GPFS"), ("file", "Files"), ("sim", "Simulator"), ("session", "Session")):
         lines.append(f"{title}:")
         for command in REGISTRY.values():
             if command.family == family:
@@ -187,4 +191,7 @@ COMMANDS = [
     Command("sim", SIM_USAGE, "simulator controls: link, advance, step, settle, load, status", sim,
             tuple(_ACTIONS), ("-j", "--size"), family="sim"),
     Command("help", "Usage: help [COMMAND]", "list commands, or show one command's usage", help_command, family="sim"),
+    Command("save", "Usage: save FILE", "write the scenario and the command log to FILE (TOML)", _session_only,
+            family="session"),
+    Command("undo", "Usage: undo", "rewind the last command that changed the world", _session_only, family="session"),
 ]
