@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from . import clock, rules
 from .errors import SimError
-from .fileops import text_size
 from .events import FilesetChanged, HomeExportChanged, RuleRefused
+from .fileops import text_size
 from .gateway import PSNAP
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
 from .tree import DIR

@@ -7,7 +7,7 @@ through its own epoch (its skew), formatted the way GPFS prints times.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 US = 1
 MS = 1_000
@@ -21,7 +21,7 @@ MAX_ADVANCE = 366 * DAY
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _UNITS = {"us": US, "ms": MS, "s": SECOND, "m": MINUTE, "min": MINUTE, "h": HOUR, "d": DAY}
 _DURATION = re.compile(r"^(\d{1,12})(us|ms|s|min|m|h|d)?$")
@@ -55,7 +55,7 @@ def parse_epoch(text: str) -> int:
         moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S")
     except ValueError as exc:
         raise ValueError(f"expected a time like '2016-10-27 02:27:28', got {text!r}") from exc
-    return int((moment.replace(tzinfo=timezone.utc) - _EPOCH).total_seconds())
+    return int((moment.replace(tzinfo=UTC) - _EPOCH).total_seconds())
 
 
 def parse_duration(text: str) -> int:
@@ -71,8 +71,7 @@ def parse_duration(text: str) -> int:
 
 def format_duration(us: int) -> str:
     """A short human duration: `0s`, `15s`, `2m05s`, `1h02m`, `3d04h`; sub-second as ms."""
-    if us < 0:
-        us = 0
+    us = max(us, 0)
     if us < SECOND and us:
         return f"{us // MS}ms" if us >= MS else f"{us}us"
     seconds = us // SECOND

@@ -159,8 +159,7 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         best = NEVER
         for fileset in self.filesets.values():
             done = self._head_done(fileset)
-            if done < best:
-                best = done
+            best = min(best, done)
         return best
 
     def _head_done(self, fileset: AfmFileset) -> int:
@@ -241,7 +240,7 @@ class Engine(FileOps, SnapshotOps, AdminOps):
                 continue
             kind = op.kind
             ready = op.queued_us if kind == PSNAP or op.seq < flush_through else op.queued_us + delay
-            start = busy if busy > ready else ready
+            start = max(ready, busy)
             done = start + latency + op.size * 1_000_000 // bandwidth
             if done > limit:
                 break
@@ -288,14 +287,13 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         elif kind == RMDIR:
             if tree.get(path) is DIR:
                 remove_subtree(tree, path)
-        elif kind == RENAME:
-            if tree.get(path) is not None:
-                dst = str(op.data)
-                if tree.get(dst) is not None:
-                    remove_subtree(tree, dst)
-                if "/" in dst:
-                    force_set(tree, dst.rpartition("/")[0], DIR)
-                move_entry(tree, path, dst)
+        elif kind == RENAME and tree.get(path) is not None:
+            dst = str(op.data)
+            if tree.get(dst) is not None:
+                remove_subtree(tree, dst)
+            if "/" in dst:
+                force_set(tree, dst.rpartition("/")[0], DIR)
+            move_entry(tree, path, dst)
 
     # -- the link ------------------------------------------------------------------------
     def set_link(self, up: bool) -> bool:

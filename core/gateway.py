@@ -29,7 +29,7 @@ class QueuedOp:
     """One queued operation. `data` is the file content (create/write), the
     destination (rename) or the peer snapshot's name (psnap)."""
 
-    __slots__ = ("seq", "kind", "path", "data", "size", "queued_us", "dropped")
+    __slots__ = ("data", "dropped", "kind", "path", "queued_us", "seq", "size")
 
     def __init__(self, seq: int, kind: str, path: str, data: object, size: int, queued_us: int) -> None:
         self.seq = seq
@@ -48,16 +48,16 @@ class GatewayQueue:
     """The queue, its counters and the indexes its filtering needs."""
 
     __slots__ = (
-        "ops",
-        "length",
+        "_dropped",
+        "_mkdirs",
+        "_writes",
+        "busy_until",
         "bytes",
+        "flush_through",
+        "length",
         "next_seq",
         "num_exec",
-        "busy_until",
-        "flush_through",
-        "_dropped",
-        "_writes",
-        "_mkdirs",
+        "ops",
     )
 
     def __init__(self) -> None:

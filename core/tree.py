@@ -49,7 +49,7 @@ class VersionedTree:
     directories' children so listings do not scan the tree.
     """
 
-    __slots__ = ("_cur", "_old", "_kids", "_epoch", "_pins", "_newest_pin", "digest")
+    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "digest")
 
     def __init__(self) -> None:
         self._cur: dict[str, tuple[int, Content]] = {}

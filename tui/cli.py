@@ -142,8 +142,7 @@ def run_lines(session: Session, lines: Iterable[str | LoggedCommand], trace: boo
         result = session.run(line)
         if not result.command and not result.lines:
             continue  # blank line or comment
-        for text in session.transcript(result):
-            out.write(text + "\n")
+        out.writelines(text + "\n" for text in session.transcript(result))
         if trace:
             for event in events:
                 if not isinstance(event, CommandRan):

@@ -106,8 +106,8 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
         raise SimError(f"sim: load: {exc}") from None
     fileset = ctx.engine.filesets[name]
     if fileset.mode.pushes_home:
-        return [f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
-                f"(queue length {fileset.queue.length:,})."]
+        return [(f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
+                 f"(queue length {fileset.queue.length:,}).")]
     return [f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
 
 
@@ -116,17 +116,18 @@ def _status(ctx: Context, rest: list[str]) -> list[str]:
     engine = ctx.engine
     link = engine.link
     lines = [
-        f"Simulated time +{clock.format_duration(engine.now)}: cache {engine.clock_text('cache')}, "
-        f"home {engine.clock_text('home')}",
-        f"Link to home: {'up' if engine.link_up else 'down'} (bandwidth {link.bandwidth:,} B/s, "
-        f"latency {clock.format_duration(link.latency_us)}, disconnect timeout {clock.format_duration(link.disconnect_timeout_us)})",
+        (f"Simulated time +{clock.format_duration(engine.now)}: cache {engine.clock_text('cache')}, "
+         f"home {engine.clock_text('home')}"),
+        (f"Link to home: {'up' if engine.link_up else 'down'} (bandwidth {link.bandwidth:,} B/s, "
+         f"latency {clock.format_duration(link.latency_us)}, "
+         f"disconnect timeout {clock.format_duration(link.disconnect_timeout_us)})"),
         f"Gateway node: {', '.join(sorted({f.gateway for f in engine.filesets.values()}))} ({engine.gateway_ip})",
         "",
         f"{'Fileset':<8} {'Mode':<4} {'Target':<28} {'State':<12} {'Queue':>9} {'numExec':>9} {'Psnaps':>6}",
     ]
     for f in engine.filesets.values():
         lines.append(
-            f"{f.name:<8} {f.mode.value:<4} {str(f.target):<28} {f.state.value:<12} {f.queue.length:>9} "
+            f"{f.name:<8} {f.mode.value:<4} {f.target!s:<28} {f.state.value:<12} {f.queue.length:>9} "
             f"{f.queue.num_exec:>9} {len(f.psnaps):>6}"
         )
     lines.append("")
