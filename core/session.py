@@ -282,7 +282,9 @@ SESSION_COMMANDS = ("save", "undo")
 def write_atomically(target: Path, text: str) -> None:
     """Replace `target` whole or not at all: write a temporary file beside it, then rename."""
     folder = target.parent if str(target.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder  # noqa: SIM115 - closed below, prefix=f".{target.name}.", suffix=".tmp", delete=False)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed (and removed on failure) below
+        "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    )
     try:
         with handle:
             handle.write(text)
