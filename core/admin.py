@@ -88,6 +88,7 @@ class AdminOps:
         if delay != fileset.async_delay_us:
             changes.append(f"afmAsyncDelay {fileset.async_delay_us // clock.SECOND} -> {delay // clock.SECOND}")
         fileset.mode, fileset.target, fileset.async_delay_us = mode, target, delay
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)  # a shorter delay cannot flush in the past
         if changes:
             self.emit(FilesetChanged(self.now, name, "; ".join(changes)))
         self.refresh_states()
@@ -124,6 +125,7 @@ class AdminOps:
         if fileset.state not in (CacheState.ACTIVE, CacheState.DIRTY, CacheState.NEEDS_RESYNC):
             raise SimError(f"mmafmctl: Cannot flush fileset {name}: it is in {fileset.state.value} state.")
         fileset.queue.flush_through = fileset.queue.next_seq
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)  # eligible now, not in the past
         self.emit(FilesetChanged(self.now, name, f"flushPending: {fileset.queue.length} ops may go home now"))
         return fileset.queue.length
 
