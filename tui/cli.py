@@ -9,6 +9,8 @@ from typing import TextIO
 
 from core import clock
 from core.events import CommandRan, Event
+from core.lessons import LessonError, load_lesson
+from core.lessons import bundled as bundled_lessons
 from core.scenario import ScenarioError, bundled
 from core.scenario import load as load_scenario
 from core.session import LoggedCommand, Session, SessionFileError, load_session
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also print the engine's events, one line each: simulated time since start, "
                           "cache clock, topic, fileset, what happened")
     sub.add_parser("scenarios", help="list the bundled scenarios", description="List the bundled scenarios.")
+    sub.add_parser("lessons", help="list the guided lessons", description="List the guided lessons.")
+    lesson = sub.add_parser("lesson", help="open the dashboard with a guided lesson",
+                            description="Open the dashboard on a lesson's scenario with the lesson panel.")
+    lesson.add_argument("name", metavar="NAME|FILE", help="a bundled lesson (see 'peersnap lessons') or a lesson file")
     return parser
 
 
@@ -64,6 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_script(args.script, args.run_scenario or args.scenario, args.trace, sys.stdout)
         if args.command == "scenarios":
             return list_scenarios(sys.stdout)
+        if args.command == "lessons":
+            return list_lessons(sys.stdout)
+        if args.command == "lesson":
+            try:
+                args.lesson = load_lesson(args.name)
+            except LessonError as exc:
+                sys.stderr.write(f"peersnap: {exc}\n")
+                return 2
+            return dashboard(args)
         return dashboard(args)
     except KeyboardInterrupt:
         return 130
@@ -88,6 +103,17 @@ def list_scenarios(out: TextIO) -> int:
             out.write(f"{name:<16} (broken: {exc})\n")
             continue
         out.write(f"{name:<16} {scenario.title}\n{'':<16} {scenario.description}\n")
+    return 0
+
+
+def list_lessons(out: TextIO) -> int:
+    for name in sorted(bundled_lessons()):
+        try:
+            lesson = load_lesson(name)
+        except LessonError as exc:
+            out.write(f"{name:<16} (broken: {exc})\n")
+            continue
+        out.write(f"{name:<16} {lesson.title} ({len(lesson.steps)} steps)\n{'':<16} {lesson.description}\n")
     return 0
 
 

@@ -1,0 +1,274 @@
+"""Guided lessons: steps of text, a suggested command, and a check.
+
+A lesson is a TOML file of `[[step]]` tables. Each step's `check` is a small
+table naming a `kind` (see `CHECKS`) and its parameters; it holds either on
+the engine's state (`link`, `state`, `queue_length`, `home_enabled`) or on an
+event seen since the step began (`command`, `psnap_created`, ...). A
+`LessonRun` follows a session's events and moves through the steps as their
+checks hold.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .events import (
+    CommandRan,
+    Event,
+    PeerSnapshotCompleted,
+    PeerSnapshotQueued,
+    RuleRefused,
+)
+from .session import Session
+
+
+class LessonError(Exception):
+    """A lesson file that cannot be used; str() says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    text: str
+    check: dict[str, Any]
+    command: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    name: str
+    title: str
+    description: str
+    scenario: str
+    steps: tuple[Step, ...]
+
+
+# -- checks -----------------------------------------------------------------------------------
+Check = Callable[[Session, list[Event], dict[str, Any]], bool]
+
+
+def _matches_fileset(event: Event, params: dict[str, Any]) -> bool:
+    return params.get("fileset") in (None, event.fileset)
+
+
+def _command(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    pattern = re.compile(p["pattern"])
+    return any(
+        isinstance(e, CommandRan)
+        and e.rc == p.get("rc", 0)
+        and p.get("cluster", e.cluster) == e.cluster
+        and pattern.search(e.line)
+        for e in events
+    )
+
+
+def _psnap_created(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    return any(
+        isinstance(e, PeerSnapshotQueued)
+        and _matches_fileset(e, p)
+        and (not p.get("disconnected") or e.disconnected)
+        for e in events
+    )
+
+
+def _psnap_queued_behind(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    return any(isinstance(e, PeerSnapshotQueued) and _matches_fileset(e, p) and e.ahead >= p["min"] for e in events)
+
+
+def _psnap_completed(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    for e in events:
+        if isinstance(e, PeerSnapshotCompleted) and _matches_fileset(e, p) and e.identical:
+            if not p.get("disconnected"):
+                return True
+            psnap = session.engine.filesets[e.fs_name].psnaps.get(e.name)
+            if psnap is not None and psnap.created_disconnected:
+                return True
+    return False
+
+
+def _refused(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    return any(
+        isinstance(e, RuleRefused) and _matches_fileset(e, p) and p.get("message_id", e.message_id) == e.message_id
+        for e in events
+    )
+
+
+def _link(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    return session.engine.link_up == (p["up"] is True)
+
+
+def _state(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    fileset = session.engine.filesets.get(p["fileset"])
+    return fileset is not None and fileset.state.value == p["state"]
+
+
+def _queue_length(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    fileset = session.engine.filesets.get(p["fileset"])
+    return fileset is not None and fileset.queue.length >= p["min"]
+
+
+def _home_enabled(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
+    export = session.engine.exports.get(p["path"])
+    return export is not None and export.afm_enabled == (p["enabled"] is True)
+
+
+#: kind -> (check, required parameters with their types, optional parameters)
+CHECKS: dict[str, tuple[Check, dict[str, type], dict[str, type]]] = {
+    "command": (_command, {"pattern": str}, {"rc": int, "cluster": str}),
+    "psnap_created": (_psnap_created, {}, {"fileset": str, "disconnected": bool}),
+    "psnap_queued_behind": (_psnap_queued_behind, {"min": int}, {"fileset": str}),
+    "psnap_completed": (_psnap_completed, {}, {"fileset": str, "disconnected": bool}),
+    "refused": (_refused, {}, {"fileset": str, "message_id": str}),
+    "link": (_link, {"up": bool}, {}),
+    "state": (_state, {"fileset": str, "state": str}, {}),
+    "queue_length": (_queue_length, {"fileset": str, "min": int}, {}),
+    "home_enabled": (_home_enabled, {"path": str, "enabled": bool}, {}),
+}
+
+# Events worth keeping for the checks (not the flood of flushes).
+_KEPT = (CommandRan, PeerSnapshotQueued, PeerSnapshotCompleted, RuleRefused)
+
+
+@dataclass(slots=True)
+class LessonRun:
+    """Progress through one lesson on one session."""
+
+    lesson: Lesson
+    session: Session
+    index: int = 0
+    hints_taken: int = 0
+    commands_used: int = 0
+    hinted: set[int] = field(default_factory=set)
+    _events: list[Event] = field(default_factory=list)
+    _unsubscribe: Callable[[], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._observe)
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.lesson.steps)
+
+    @property
+    def step(self) -> Step | None:
+        return None if self.done else self.lesson.steps[self.index]
+
+    def _observe(self, event: Event) -> None:
+        if isinstance(event, CommandRan):
+            self.commands_used += 1
+        if isinstance(event, _KEPT):
+            self._events.append(event)
+
+    def check(self) -> int:
+        """Complete every step whose check holds now; return how many completed."""
+        completed = 0
+        while not self.done:
+            step = self.lesson.steps[self.index]
+            run_check = CHECKS[step.check["kind"]][0]
+            if not run_check(self.session, self._events, step.check):
+                break
+            self.index += 1
+            self._events.clear()
+            completed += 1
+        return completed
+
+    def hint(self) -> str:
+        """The current step's hint (counted once per step)."""
+        step = self.step
+        if step is None:
+            return "The lesson is complete."
+        if self.index not in self.hinted:
+            self.hinted.add(self.index)
+            self.hints_taken += 1
+        text = step.hint or "Try the suggested command."
+        return f"{text} (suggested: {step.command})" if step.command else text
+
+    def summary(self) -> list[str]:
+        total = len(self.lesson.steps)
+        return [
+            f"Lesson complete: {self.lesson.title}" if self.done else f"Lesson: {self.lesson.title}",
+            f"Steps completed: {min(self.index, total)} of {total}",
+            f"Commands used: {self.commands_used}",
+            f"Hints taken: {self.hints_taken}",
+        ]
+
+
+# -- loading ------------------------------------------------------------------------------------
+def bundled() -> dict[str, Path]:
+    folder = resources.files("core") / "lessons"
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+
+
+def load_lesson(name_or_path: str) -> Lesson:
+    shipped = bundled()
+    path = shipped.get(name_or_path, Path(name_or_path))
+    if name_or_path not in shipped and not path.is_file():
+        raise LessonError(f"{name_or_path}: no such lesson (bundled: {', '.join(sorted(shipped))})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LessonError(f"{path}: TOML syntax error: {exc}") from None
+    return parse_lesson(data, str(path), path.stem)
+
+
+def parse_lesson(data: dict[str, Any], source: str, name: str) -> Lesson:
+    allowed = {"title", "description", "scenario", "step"}
+    for key in data:
+        if key not in allowed:
+            raise LessonError(f"{source}: unknown key '{key}' (expected one of: {', '.join(sorted(allowed))})")
+    steps_data = data.get("step")
+    if not isinstance(steps_data, list) or not steps_data:
+        raise LessonError(f"{source}: expected at least one [[step]] table")
+    steps = tuple(_step(source, i, s) for i, s in enumerate(steps_data))
+    for key in ("title", "description", "scenario"):
+        if not isinstance(data.get(key, ""), str):
+            raise LessonError(f"{source}: key '{key}': expected a string")
+    return Lesson(name, data.get("title", name), data.get("description", ""), data.get("scenario", "seed"), steps)
+
+
+def _step(source: str, i: int, data: Any) -> Step:
+    where = f"step[{i}]"
+    if not isinstance(data, dict):
+        raise LessonError(f"{source}: key '{where}': expected a table")
+    for key in data:
+        if key not in ("text", "command", "hint", "check"):
+            raise LessonError(f"{source}: unknown key '{where}.{key}' (expected text, command, hint, check)")
+    for key in ("text", "command", "hint"):
+        if not isinstance(data.get(key, ""), str):
+            raise LessonError(f"{source}: key '{where}.{key}': expected a string")
+    if not data.get("text"):
+        raise LessonError(f"{source}: key '{where}.text': expected the step's text")
+    check = data.get("check")
+    if not isinstance(check, dict) or check.get("kind") not in CHECKS:
+        raise LessonError(f"{source}: key '{where}.check.kind': expected one of {', '.join(CHECKS)}")
+    _, required, optional = CHECKS[check["kind"]]
+    for key, value in check.items():
+        if key == "kind":
+            continue
+        expected = required.get(key) or optional.get(key)
+        if expected is None:
+            raise LessonError(f"{source}: unknown key '{where}.check.{key}' for kind {check['kind']}")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise LessonError(f"{source}: key '{where}.check.{key}': expected a {expected.__name__}, got {value!r}")
+    for key in required:
+        if key not in check:
+            raise LessonError(f"{source}: missing key '{where}.check.{key}' for kind {check['kind']}")
+    if "pattern" in check:
+        try:
+            re.compile(check["pattern"])
+        except re.error as exc:
+            raise LessonError(f"{source}: key '{where}.check.pattern': not a regular expression: {exc}") from None
+    return Step(data["text"], dict(check), data.get("command", ""), data.get("hint", ""))
