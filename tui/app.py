@@ -1,0 +1,352 @@
+"""The peersnap dashboard: cache and home panes, the gateway queue, peer
+snapshot pairs, connection toggles, a console and the event log.
+
+The engine runs on a timer; its events are collected and the screen is
+refreshed once per frame (at most ~20 a second), however many events happen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+import themes as theme_files
+from core.events import Event
+from core.scenario import Scenario, ScenarioError
+from core.scenario import load as load_scenario
+from core.session import Session
+
+from . import settings as config
+from .actions import ACTIONS, HELP_KEYS, bindings
+from .screens import HelpScreen, RefusalCard
+from .themes import bundled_themes, user_themes
+from .ticker import FRAME, Ticker
+from .toggles import (
+    Step,
+    afmconfig_steps,
+    link_steps,
+    mode_steps,
+    protocol_steps,
+    psnap_steps,
+    run_steps,
+    state_steps,
+)
+from .widgets.console import Console
+from .widgets.event_log import EventLog
+from .widgets.file_pane import FilePane
+from .widgets.header import ClockHeader
+from .widgets.psnap_table import PsnapTable
+from .widgets.queue_view import QueueSummary, QueueView
+from .widgets.toggle_bar import Toggle, ToggleBar
+
+THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
+                 "contrast": "peersnap-contrast"}
+WELCOME = [
+    "Welcome to peersnap: an AFM cache (left), its home (right) and the gateway queue between them.",
+    "Try: mmpsnap fs1 create -j sw · echo hello > /gpfs/fs1/sw/a · sim load 1000 · @home mmlssnapshot fs1",
+    "F1 help · F2-F5 toggles run real commands · Ctrl+P every action · Tab completes · Up/Down history",
+]
+
+
+def complete_line(session: Session, text: str) -> list[str]:
+    try:
+        from core.completion import complete
+    except ImportError:  # the engine without completion: command names only
+        from core.commands import REGISTRY
+
+        word = text.strip()
+        return sorted(name for name in REGISTRY if name.startswith(word)) if " " not in text.strip() else []
+    return list(complete(session, text))
+
+
+class PeersnapApp(App[int]):
+    CSS_PATH = str(theme_files.THEMES_DIR / "peersnap.tcss")
+    TITLE = "peersnap"
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(), HELP_KEYS]
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        theme: str | None = None,
+        paused: bool = False,
+        speed: int = 1,
+        settings_path: Path | None = None,
+        theme_dir: Path | None = None,
+        blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.scenario = scenario if scenario is not None else load_scenario()
+        self.session = Session(self.scenario)
+        self.ticker = Ticker(self.session.engine, running=not paused, speed=config.clamp_speed(speed))
+        self.settings_path = settings_path
+        self.blink = blink
+        self.warnings: list[str] = []
+        self._pending: list[Event] = []
+        self._unsubscribe: Callable[[], None] = lambda: None
+        self._last_tick = 0.0
+        self._last_second = -1
+        self.fileset_name = self._first_fileset()
+        for item in bundled_themes():
+            self.register_theme(item)
+        if theme_dir is not None:
+            found, warnings = user_themes(theme_dir)
+            self.warnings.extend(warnings)
+            for item in found:
+                self.register_theme(item)
+        wanted = THEME_ALIASES.get(theme or "", theme or config.DEFAULT_THEME)
+        if wanted not in self.available_themes:
+            self.warnings.append(f"unknown theme '{theme}'; using {config.DEFAULT_THEME} "
+                                 f"(known: {', '.join(sorted(self.available_themes))})")
+            wanted = config.DEFAULT_THEME
+        self.theme = wanted
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ClockHeader(id="header")
+        yield ToggleBar(id="toggles")
+        with Horizontal(id="main"):
+            yield FilePane("cache", id="cache-pane")
+            with Vertical(id="queue-pane", classes="pane"):
+                yield QueueSummary(id="queue-summary")
+                yield QueueView(id="queue")
+            yield FilePane("home", id="home-pane")
+        yield PsnapTable(id="psnaps")
+        with Horizontal(id="bottom"):
+            yield Console(partial(complete_line, self.session), id="console", blink=self.blink)
+            yield EventLog(id="events")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#cache-pane").border_title = "Cache"
+        self.query_one("#home-pane").border_title = "Home"
+        self.query_one("#queue-pane").border_title = "Gateway queue"
+        self.query_one("#psnaps").border_title = "Peer snapshots"
+        self.query_one("#console").border_title = "Console"
+        self.query_one("#events").border_title = "Events"
+        self._attach()
+        console = self.query_one(Console)
+        console.output.write_many(list(WELCOME))
+        for warning in self.warnings:
+            console.output.write(f"peersnap: {warning}")
+        console.input.focus()
+        self._last_tick = time.monotonic()
+        self.set_interval(FRAME, self._tick)
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._save_settings())
+        self._layout_classes()
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        self._layout_classes()
+        self.refresh_view()
+
+    def _layout_classes(self) -> None:
+        width, height = self.size
+        self.screen.set_class(width < 120, "narrow")
+        self.screen.set_class(width < 96, "tiny")
+        self.screen.set_class(height < 34, "short")
+
+    # -- engine wiring -------------------------------------------------------------------
+    def _attach(self) -> None:
+        self._unsubscribe()
+        self._unsubscribe = self.session.engine.subscribe(self._pending.append)
+        self.ticker.set_engine(self.session.engine)
+
+    def _first_fileset(self) -> str:
+        names = list(self.session.engine.filesets)
+        return "sw" if "sw" in names else (names[0] if names else "")
+
+    @property
+    def fileset(self):  # type: ignore[no-untyped-def]
+        return self.session.engine.filesets[self.fileset_name]
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        try:
+            moved = self.ticker.tick(elapsed)
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            self.ticker.running = False
+            self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")
+            moved = True
+        if moved or self._pending:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Bring every pane up to date with the engine (one frame's batch)."""
+        if not self.is_mounted or not self.fileset_name:
+            return
+        engine = self.session.engine
+        fileset = self.fileset
+        width = self.size.width
+        events, self._pending[:] = list(self._pending), []
+        self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind)
+        self.query_one(ToggleBar).show(engine, fileset, compact=width < 120)
+        self.query_one(QueueSummary).show(engine, fileset)
+        self.query_one(QueueView).show(engine, fileset)
+        self.query_one("#queue-pane").border_subtitle = f"{fileset.gateway} → {engine.home.name}"
+        second = engine.now // 1_000_000
+        if events or second != self._last_second:
+            self._last_second = second
+            self.query_one("#cache-pane", FilePane).show(engine, fileset)
+            self.query_one("#home-pane", FilePane).show(engine, fileset)
+            self.query_one(PsnapTable).show(engine, width)
+        if events:
+            self.query_one(EventLog).add(engine, events)
+
+    # -- commands ------------------------------------------------------------------------
+    def on_console_submitted(self, message: Console.Submitted) -> None:
+        self.run_line(message.line)
+
+    def run_line(self, line: str) -> None:
+        """Run a console line through the session and show it like a terminal."""
+        if line.strip() == "clear":
+            self.query_one(Console).output.clear()
+            return
+        result = self.session.run(line)
+        console = self.query_one(Console)
+        if result.command or result.lines:
+            console.echo(result.cluster, result.command, result.lines, result.rc)
+        if result.refusal is not None:
+            self.push_screen(RefusalCard(result.command, result.refusal))
+        self.refresh_view()
+
+    def run_toggle(self, steps: list[Step], what: str) -> None:
+        outcome = run_steps(self.session, steps)
+        console = self.query_one(Console)
+        for i, result in enumerate(outcome.results):
+            console.echo(result.cluster, result.command, result.lines, result.rc, what if i == 0 else "")
+        for result in outcome.undone:
+            console.echo(result.cluster, result.command, result.lines, result.rc, "undo: the toggle changes nothing")
+        if not outcome.ok:
+            failed = outcome.results[-1]
+            if outcome.refusal is not None:
+                self.push_screen(RefusalCard(failed.command, outcome.refusal))
+            else:
+                self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{what} refused", severity="error")
+        self.refresh_view()
+
+    def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
+        self.run_action(message.action)
+
+    # -- actions (declared in actions.py) ------------------------------------------------
+    def action_toggle_link(self) -> None:
+        self.run_toggle(link_steps(self.session), "link toggle")
+
+    def action_toggle_protocol(self) -> None:
+        self.run_toggle(protocol_steps(self.session, self.fileset_name), "protocol toggle")
+
+    def action_toggle_afmconfig(self) -> None:
+        self.run_toggle(afmconfig_steps(self.session, self.fileset_name), "mmafmconfig toggle")
+
+    def action_cycle_mode(self) -> None:
+        self.run_toggle(mode_steps(self.session, self.fileset_name), "mode toggle")
+
+    def action_psnap(self) -> None:
+        self.run_toggle(psnap_steps(self.session, self.fileset_name), "peer snapshot")
+
+    def action_show_state(self) -> None:
+        self.run_toggle(state_steps(self.session, self.fileset_name), "cache state")
+
+    def action_next_fileset(self) -> None:
+        names = list(self.session.engine.filesets)
+        if names:
+            self.fileset_name = names[(names.index(self.fileset_name) + 1) % len(names)]
+        self.refresh_view()
+
+    def action_pause(self) -> None:
+        self.ticker.running = not self.ticker.running
+        self._last_tick = time.monotonic()
+        self.refresh_view()
+
+    def action_step(self) -> None:
+        if not self.ticker.step():
+            self.notify("Nothing is pending: no queued ops, no timers.", title="step")
+        self.refresh_view()
+
+    def action_faster(self) -> None:
+        self.ticker.faster()
+        self._save_settings()
+        self.refresh_view()
+
+    def action_slower(self) -> None:
+        self.ticker.slower()
+        self._save_settings()
+        self.refresh_view()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_focus_console(self) -> None:
+        self.query_one(Console).input.focus()
+
+    def action_reset(self) -> None:
+        self.session = Session(self.scenario)
+        self._pending.clear()
+        self._attach()
+        console = self.query_one(Console)
+        console.input.completer = partial(complete_line, self.session)
+        console.output.write(f"peersnap: scenario '{self.scenario.name}' started again")
+        self.query_one(EventLog).records.clear()
+        self.query_one(EventLog).set_filter("")
+        self.fileset_name = self._first_fileset()
+        self.refresh_view()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for action in ACTIONS:
+            yield SystemCommand(f"{action.title} ({action.key_display})", action.help,
+                                partial(self.run_action, action.action))
+        yield from (c for c in super().get_system_commands(screen) if c.title not in ("Quit", "Keys"))
+
+    # -- settings ------------------------------------------------------------------------
+    def _save_settings(self) -> None:
+        if self.settings_path is None:
+            return
+        warning = config.save(config.Settings(theme=self.theme, speed=self.ticker.speed), self.settings_path)
+        if warning:
+            self.notify(warning, severity="warning")
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+
+
+def make_app(scenario: str | Scenario | None = None, *, theme: str = config.DEFAULT_THEME, paused: bool = True,
+             speed: int = 1, size: tuple[int, int] | None = None, blink: bool = False) -> PeersnapApp:
+    """A deterministic dashboard for tests: paused, no settings file, no blinking cursor."""
+    loaded = scenario if isinstance(scenario, Scenario) or scenario is None else load_scenario(scenario)
+    del size  # the test harness sets the terminal size
+    return PeersnapApp(loaded, theme=theme, paused=paused, speed=speed, blink=blink)
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    """`peersnap [--scenario NAME|FILE] [--theme NAME] [--paused]`."""
+    try:
+        scenario = load_scenario(getattr(args, "scenario", None))
+    except ScenarioError as exc:
+        print(f"peersnap: {exc}")
+        return 2
+    path = config.config_dir() / "config.toml"
+    saved, warning = config.load(path)
+    app = PeersnapApp(
+        scenario,
+        theme=getattr(args, "theme", None) or saved.theme,
+        paused=bool(getattr(args, "paused", False)),
+        speed=saved.speed,
+        settings_path=path,
+        theme_dir=config.config_dir() / "themes",
+    )
+    if warning:
+        app.warnings.append(warning)
+    app.run()
+    return 0

@@ -1,0 +1,56 @@
+"""Short, human texts for the dashboard: sizes, counts, names that must fit."""
+
+from __future__ import annotations
+
+from core.model import CacheState
+
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+STATE_CLASS = {
+    CacheState.ACTIVE: "good",
+    CacheState.DIRTY: "busy",
+    CacheState.INACTIVE: "idle",
+    CacheState.DISCONNECTED: "bad",
+    CacheState.UNMOUNTED: "bad",
+    CacheState.STOPPED: "bad",
+    CacheState.NEEDS_RESYNC: "bad",
+}
+
+
+def size(n: int) -> str:
+    """`0 B`, `44 B`, `1.5 KiB`, `15.3 MiB`."""
+    value = float(n)
+    for unit in _UNITS:
+        if value < 1024 or unit == _UNITS[-1]:
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def elide(text: str, width: int) -> str:
+    """Keep both ends of a long name (psnap names differ at the end): `psnap-138…02-27-28`."""
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    if width <= 3:
+        return text[:width]
+    tail = (width - 1) * 2 // 3
+    head = width - 1 - tail
+    return f"{text[:head]}…{text[-tail:]}"
+
+
+def short_psnap(name: str) -> str:
+    """`psnap-…-59-16-10-27-02-27-28`: the fileset id and the time tell pairs apart."""
+    parts = name.split("-")
+    if "psnap" in parts:
+        i = parts.index("psnap")
+        head = "-".join(parts[: i + 1])
+        tail = "-".join(parts[-7:])
+        if len(parts) - i > 8:
+            return f"{head}-…-{tail}"
+    return name

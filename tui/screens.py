@@ -1,0 +1,75 @@
+"""Modal screens: the refusal explanation card, and help built from the action declarations."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from core.rules import Refusal
+
+from .actions import ACTIONS
+
+
+class RefusalCard(ModalScreen[None]):
+    """Why a command was refused: the rule, the IBM message id, and how to fix it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,space", "dismiss", "Close", show=True)]
+
+    def __init__(self, command: str, refusal: Refusal) -> None:
+        super().__init__(classes="card-screen")
+        self.command = command
+        self.refusal = refusal
+
+    def compose(self) -> ComposeResult:
+        r = self.refusal
+        with Vertical(id="card"):
+            yield Static(Content.assemble(("✘ Refused: ", "bold $error"), (r.rule, "bold")), id="card-title")
+            yield Static(Content.assemble(("command   ", "$text-muted"), (self.command, "bold")))
+            yield Static(Content.assemble(("message   ", "$text-muted"),
+                                          (r.message_id or "(no message id)", "bold $warning"), "  ", r.text))
+            yield Static(Content.assemble(("how to fix", "bold $success")), classes="card-gap")
+            yield Static(r.hint, id="card-hint")
+            yield Static(Content.styled("Esc or Enter closes this card", "$text-muted"), classes="card-gap")
+
+    def on_click(self) -> None:
+        self.dismiss()
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, from the same declarations that make the bindings and the footer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q,question_mark", "dismiss", "Close", show=True)]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Content.styled("peersnap: AFM peer snapshots, simulated", "bold $accent"))
+            yield Static(
+                "Left: the cache fileset. Right: its home. Middle: the gateway queue of changes owed to home; "
+                "a ◆ PSNAP marker is a peer snapshot's home half waiting for everything queued before it. "
+                "Marks: + not yet at home, ~ differs, - removed at the cache but still at home."
+            )
+            groups: dict[str, list[Content]] = {}
+            for action in ACTIONS:
+                groups.setdefault(action.group, []).append(
+                    Content.assemble((f"{action.key_display:>10}  ", "bold $primary"), (f"{action.title:<24}", "bold"),
+                                     action.help))
+            for group, lines in groups.items():
+                yield Static(Content.styled(group, "bold underline"), classes="help-group")
+                yield Static(Content("\n").join(lines))
+            yield Static(Content.styled("Console", "bold underline"), classes="help-group")
+            yield Static(Content("\n").join([
+                Content.assemble(("     Enter  ", "bold $primary"), "run the command (try: help, mmpsnap fs1 create -j sw)"),
+                Content.assemble(("   Up/Down  ", "bold $primary"), "walk the command history"),
+                Content.assemble(("       Tab  ", "bold $primary"),
+                                 "complete command names, options, filesets and snapshot names"),
+                Content.assemble(("     @home  ", "bold $primary"), "start a line with @home to run it on the home cluster"),
+                Content.assemble(("         ?  ", "bold $primary"), "this help, when the console is not focused"),
+            ]))
+            yield Static(Content.styled("Esc closes help · Ctrl+P lists every action", "$text-muted"),
+                         classes="help-group")

@@ -1,0 +1,99 @@
+"""What each connection toggle runs: real command lines, through the session.
+
+A toggle is a short script of commands. When a step fails, the steps already
+done are undone in reverse, so a refused toggle changes nothing; every line
+run (undo included) is returned so the console can show it, and people learn
+the CLI by watching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.commands import Result
+from core.model import AfmMode, Protocol
+from core.rules import Refusal
+from core.session import Session
+
+MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMode.LU, AfmMode.LU: AfmMode.SW}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    line: str
+    undo: str = ""
+
+
+@dataclass(slots=True)
+class ToggleOutcome:
+    results: list[Result] = field(default_factory=list)  # the steps run, the failing one last
+    undone: list[Result] = field(default_factory=list)  # the undo commands run after a failure
+    ok: bool = True
+    refusal: Refusal | None = None
+    failure: list[str] = field(default_factory=list)  # the failing command's output, when not a rule
+
+
+def run_steps(session: Session, steps: list[Step]) -> ToggleOutcome:
+    outcome = ToggleOutcome()
+    done: list[Step] = []
+    for step in steps:
+        result = session.run(step.line)
+        outcome.results.append(result)
+        if result.rc != 0:
+            outcome.ok = False
+            outcome.refusal = result.refusal
+            outcome.failure = list(result.lines)
+            for earlier in reversed(done):
+                if earlier.undo:
+                    outcome.undone.append(session.run(earlier.undo))
+            break
+        done.append(step)
+    return outcome
+
+
+def _relink(device: str, name: str, mount: str, change: str) -> list[Step]:
+    return [
+        Step(f"mmunlinkfileset {device} {name}", f"mmlinkfileset {device} {name} -J {mount}/{name}"),
+        Step(change),
+        Step(f"mmlinkfileset {device} {name} -J {mount}/{name}"),
+    ]
+
+
+def link_steps(session: Session) -> list[Step]:
+    return [Step("sim link up" if not session.engine.link_up else "sim link down")]
+
+
+def protocol_steps(session: Session, fileset_name: str) -> list[Step]:
+    engine = session.engine
+    fileset = engine.filesets[fileset_name]
+    fs = engine.cache.fs
+    new = Protocol.NFS if fileset.target.protocol is Protocol.NSD else Protocol.NSD
+    target = fileset.target.with_protocol(new, engine.nfs_host)
+    change = f"mmchfileset {fs.name} {fileset_name} -p afmTarget={target}"
+    steps = _relink(fs.name, fileset_name, fs.mount, change)
+    return steps if fileset.linked else steps[1:2]
+
+
+def afmconfig_steps(session: Session, fileset_name: str) -> list[Step]:
+    engine = session.engine
+    fileset = engine.filesets[fileset_name]
+    export = engine.export_for(fileset)
+    verb = "disable" if export is not None and export.afm_enabled else "enable"
+    return [Step(f"@home mmafmconfig {verb} {fileset.target.path}")]
+
+
+def mode_steps(session: Session, fileset_name: str) -> list[Step]:
+    engine = session.engine
+    fileset = engine.filesets[fileset_name]
+    fs = engine.cache.fs
+    change = f"mmchfileset {fs.name} {fileset_name} -p afmMode={MODE_CYCLE[fileset.mode].value}"
+    steps = _relink(fs.name, fileset_name, fs.mount, change)
+    return steps if fileset.linked else steps[1:2]
+
+
+def psnap_steps(session: Session, fileset_name: str) -> list[Step]:
+    return [Step(f"mmpsnap {session.engine.cache.fs.name} create -j {fileset_name}")]
+
+
+def state_steps(session: Session, fileset_name: str) -> list[Step]:
+    return [Step(f"mmafmctl {session.engine.cache.fs.name} getstate -j {fileset_name}")]

@@ -1,0 +1,82 @@
+"""The engine's events, one line each with simulated time; filterable by topic or text."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input
+
+from core import clock
+from core.engine import Engine
+from core.events import Event
+
+from .line_log import LineLog
+
+KEEP = 5000
+TOPIC_STYLES = {
+    "psnap": "bold $accent",
+    "refused": "bold $error",
+    "link": "bold $warning",
+    "state": "$warning",
+    "flush": "$success",
+    "snapshot": "$secondary",
+    "command": "$primary",
+}
+
+
+class EventRecord:
+    __slots__ = ("at", "fileset", "text", "time", "topic")
+
+    def __init__(self, event: Event, time: str) -> None:
+        self.at = event.at
+        self.topic = event.topic
+        self.fileset = event.fileset
+        self.text = event.describe()
+        self.time = time
+
+    def matches(self, words: list[str]) -> bool:
+        hay = f"{self.topic} {self.fileset} {self.text}".lower()
+        return all(word in hay for word in words)
+
+    def line(self) -> Content:
+        return Content.assemble(
+            (self.time, "$text-muted"), " ",
+            (f"{self.topic:<8}", TOPIC_STYLES.get(self.topic, "")), " ",
+            (f"{self.fileset:<5} " if self.fileset else "      ", "$text-muted"),
+            self.text,
+        )
+
+
+class EventLog(Vertical):
+    """A filter field over a bounded log of every event."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.records: deque[EventRecord] = deque(maxlen=KEEP)
+        self._words: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: psnap, flush, refused, sw ...", id="event-filter", compact=True)
+        yield LineLog(KEEP, id="event-lines")
+
+    def add(self, engine: Engine, events: Iterable[Event]) -> None:
+        new = [EventRecord(e, clock.hms(engine.clock("cache", e.at))) for e in events]
+        self.records.extend(new)
+        self.query_one(LineLog).write_many([r.line() for r in new if r.matches(self._words)])
+
+    def set_filter(self, text: str) -> None:
+        self._words = text.lower().split()
+        log = self.query_one(LineLog)
+        log.clear()
+        log.write_many([r.line() for r in self.records if r.matches(self._words)])
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()

@@ -1,0 +1,52 @@
+"""The one-line header: clusters, fileset, both clocks (skew visible), run state and speed."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from core import clock
+from core.engine import Engine
+from core.model import AfmFileset
+
+
+def skew_text(engine: Engine) -> str:
+    skew = engine.home.epoch_s - engine.cache.epoch_s
+    if skew == 0:
+        return "no skew"
+    sign = "-" if skew < 0 else "+"
+    return f"home {sign}{clock.format_duration(abs(skew) * clock.SECOND)}"
+
+
+class ClockHeader(Static):
+    """`cache1 ⇄ home1 │ sw │ cache Thu Oct 27 02:27:28 2016 │ home ... │ ▶ running 10x`."""
+
+    def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool) -> None:
+        width = self.app.size.width
+        wide = width >= 150
+        mid = width >= 100
+        cache_time = engine.clock_text("cache") if wide else clock.hms(engine.clock("cache"))
+        home_time = engine.clock_text("home") if wide else clock.hms(engine.clock("home"))
+        link = ("⇄", "bold $success") if engine.link_up else ("⇸", "bold $error")
+        parts: list[Content | str | tuple[str, str]] = [
+            (" peersnap ", "bold reverse $primary") if mid else (" ", ""),
+            " ",
+            (engine.cache.name, "bold $primary"),
+            " ", link, " ",
+            (engine.home.name, "bold $secondary"),
+            ("  │ ", "$text-muted"),
+            ("fileset " if mid else "", "$text-muted"),
+            (fileset.name, "bold"),
+            ("  │ ", "$text-muted"),
+            ("cache " if mid else "C ", "$text-muted"),
+            (cache_time, "bold"),
+            ("  home " if mid else " H ", "$text-muted"),
+            (home_time, "bold"),
+            (f" ({skew_text(engine)})" if mid else "", "$text-muted"),
+            ("  │ ", "$text-muted"),
+            ("▶ running" if running else "■ paused", "bold $success" if running else "bold $warning"),
+            f" {speed}x",
+        ]
+        if behind:
+            parts.append(("  (cannot keep up)", "$error"))
+        self.update(Content.assemble(*parts))

@@ -1,0 +1,83 @@
+"""Peer snapshot pairs: one row per pair, updated in place by the pair's name."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from core import clock
+from core.engine import Engine
+from core.model import HomeHalf, PeerSnapshot
+
+from .. import format as fmt
+
+
+def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
+    if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
+        when = clock.hms(engine.clock("home", psnap.home_snap.created_us))
+        return Content.assemble(("created", "bold $success"), f" id {psnap.home_snap.id} at {when}")
+    if psnap.home is HomeHalf.QUEUED:
+        text = engine.home_half_text(psnap)
+        if not engine.link_up:
+            return Content.styled("pending reconnect", "bold $error")
+        return Content.styled(text.lower().replace("queued (next)", "queued: next to flush"), "bold $warning")
+    if psnap.home is HomeHalf.DELETING:
+        return Content.styled("deleting (on reconnect)", "bold $warning")
+    return Content.styled(f"failed: {psnap.failure}", "bold $error")
+
+
+def same_cell(psnap: PeerSnapshot) -> Content:
+    if psnap.identical is True:
+        return Content.styled("✔ identical", "bold $success")
+    if psnap.identical is False:
+        return Content.styled("✘ differs", "bold $error")
+    return Content.styled("… waits for home", "$text-muted")
+
+
+class PsnapTable(VerticalScroll):
+    """Name, cache id and time, home state, and the verified-identical mark; one row a pair."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self._body = Static(classes="psnap-body")
+        self._last: object = None
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def show(self, engine: Engine, width: int) -> None:
+        pairs = [p for f in engine.filesets.values() for p in f.psnaps.values()]
+        wide = width >= 150
+        key = (wide, engine.link_up, tuple((p.name, p.home, p.identical, engine.psnap_ahead(p)) for p in pairs))
+        if key == self._last:
+            return
+        self._last = key
+        self._body.update(render_pairs(engine, pairs, wide, width))
+
+
+def render_pairs(engine: Engine, pairs: list[PeerSnapshot], wide: bool, width: int) -> Content:
+    if not pairs:
+        return Content.assemble(
+            ("No peer snapshots yet. ", "$text-muted"),
+            "Take one with ", ("Ctrl+S", "bold $accent"), " or type ", ("mmpsnap fs1 create -j sw", "bold"),
+        )
+    names = [p.name if wide else fmt.short_psnap(p.name) for p in pairs]
+    name_w = max(len("Peer snapshot"), *(len(n) for n in names))
+    show_fileset = width >= 100
+    head = f"{'Fileset':<8}" if show_fileset else ""
+    rows: list[Content] = [Content.styled(
+        f"{head}{'Peer snapshot':<{name_w}}  {'Cache half':<16}  {'Home half':<30}  Same data", "bold $text-muted")]
+    for psnap, name in zip(pairs, names):
+        when = clock.hms(engine.clock("cache", psnap.cache_snap.created_us))
+        home = home_cell(engine, psnap)
+        rows.append(Content.assemble(
+            f"{psnap.fileset:<8}" if show_fileset else "",
+            (f"{name:<{name_w}}", "bold $accent"),
+            "  ",
+            (f"id {psnap.cache_snap.id:<3}", ""), (f"at {when}", "$text-muted"), "  ",
+            home.pad_right(max(0, 30 - home.cell_length)), "  ",
+            same_cell(psnap),
+        ))
+    return Content("\n").join(rows)

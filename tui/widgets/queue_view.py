@@ -1,0 +1,173 @@
+"""The gateway queue: its counters, and its ops in order, one row each.
+
+`QueueView` is a line-API widget: it asks the queue for the visible window
+only (`GatewayQueue.window`), so a million queued ops scroll and update like ten.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from core import clock
+from core.engine import Engine
+from core.gateway import PSNAP, QueuedOp
+from core.model import AfmFileset
+
+from .. import format as fmt
+
+
+def drain_estimate(engine: Engine, fileset: AfmFileset) -> str:
+    """How long until the queue is empty at the link's speed, in words."""
+    queue = fileset.queue
+    if not queue.length:
+        return "empty"
+    if not fileset.mode.pushes_home:
+        return "never (mode keeps changes local)"
+    if fileset.stopped:
+        return "held (replication stopped)"
+    if not engine.link_up:
+        return "waits for the link"
+    now = engine.now
+    start = max(now, queue.busy_until)
+    serial = queue.length * engine.link.latency_us + queue.bytes * clock.SECOND // max(engine.link.bandwidth, 1)
+    last = queue.ops[-1] if queue.ops else None
+    ready = last.queued_us + fileset.async_delay_us if last is not None else now
+    done = max(start + serial, ready + engine.link.latency_us)
+    return f"≈ {clock.format_duration(done - now)}"
+
+
+def lag_seconds(engine: Engine, fileset: AfmFileset) -> int:
+    """The age of the oldest op still owed to home."""
+    queue = fileset.queue
+    if not queue.length:
+        return 0
+    for op in queue.window(0, 64):
+        if not op.dropped:
+            return max(0, engine.now - op.queued_us)
+    return max(0, engine.now - queue.ops[0].queued_us)
+
+
+class QueueSummary(Static):
+    """Queue length (exact), numExec, and lag as ops, bytes and seconds."""
+
+    def show(self, engine: Engine, fileset: AfmFileset) -> None:
+        queue = fileset.queue
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("length ", "dim")
+        text.append(f"{queue.length:,}", "bold")
+        text.append("  numExec ", "dim")
+        text.append(f"{queue.num_exec:,}", "bold")
+        text.append("\nlag ", "dim")
+        if queue.length:
+            text.append(f"{fmt.count(queue.length, 'op')} · {fmt.size(queue.bytes)} · "
+                        f"{clock.format_duration(lag_seconds(engine, fileset))}", "bold")
+        else:
+            text.append("none", "bold")
+        text.append("\ndrain ", "dim")
+        text.append(drain_estimate(engine, fileset))
+        text.append("  delay ", "dim")
+        text.append(clock.format_duration(fileset.async_delay_us))
+        self.update(text)
+
+
+class QueueView(ScrollView, can_focus=True):
+    """The ops in order (head first), rendered a visible row at a time."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-view--psnap",
+        "queue-view--dropped",
+        "queue-view--dim",
+        "queue-view--empty",
+    }
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._engine: Engine | None = None
+        self._fileset: AfmFileset | None = None
+        self._generation = 0
+        self._window_key: tuple[int, int, int] = (-1, -1, -1)
+        self._window: list[QueuedOp] = []
+
+    def show(self, engine: Engine, fileset: AfmFileset) -> None:
+        """Point at `fileset`'s queue and redraw what is visible (O(rows on screen))."""
+        if fileset is not self._fileset:
+            self.scroll_to(0, 0, animate=False)
+        self._engine, self._fileset = engine, fileset
+        self._generation += 1
+        rows = max(fileset.queue.slots(), 1)
+        width = self.scrollable_content_region.width or 1
+        if self.virtual_size != Size(width, rows):
+            self.virtual_size = Size(width, rows)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self._engine is not None and self._fileset is not None:
+            self.show(self._engine, self._fileset)
+
+    def _visible(self, start: int, count: int) -> list[QueuedOp]:
+        key = (start, count, self._generation)
+        if key != self._window_key and self._fileset is not None:
+            self._window = self._fileset.queue.window(start, count)
+            self._window_key = key
+        return self._window
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self._engine is None or self._fileset is None or width <= 0:
+            return Strip.blank(max(width, 0), base)
+        _, scroll_y = self.scroll_offset
+        ops = self._visible(scroll_y, self.scrollable_content_region.height)
+        if y >= len(ops):
+            if y == 0 and not ops:
+                text = Text("  queue empty: home has everything", self.get_component_rich_style("queue-view--empty"))
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        return self._strip(self._row(ops[y], width), width, base)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        text.truncate(width, overflow="ellipsis")
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _seq_width(self) -> int:
+        return len(str(self._fileset.queue.next_seq)) + 1 if self._fileset is not None else 4
+
+    def _row(self, op: QueuedOp, width: int) -> Text:
+        engine = self._engine
+        assert engine is not None and self._fileset is not None
+        age = clock.format_duration(engine.now - op.queued_us)
+        seq = f"#{op.seq}"
+        if op.kind == PSNAP:
+            style = self.get_component_rich_style("queue-view--psnap")
+            name = fmt.short_psnap(str(op.data)) if width < 90 else str(op.data)
+            state = "removed" if op.dropped else f"{age:>5}"
+            text = Text(f"◆{seq:>{self._seq_width()}} PSNAP  ", style)
+            tail = f"  {state}"
+            text.append(fmt.elide(name, max(width - len(text) - len(tail), 8)), style)
+            text.append(tail.rjust(max(width - len(text), 0)), style)
+            return text
+        dim = self.get_component_rich_style("queue-view--dim")
+        tail = ""
+        if width >= 40:
+            tail += f" {fmt.size(op.size):>8}" if op.size else f" {'':>8}"
+        if width >= 30:
+            tail += f" {age:>5}"
+        if op.dropped:
+            tail = "  filtered"
+        text = Text(f" {seq:>{self._seq_width()}} ", dim)
+        text.append(f"{op.kind:<6} ")
+        path_room = max(width - len(text) - len(tail), 4)
+        text.append(fmt.elide(op.path, path_room).ljust(path_room))
+        text.append(tail, dim)
+        if op.dropped:
+            text.stylize(self.get_component_rich_style("queue-view--dropped"))
+        return text
