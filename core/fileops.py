@@ -334,7 +334,7 @@ class FileOps:
         start = self._load_next.get(fs_name, 1)
         while tree.get(f"load/f{start:07d}") is not None:
             start += 1
-        pad = "x" * max(0, size - 16) if size else ""
+        pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
         now = self.now
         first_seq = queue.next_seq
         total = 0

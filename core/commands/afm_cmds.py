@@ -145,7 +145,7 @@ def mmlsfileset(ctx: Context, args: list[str]) -> list[str]:
     header = f"{'Name':<24} {'Status':<9} {'Path':<32}" + (" Id" if long else "") + (" afmTarget" if afm else "")
     lines = ["Filesets in file system 'fs1':", header.rstrip()]
     if len(opts.args) == 1:
-        lines.append(f"{'root':<24} {'Linked':<9} {mount:<32}" + (" 0" if long else "") + (" -" if afm else ""))
+        lines.append((f"{'root':<24} {'Linked':<9} {mount:<32}" + (" 0" if long else "") + (" -" if afm else "")).rstrip())
     for f in filesets:
         status, path = ("Linked", f"{mount}/{f.name}") if f.linked else ("Unlinked", "--")
         row = f"{f.name:<24} {status:<9} {path:<32}" + (f" {f.id}" if long else "") + (f" {f.target}" if afm else "")
