@@ -8,6 +8,7 @@ refreshed once per frame (at most ~20 a second), however many events happen.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -84,10 +85,12 @@ class PeersnapApp(App[int]):
         settings_path: Path | None = None,
         theme_dir: Path | None = None,
         blink: bool = True,
+        allow_files: bool = True,
     ) -> None:
         super().__init__()
         self.scenario = scenario if scenario is not None else load_scenario()
-        self.session = Session(self.scenario)
+        self.allow_files = allow_files  # False in the browser classroom: `save FILE` may not write host files
+        self.session = Session(self.scenario, allow_files=allow_files)
         self.ticker = Ticker(self.session.engine, running=not paused, speed=config.clamp_speed(speed))
         self.settings_path = settings_path
         self.blink = blink
@@ -292,7 +295,7 @@ class PeersnapApp(App[int]):
         self.query_one(Console).input.focus()
 
     def action_reset(self) -> None:
-        self.session = Session(self.scenario)
+        self.session = Session(self.scenario, allow_files=self.allow_files)
         self._pending.clear()
         self._attach()
         console = self.query_one(Console)
@@ -330,7 +333,12 @@ def make_app(scenario: str | Scenario | None = None, *, theme: str = config.DEFA
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    """`peersnap [--scenario NAME|FILE] [--theme NAME] [--paused]`."""
+    """`peersnap [--scenario NAME|FILE] [--theme NAME] [--paused]`.
+
+    PEERSNAP_CLASSROOM=1 (set by `peersnap serve` for each browser session) turns
+    off everything that writes host files: `save FILE` and the settings file.
+    """
+    classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
     try:
         scenario = load_scenario(getattr(args, "scenario", None))
     except ScenarioError as exc:
@@ -343,8 +351,9 @@ def run_dashboard(args: argparse.Namespace) -> int:
         theme=getattr(args, "theme", None) or saved.theme,
         paused=bool(getattr(args, "paused", False)),
         speed=saved.speed,
-        settings_path=path,
+        settings_path=None if classroom else path,
         theme_dir=config.config_dir() / "themes",
+        allow_files=not classroom,
     )
     if warning:
         app.warnings.append(warning)
