@@ -14,6 +14,7 @@ from core.lessons import bundled as bundled_lessons
 from core.scenario import ScenarioError, bundled
 from core.scenario import load as load_scenario
 from core.session import LoggedCommand, Session, SessionFileError, load_session
+from tui.classroom import DEFAULT_MAX_SESSIONS
 
 DESCRIPTION = """\
 peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
@@ -26,6 +27,13 @@ Run a script of peersnap commands (one a line, '#' comments, '@home' prefix to r
 the home cluster) on a fresh simulated world, headlessly. Each command is echoed as
 '[cache]# CMD' or '[home]# CMD' followed by its output. Exit status: 0 when every
 command succeeded, 1 otherwise, 2 when the script or scenario cannot be read.
+"""
+
+SERVE_HELP = """\
+Serve the dashboard to web browsers (textual-serve): every tab gets its own simulator,
+isolated from the others. Students reach the dashboard only: the console runs simulated
+commands, 'save FILE' is turned off, nothing runs or writes on this computer. Ctrl+C stops
+the server and every session.
 """
 
 
@@ -52,7 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     lesson = sub.add_parser("lesson", help="open the dashboard with a guided lesson",
                             description="Open the dashboard on a lesson's scenario with the lesson panel.")
     lesson.add_argument("name", metavar="NAME|FILE", help="a bundled lesson (see 'peersnap lessons') or a lesson file")
+    serve = sub.add_parser("serve", help="serve the dashboard to web browsers, one simulator per tab (a classroom)",
+                           description=SERVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 opens it to the "
+                            "network)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--scenario", metavar="NAME|FILE", dest="serve_scenario",
+                       help="every session starts from this bundled scenario or scenario file (default: seed)")
+    serve.add_argument("--lesson", metavar="NAME|FILE", help="every session opens this guided lesson")
+    serve.add_argument("--max-sessions", metavar="N", type=_positive, default=DEFAULT_MAX_SESSIONS,
+                       help=f"at most N browser tabs at once; the next visitor is told the classroom is full "
+                            f"(default: {DEFAULT_MAX_SESSIONS})")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"peersnap: {exc}\n")
                 return 2
             return dashboard(args)
+        if args.command == "serve":
+            return serve_classroom(args)
         return dashboard(args)
     except KeyboardInterrupt:
         return 130
@@ -93,6 +127,18 @@ def dashboard(args: argparse.Namespace) -> int:
         print("peersnap: the dashboard is not available in this build; use 'peersnap run FILE' for the headless runner.")
         return 2
     return run_dashboard(args)
+
+
+def serve_classroom(args: argparse.Namespace) -> int:
+    try:
+        from tui.serve import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"):
+            raise
+        sys.stderr.write("peersnap serve needs the optional textual-serve package: pip install 'peersnap[serve]' "
+                         "(from a checkout: pip install '.[serve]')\n")
+        return 2
+    return serve(args.host, args.port, args.serve_scenario or args.scenario, args.lesson, args.max_sessions)
 
 
 def list_scenarios(out: TextIO) -> int:
