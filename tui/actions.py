@@ -71,5 +71,9 @@ ACTIONS: tuple[Action, ...] = (
 HELP_KEYS = Binding("question_mark", "help", "Help", show=False)
 
 
+def short_key(keys: str) -> str:
+    return _pretty(keys.split(",")[0], short=True)
+
+
 def bindings() -> list[Binding]:
     return [action.binding() for action in ACTIONS]

@@ -19,9 +19,9 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 import themes as theme_files
+from core.completion import complete
 from core.events import Event
 from core.scenario import Scenario, ScenarioError
 from core.scenario import load as load_scenario
@@ -46,6 +46,7 @@ from .widgets.console import Console
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
 from .widgets.header import ClockHeader
+from .widgets.key_bar import KeyBar
 from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
 from .widgets.toggle_bar import Toggle, ToggleBar
@@ -60,14 +61,7 @@ WELCOME = [
 
 
 def complete_line(session: Session, text: str) -> list[str]:
-    try:
-        from core.completion import complete
-    except ImportError:  # the engine without completion: command names only
-        from core.commands import REGISTRY
-
-        word = text.strip()
-        return sorted(name for name in REGISTRY if name.startswith(word)) if " " not in text.strip() else []
-    return list(complete(session, text))
+    return complete(session, text)
 
 
 class PeersnapApp(App[int]):
@@ -79,6 +73,7 @@ class PeersnapApp(App[int]):
         self,
         scenario: Scenario | None = None,
         *,
+        session: Session | None = None,
         theme: str | None = None,
         paused: bool = False,
         speed: int = 1,
@@ -128,7 +123,7 @@ class PeersnapApp(App[int]):
         with Horizontal(id="bottom"):
             yield Console(partial(complete_line, self.session), id="console", blink=self.blink)
             yield EventLog(id="events")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#cache-pane").border_title = "Cache"
@@ -155,9 +150,11 @@ class PeersnapApp(App[int]):
 
     def _layout_classes(self) -> None:
         width, height = self.size
-        self.screen.set_class(width < 120, "narrow")
-        self.screen.set_class(width < 96, "tiny")
-        self.screen.set_class(height < 34, "short")
+        wanted = {"narrow": width < 120, "tiny": width < 96, "short": height < 34}
+        screen = self.screen
+        for name, on in wanted.items():
+            if screen.has_class(name) != on:  # a class change restyles the whole screen
+                screen.set_class(on, name)
 
     # -- engine wiring -------------------------------------------------------------------
     def _attach(self) -> None:
@@ -239,8 +236,8 @@ class PeersnapApp(App[int]):
                 self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{what} refused", severity="error")
         self.refresh_view()
 
-    def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
-        self.run_action(message.action)
+    async def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
+        await self.run_action(message.action)
 
     # -- actions (declared in actions.py) ------------------------------------------------
     def action_toggle_link(self) -> None:
@@ -309,7 +306,7 @@ class PeersnapApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for action in ACTIONS:
             yield SystemCommand(f"{action.title} ({action.key_display})", action.help,
-                                partial(self.run_action, action.action))
+                                partial(self.call_later, self.run_action, action.action))
         yield from (c for c in super().get_system_commands(screen) if c.title not in ("Quit", "Keys"))
 
     # -- settings ------------------------------------------------------------------------
@@ -324,12 +321,15 @@ class PeersnapApp(App[int]):
         self._unsubscribe()
 
 
-def make_app(scenario: str | Scenario | None = None, *, theme: str = config.DEFAULT_THEME, paused: bool = True,
-             speed: int = 1, size: tuple[int, int] | None = None, blink: bool = False) -> PeersnapApp:
-    """A deterministic dashboard for tests: paused, no settings file, no blinking cursor."""
+def make_app(scenario: str | Scenario | None = None, *, session: Session | None = None,
+             theme: str = config.DEFAULT_THEME, paused: bool = True, speed: int = 1,
+             size: tuple[int, int] | None = None, blink: bool = False) -> PeersnapApp:
+    """A deterministic dashboard for tests and benchmarks: paused by default, no
+    settings file, no blinking cursor. `size` is accepted for symmetry; the test
+    harness (`run_test(size=...)`, `snap_compare(terminal_size=...)`) sets it."""
     loaded = scenario if isinstance(scenario, Scenario) or scenario is None else load_scenario(scenario)
-    del size  # the test harness sets the terminal size
-    return PeersnapApp(loaded, theme=theme, paused=paused, speed=speed, blink=blink)
+    del size
+    return PeersnapApp(loaded, session=session, theme=theme, paused=paused, speed=speed, blink=blink)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:

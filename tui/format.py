@@ -54,3 +54,13 @@ def short_psnap(name: str) -> str:
         if len(parts) - i > 8:
             return f"{head}-…-{tail}"
     return name
+
+
+def fit_psnap(name: str, room: int) -> str:
+    """The whole name if it fits, else the short form, else its distinguishing tail."""
+    if len(name) <= room:
+        return name
+    short = short_psnap(name)
+    if len(short) <= room:
+        return short
+    return "…" + name[-max(room - 1, 1):]

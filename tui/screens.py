@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -14,6 +15,8 @@ from textual.widgets import Static
 from core.rules import Refusal
 
 from .actions import ACTIONS
+
+HELP_TEXT_WIDTH = 56
 
 
 class RefusalCard(ModalScreen[None]):
@@ -56,9 +59,11 @@ class HelpScreen(ModalScreen[None]):
             )
             groups: dict[str, list[Content]] = {}
             for action in ACTIONS:
+                lines = textwrap.wrap(action.help, HELP_TEXT_WIDTH) or [""]
+                hang = "\n" + " " * 38
                 groups.setdefault(action.group, []).append(
-                    Content.assemble((f"{action.key_display:>10}  ", "bold $primary"), (f"{action.title:<24}", "bold"),
-                                     action.help))
+                    Content.assemble((f"{action.key_display:>10}  ", "bold $primary"), (f"{action.title:<26}", "bold"),
+                                     hang.join(lines)))
             for group, lines in groups.items():
                 yield Static(Content.styled(group, "bold underline"), classes="help-group")
                 yield Static(Content("\n").join(lines))

@@ -35,21 +35,16 @@ def common_prefix(words: list[str]) -> str:
 
 
 def apply_completion(text: str, candidates: list[str]) -> tuple[str, list[str]]:
-    """The new input text, and the candidates to list (when still ambiguous).
+    """The new input text, and the choices to list when still ambiguous.
 
-    A candidate is either a whole new line (it starts with the text typed) or
-    a replacement for the last word."""
-    if not candidates:
+    Candidates are whole lines (what the engine's completer returns)."""
+    lines = [c for c in candidates if c.startswith(text)]
+    if not lines:
         return text, []
-    head, space, _ = text.rpartition(" ")
-    prefix = f"{head} " if space else ""
-    lines = [c if c.startswith(text) and len(c) >= len(text) and (" " in c or not prefix) else prefix + c
-             for c in candidates]
     if len(lines) == 1:
-        line = lines[0]
-        return (line if line.endswith(("/", "=")) else line + " "), []
+        return lines[0], []
     shared = common_prefix(lines)
-    shown = [line.removeprefix(prefix) for line in lines]
+    shown = [line.rstrip().rsplit(" ", 1)[-1] or line for line in lines]
     return (shared if len(shared) > len(text) else text), shown
 
 

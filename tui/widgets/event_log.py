@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 
@@ -17,6 +18,7 @@ from core.events import Event
 from .line_log import LineLog
 
 KEEP = 5000
+PSNAP_NAME = re.compile(r"psnap-[0-9A-Za-z]+-[0-9A-Fa-f]+:[0-9A-Fa-f]+-")
 TOPIC_STYLES = {
     "psnap": "bold $accent",
     "refused": "bold $error",
@@ -35,7 +37,7 @@ class EventRecord:
         self.at = event.at
         self.topic = event.topic
         self.fileset = event.fileset
-        self.text = event.describe()
+        self.text = PSNAP_NAME.sub("psnap-…-", event.describe())
         self.time = time
 
     def matches(self, words: list[str]) -> bool:

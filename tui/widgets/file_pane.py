@@ -101,7 +101,7 @@ class FilePane(VerticalScroll):
             where = fileset.target.path
             note = "" if home_tree is not None else "no such directory"
         key = (
-            fileset.name, where, note,
+            self.size.width, fileset.name, where, note,
             (mine.digest, len(mine)) if mine else None,
             (theirs.digest, len(theirs)) if theirs else None,
             tuple((s.id, s.name) for s in snaps),
@@ -140,8 +140,9 @@ class FilePane(VerticalScroll):
             when = clock.hms(engine.clock(self.role, snap.created_us))
             parts.append(("◆" if snap.peer else " ", "bold $accent"))
             parts.append((f" {snap.id:>2} ", "bold"))
-            parts.append(fmt.short_psnap(snap.name))
-            parts.append((f"  {when}", "$text-muted"))
+            parts.append((f"{when}  ", "$text-muted"))
+            room = max(self.size.width - 18, 12)
+            parts.append(fmt.fit_psnap(snap.name, room))
             if i < len(snaps) - 1:
                 parts.append("\n")
         return Content.assemble(*parts)

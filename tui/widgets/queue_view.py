@@ -75,6 +75,14 @@ class QueueSummary(Static):
         text.append(drain_estimate(engine, fileset))
         text.append("  delay ", "dim")
         text.append(clock.format_duration(fileset.async_delay_us))
+        waiting = [p for p in fileset.psnaps.values() if p.marker is not None and not p.marker.dropped]
+        if waiting:
+            first = min(waiting, key=lambda p: p.marker.seq if p.marker else 0)
+            assert first.marker is not None
+            text.append("\n◆ ", "bold")
+            more = f" (+{len(waiting) - 1} more)" if len(waiting) > 1 else ""
+            text.append(f"psnap #{first.marker.seq}: {engine.psnap_ahead(first):,} ahead{more}", "bold")
+        self.styles.height = 4 if waiting else 3
         self.update(text)
 
 
@@ -148,7 +156,7 @@ class QueueView(ScrollView, can_focus=True):
         seq = f"#{op.seq}"
         if op.kind == PSNAP:
             style = self.get_component_rich_style("queue-view--psnap")
-            name = fmt.short_psnap(str(op.data)) if width < 90 else str(op.data)
+            name = fmt.fit_psnap(str(op.data), max(width - len(seq) - 16, 8))
             state = "removed" if op.dropped else f"{age:>5}"
             text = Text(f"◆{seq:>{self._seq_width()}} PSNAP  ", style)
             tail = f"  {state}"

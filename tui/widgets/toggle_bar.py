@@ -33,13 +33,22 @@ class Toggle(Static, can_focus=True):
         super().__init__(id=id, classes="toggle")
         self.action = action
         self.key = key
+        self._shown: Content | None = None
+        self._tone = ""
         if tooltip:
             self.tooltip = tooltip
 
     def set(self, label: str, value: str, style: str, tone: str) -> None:
-        self.update(Content.assemble((f"{self.key} ", "$text-muted"), label, (value, style)))
-        for cls in ("good", "busy", "bad", "idle"):
-            self.set_class(cls == tone, cls)
+        content = Content.assemble((f"{self.key} ", "$text-muted"), label, (value, style))
+        if content != self._shown:
+            self._shown = content
+            self.update(content)
+        if tone != self._tone:
+            # class changes restyle the widget: only when the tone really changes
+            if self._tone:
+                self.remove_class(self._tone)
+            self.add_class(tone)
+            self._tone = tone
 
     def action_press(self) -> None:
         self.post_message(self.Pressed(self.action))

@@ -1,0 +1,138 @@
+"""Dashboard speed: figures and ratios, printed (not timed tests).
+
+    python benchmarks/bench_tui.py [--ops 1000000] [--repeats 5] [--keys 30]
+
+1. Time to first frame of the dashboard vs a bare Textual app (target <= 1.5x).
+2. First frame with N queued ops (target < 1 s; the load itself is not timed).
+3. Key-to-frame latency with N queued ops vs with an empty queue (target <= 1.5x, < 50 ms).
+
+Apps run headless (`run_test`) at 120x40, so the figures are the app's own work:
+mount, layout, render of every visible line, and the compositor's frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Static
+
+from core.session import Session
+from tui.app import PeersnapApp, make_app
+
+SIZE = (120, 40)
+
+
+class BareApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("hello")
+        yield Footer()
+
+
+async def _first_frame(factory: Callable[[], App]) -> float:
+    start = time.perf_counter()
+    app = factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen._compositor.render_update(full=True)  # the first whole frame, as a terminal would get it
+        elapsed = time.perf_counter() - start
+    return elapsed
+
+
+def first_frame_seconds(factory: Callable[[], App], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        times.append(asyncio.run(_first_frame(factory)))
+    return statistics.median(times)
+
+
+async def _settled_frame(app: App, frames: list[float], since: int, quiet: float = 0.03, limit: float = 2.0) -> float:
+    """Wait until the app has drawn after `since` frames and then stayed quiet; the last frame's time."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(0.001)
+        if len(frames) > since and time.perf_counter() - frames[-1] > quiet:
+            return frames[-1]
+    return frames[-1] if len(frames) > since else deadline
+
+
+async def _key_latency(app: PeersnapApp, keys: int) -> list[float]:
+    """Key-to-frame: from the key event entering the app to the last frame it caused
+    (the driver's frame writes are timed by wrapping App._display)."""
+    frames: list[float] = []
+    samples: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        display = app._display
+
+        def timed_display(screen, renderable):  # type: ignore[no-untyped-def]
+            display(screen, renderable)
+            frames.append(time.perf_counter())
+
+        app._display = timed_display  # type: ignore[method-assign]
+        app.query_one("#queue").focus()
+        await pilot.pause()
+        plan = [("f2", None), ("down", None), ("f2", None), ("pagedown", None),
+                ("f4", None), ("up", None), ("f4", None), ("pageup", None)]
+        for i in range(keys):
+            key, char = plan[i % len(plan)]
+            since = len(frames)
+            start = time.perf_counter()
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+            samples.append(await _settled_frame(app, frames, since) - start)
+    return samples
+
+
+def key_latency_seconds(make: Callable[[], PeersnapApp], keys: int) -> float:
+    gc.collect()
+    return statistics.median(asyncio.run(_key_latency(make(), keys)))
+
+
+def loaded_session(ops: int) -> Session:
+    session = Session()
+    if ops:
+        result = session.run(f"sim load {ops}")
+        assert result.rc == 0, result.lines
+    return session
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ops", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--keys", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    bare = first_frame_seconds(BareApp, args.repeats)
+    dash = first_frame_seconds(make_app, args.repeats)
+    print(f"first frame: bare Textual app {bare * 1000:7.1f} ms, peersnap {dash * 1000:7.1f} ms, "
+          f"ratio {dash / bare:.2f}x (target <= 1.5x)")
+
+    print(f"loading {args.ops:,} queued ops (not timed) ...", flush=True)
+    big = loaded_session(args.ops)
+    queued = big.engine.filesets["sw"].queue.length
+    big_frame = first_frame_seconds(lambda: make_app(session=big), 1)
+    print(f"first frame with {queued:,} queued ops: {big_frame * 1000:7.1f} ms (target < 1000 ms)")
+
+    empty_key = key_latency_seconds(lambda: make_app(session=loaded_session(0)), args.keys)
+    big_key = key_latency_seconds(lambda: make_app(session=big), args.keys)
+    print(f"key-to-frame: empty queue {empty_key * 1000:6.1f} ms, {queued:,} queued ops {big_key * 1000:6.1f} ms, "
+          f"ratio {big_key / empty_key:.2f}x (target <= 1.5x, < 50 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Run a pilot test from a plain (sync) pytest test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from textual.pilot import Pilot
+
+from tui.app import PeersnapApp, make_app
+from tui.widgets.console import Console
+
+
+def drive(test: Callable[[PeersnapApp, Pilot], Awaitable[None]], size: tuple[int, int] = (120, 40),
+          app: PeersnapApp | None = None) -> PeersnapApp:
+    app = app or make_app()
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await test(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+def console_text(app: PeersnapApp) -> str:
+    return "\n".join(line.plain for line in app.query_one(Console).output.lines)
+
+
+async def type_line(pilot: Pilot, line: str) -> None:
+    for ch in line:
+        await pilot.press("space" if ch == " " else ch)
+    await pilot.press("enter")
+    await pilot.pause()

@@ -1,0 +1,147 @@
+"""Time controls, the explanation card, help, the palette, settings and themes."""
+
+from __future__ import annotations
+
+import tomllib
+
+from helpers import console_text, drive
+
+from tui.actions import ACTIONS
+from tui.app import PeersnapApp
+from tui.screens import HelpScreen, RefusalCard
+from tui.settings import Settings, load, save
+from tui.themes import ThemeError, bundled_themes, parse_theme, user_themes
+from tui.widgets.console import ConsoleInput
+
+
+def test_paused_at_start_step_runs_to_the_next_event():
+    async def check(app, pilot):
+        engine = app.session.engine
+        assert app.ticker.running is False
+        await pilot.pause(0.2)
+        assert engine.now == 0
+        app.run_line("echo hi > /gpfs/fs1/sw/a")
+        queued_at = engine.now
+        await pilot.press("f8")
+        assert engine.now > queued_at + 15_000_000  # the async delay passed
+        assert engine.filesets["sw"].queue.length == 0
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "Nothing is pending" in " ".join(str(n.message) for n in app._notifications)
+
+    drive(check)
+
+
+def test_pause_resume_and_speed():
+    async def check(app, pilot):
+        engine = app.session.engine
+        await pilot.press("f10", "f10")
+        assert app.ticker.speed == 5
+        await pilot.press("f9")
+        assert app.ticker.speed == 2
+        for _ in range(12):
+            await pilot.press("f10")
+        assert app.ticker.speed == 1000
+        await pilot.press("f7")
+        assert app.ticker.running
+        await pilot.pause(0.3)
+        assert engine.now > 0
+        assert "running" in str(app.query_one("#header").render())
+        await pilot.press("f7")
+        stopped = engine.now
+        await pilot.pause(0.2)
+        assert engine.now == stopped
+        assert "1000x" in str(app.query_one("#header").render())
+
+    drive(check)
+
+
+def test_refusal_card_names_rule_message_and_fix():
+    async def check(app, pilot):
+        app.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        card = app.screen
+        assert isinstance(card, RefusalCard)
+        text = " ".join(str(w.render()) for w in card.query("Static"))
+        assert "home needs mmafmconfig enable" in text
+        assert "6027-2224" in text
+        assert "@home mmafmconfig enable /gpfs/fs1/sw" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.focused, ConsoleInput)
+        assert "6027-2224" in console_text(app)
+
+    drive(check)
+
+
+def test_help_is_built_from_the_action_declarations():
+    async def check(app, pilot):
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        for action in ACTIONS:
+            assert action.title in text and action.key_display in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(check)
+
+
+def test_palette_holds_every_action_and_bindings_match():
+    async def check(app, pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for action in ACTIONS:
+            assert any(t.startswith(action.title) for t in titles)
+        keys = {b.key: b.action for b in PeersnapApp.BINDINGS}
+        for action in ACTIONS:
+            assert keys[action.keys] == action.action
+
+    drive(check)
+
+
+def test_reset_starts_the_scenario_again():
+    async def check(app, pilot):
+        app.run_line("sim load 100")
+        await pilot.press("ctrl+r")
+        assert app.session.engine.filesets["sw"].queue.length == 0
+
+    drive(check)
+
+
+def test_settings_round_trip_and_speed_is_saved(tmp_path):
+    path = tmp_path / "peersnap" / "config.toml"
+    assert save(Settings(theme="peersnap-light", speed=50), path) == ""
+    assert load(path) == (Settings("peersnap-light", 50), "")
+    path.write_text("speed = [broken")
+    settings, warning = load(path)
+    assert settings == Settings() and "ignored" in warning
+
+    app = PeersnapApp(paused=True, settings_path=path, blink=False)
+
+    async def check(app, pilot):
+        await pilot.press("f10")
+        app.theme = "peersnap-contrast"
+        await pilot.pause()
+
+    drive(check, app=app)
+    assert tomllib.loads(path.read_text()) == {"theme": "peersnap-contrast", "speed": 2}
+
+
+def test_themes_bundled_and_user(tmp_path):
+    names = {t.name for t in bundled_themes()}
+    assert {"peersnap-dark", "peersnap-light", "peersnap-contrast"} <= names
+    (tmp_path / "mine.toml").write_text('name = "mine"\nprimary = "#ff8800"\ndark = true\n')
+    (tmp_path / "bad.toml").write_text('name = "bad"\nprimary = "not a colour"\n')
+    found, warnings = user_themes(tmp_path)
+    assert [t.name for t in found] == ["mine"] and "not a colour" in warnings[0]
+    try:
+        parse_theme('primary = "#fff"', "x.toml")
+    except ThemeError as exc:
+        assert "name" in str(exc)
+    app = PeersnapApp(paused=True, theme="mine", theme_dir=tmp_path, blink=False)
+    assert app.theme == "mine"
+    assert PeersnapApp(paused=True, theme="light", blink=False).theme == "peersnap-light"
+    unknown = PeersnapApp(paused=True, theme="nope", blink=False)
+    assert unknown.theme == "peersnap-dark" and "unknown theme" in unknown.warnings[0]

@@ -1,0 +1,122 @@
+"""Every toggle runs the real command through the engine, shows it, and a
+refused toggle changes nothing and says why."""
+
+from __future__ import annotations
+
+from helpers import console_text, drive
+
+from core.model import AfmMode, CacheState, Protocol
+from tui.screens import RefusalCard
+from tui.widgets.console import ConsoleInput
+
+
+def test_link_toggle_by_key_and_by_click():
+    async def check(app, pilot):
+        engine = app.session.engine
+        await pilot.press("f2")
+        assert engine.link_up is False
+        assert "[cache]# sim link down" in console_text(app)
+        await pilot.click("#t-link")
+        await pilot.pause()
+        assert engine.link_up is True
+        assert "[cache]# sim link up" in console_text(app)
+        assert isinstance(app.focused, ConsoleInput) or app.focused is not None
+
+    drive(check)
+
+
+def test_protocol_toggle_relinks_with_the_other_target():
+    async def check(app, pilot):
+        fileset = app.session.engine.filesets["sw"]
+        await pilot.press("f3")
+        assert fileset.target.protocol is Protocol.NSD
+        assert fileset.linked
+        text = console_text(app)
+        assert "[cache]# mmunlinkfileset fs1 sw" in text
+        assert "[cache]# mmchfileset fs1 sw -p afmTarget=gpfs:///gpfs/fs1/sw" in text
+        assert "[cache]# mmlinkfileset fs1 sw -J /gpfs/fs1/sw" in text
+        await pilot.click("#t-proto")
+        await pilot.pause()
+        assert str(fileset.target) == "nfs://home1/gpfs/fs1/sw"
+
+    drive(check)
+
+
+def test_a_refused_toggle_changes_nothing_and_shows_why():
+    async def check(app, pilot):
+        engine = app.session.engine
+        app.run_line("echo data > /gpfs/fs1/sw/new.txt")
+        before = engine.fingerprint()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalCard)
+        assert app.screen.refusal.rule == "queue must be empty"
+        assert engine.fingerprint()[1:] == before[1:]  # all but the clock
+        assert engine.filesets["sw"].linked
+        assert "[cache]# mmlinkfileset fs1 sw -J /gpfs/fs1/sw   # undo" in console_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RefusalCard)
+
+    drive(check)
+
+
+def test_afmconfig_toggle_runs_at_home():
+    async def check(app, pilot):
+        engine = app.session.engine
+        await pilot.press("f4")
+        assert engine.exports["/gpfs/fs1/sw"].afm_enabled is False
+        assert "[home]# mmafmconfig disable /gpfs/fs1/sw" in console_text(app)
+        await pilot.click("#t-afm")
+        await pilot.pause()
+        assert engine.exports["/gpfs/fs1/sw"].afm_enabled is True
+        assert "[home]# mmafmconfig enable /gpfs/fs1/sw" in console_text(app)
+
+    drive(check)
+
+
+def test_mode_toggle_cycles_sw_ro_iw_lu_and_lu_is_final():
+    async def check(app, pilot):
+        fileset = app.session.engine.filesets["sw"]
+        for expected in (AfmMode.RO, AfmMode.IW, AfmMode.LU):
+            await pilot.press("f5")
+            assert fileset.mode is expected
+        assert "mmchfileset fs1 sw -p afmMode=lu" in console_text(app)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert fileset.mode is AfmMode.LU
+        assert fileset.linked
+        assert isinstance(app.screen, RefusalCard)
+        assert app.screen.refusal.rule == "LU is final"
+
+    drive(check)
+
+
+def test_fileset_toggle_and_state_toggle():
+    async def check(app, pilot):
+        await pilot.press("f6")
+        assert app.fileset_name == "ro"
+        await pilot.click("#t-state")
+        await pilot.pause()
+        assert "[cache]# mmafmctl fs1 getstate -j ro" in console_text(app)
+
+    drive(check)
+
+
+def test_toggles_are_keyboard_reachable_with_enter():
+    async def check(app, pilot):
+        app.query_one("#t-link").focus()
+        await pilot.press("enter")
+        assert app.session.engine.link_up is False
+
+    drive(check)
+
+
+def test_state_shows_disconnected_after_the_timeout():
+    async def check(app, pilot):
+        await pilot.press("f2")
+        app.run_line("sim advance 61s")
+        await pilot.pause()
+        assert app.session.engine.filesets["sw"].state is CacheState.DISCONNECTED
+        assert "Disconnected" in str(app.query_one("#t-state").render())
+
+    drive(check)
