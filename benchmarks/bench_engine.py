@@ -1,0 +1,314 @@
+"""Engine benchmarks against a bare-Python floor measured in the same run.
+
+    python benchmarks/bench_engine.py            # N = 1,000,000
+    python benchmarks/bench_engine.py --quick    # N = 100,000 (smoke check)
+    python benchmarks/bench_engine.py --n 250000 --repeat 1
+
+Three measurements, each compared with the cheapest plain-Python code that
+does the same bookkeeping:
+
+1. writes: N writes queued and flushed home. Engine: `engine.load("sw", N)`
+   then `engine.settle()` (what `sim load N` + `sim settle` run). Floor: a
+   dict of paths plus a deque of op tuples, drained into a second dict.
+   Target: engine within 5x the floor.
+2. psnap: `engine.create_psnap("sw")` on a fileset of N files vs one of
+   1,000 files (median of several repeats; the 1 s simulated quiesce is part
+   of the cost). Target: the N-file cost within 2x the 1,000-file cost.
+3. memory: traced bytes per queued (not flushed) op after `engine.load`, vs
+   the floor's dict + deque holding the same N ops before draining.
+   Target: within 2x the floor's bytes per op.
+
+It reports; it never fails: the exit status is 0 whatever the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from collections import deque
+from typing import NamedTuple
+
+import core
+from core import clock
+from core.model import HomeHalf
+
+FILESET = "sw"
+WRITES_TARGET = 5.0
+PSNAP_TARGET = 2.0
+MEMORY_TARGET = 2.0
+PSNAP_SMALL = 1_000
+
+
+class WriteTimes(NamedTuple):
+    """Seconds spent queueing (`load`) and flushing (`settle`) N writes."""
+
+    queue: float
+    flush: float
+
+    @property
+    def total(self) -> float:
+        return self.queue + self.flush
+
+
+# -- the floor --------------------------------------------------------------------------------
+def _floor_fill(n: int) -> tuple[dict[str, str], deque]:
+    d: dict[str, str] = {}
+    q: deque = deque()
+    append = q.append
+    for i in range(n):
+        path = f"load/f{i:07d}"
+        content = f"load {i:>9}\n"
+        d[path] = content
+        append((i, "write", path, content))
+    return d, q
+
+
+def _floor_drain(q: deque) -> dict[str, str]:
+    home: dict[str, str] = {}
+    while q:
+        op = q.popleft()
+        home[op[2]] = op[3]
+    return home
+
+
+def floor_writes(n: int) -> WriteTimes:
+    """Seconds for the bare-Python floor to queue and then flush `n` writes."""
+    gc.collect()
+    t0 = time.perf_counter()
+    _, q = _floor_fill(n)
+    t1 = time.perf_counter()
+    home = _floor_drain(q)
+    t2 = time.perf_counter()
+    assert len(home) == n
+    return WriteTimes(t1 - t0, t2 - t1)
+
+
+def floor_bytes_per_op(n: int) -> float:
+    """Traced bytes per op held by the floor's dict + deque (before draining)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        d, q = _floor_fill(n)
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(d) == len(q) == n
+    return (after - before) / n
+
+
+# -- the engine ---------------------------------------------------------------------------------
+def _new_engine():
+    return core.load().build()
+
+
+def _settled_engine(n: int):
+    """An engine whose fileset holds `n` loaded files, all flushed home."""
+    engine = _new_engine()
+    engine.load(FILESET, n)
+    engine.settle()
+    assert engine.filesets[FILESET].queue.length == 0
+    return engine
+
+
+def engine_writes(n: int) -> WriteTimes:
+    """Seconds for `engine.load(sw, n)` and then `engine.settle()`."""
+    engine = _new_engine()
+    gc.collect()
+    t0 = time.perf_counter()
+    engine.load(FILESET, n)
+    t1 = time.perf_counter()
+    engine.settle()
+    t2 = time.perf_counter()
+    # the run did the work it claims: every write reached home
+    queue = engine.filesets[FILESET].queue
+    assert queue.length == 0 and queue.num_exec >= n, (queue.length, queue.num_exec)
+    home = engine.home_tree(engine.filesets[FILESET])
+    assert home is not None and home.get(f"load/f{n:07d}") is not None
+    del engine, queue, home
+    gc.collect()
+    return WriteTimes(t1 - t0, t2 - t1)
+
+
+def engine_bytes_per_op(n: int) -> float:
+    """Traced bytes per op after `engine.load(sw, n)`, nothing flushed yet."""
+    engine = _new_engine()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        engine.load(FILESET, n)
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # n creates, plus the mkdir of load/ on a fresh engine
+    assert engine.filesets[FILESET].queue.length >= n
+    del engine
+    gc.collect()
+    return (after - before) / n
+
+
+def psnap_create_seconds(n: int, repeats: int = 7, collect_each: bool = False) -> float:
+    """Median seconds of `engine.create_psnap(sw)` on a fileset of `n` files.
+
+    gc.collect() runs once before the series; with `collect_each` it also runs
+    right before every timed create. A full collection walks every object of
+    the heap, so on a 1M-file world it leaves the CPU caches full of the
+    collector's last pages: that row measures a cold-cache create, and how
+    cold depends on N through the collector, not through create_psnap."""
+    engine = _settled_engine(n)
+    times = []
+    gc.collect()
+    for _ in range(repeats):
+        # psnap names carry the second: move on, and let the last marker reach home
+        engine.advance(clock.SECOND)
+        if collect_each:
+            gc.collect()
+        t0 = time.perf_counter()
+        engine.create_psnap(FILESET)
+        times.append(time.perf_counter() - t0)
+    engine.settle()
+    assert all(p.home is HomeHalf.CREATED for p in engine.filesets[FILESET].psnaps.values())
+    del engine
+    gc.collect()
+    return statistics.median(times)
+
+
+# -- the report -----------------------------------------------------------------------------------
+def _verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "FAIL"
+
+
+Row = tuple[str, str, str, str, str, str]
+
+
+def section_writes(n: int, repeat: int) -> list[Row]:
+    print(f"[1] {n:,} writes queued and flushed (best of {repeat})", flush=True)
+    floor_runs, engine_runs = [], []
+    for _ in range(repeat):  # interleaved, so background load hits both alike
+        floor_runs.append(floor_writes(n))
+        engine_runs.append(engine_writes(n))
+    floor = min(floor_runs, key=lambda w: w.total)
+    engine = min(engine_runs, key=lambda w: w.total)
+    ratio = engine.total / floor.total
+    print(f"    floor : {floor.total:8.3f} s  (fill {floor.queue:.3f} s, drain {floor.flush:.3f} s)")
+    print(f"    engine: {engine.total:8.3f} s  (load {engine.queue:.3f} s, settle {engine.flush:.3f} s)")
+    print(f"    ratio : {ratio:8.2f}x  target <= {WRITES_TARGET:g}x  {_verdict(ratio, WRITES_TARGET)}")
+    print(f"    per op: floor {floor.total / n * 1e9:.0f} ns, engine {engine.total / n * 1e9:.0f} ns")
+    if repeat > 1:  # a ratio that drifts run to run means the machine was busy, not the engine slower
+        pairs = ", ".join(f"{e.total / f.total:.2f}x" for f, e in zip(floor_runs, engine_runs))
+        print(f"    per run (floor then engine): {pairs}")
+    sys.stdout.flush()
+    return [
+        (
+            f"writes ({n:,})",
+            f"{floor.total:.3f} s",
+            f"{engine.total:.3f} s",
+            f"{ratio:.2f}x",
+            f"<= {WRITES_TARGET:g}x",
+            _verdict(ratio, WRITES_TARGET),
+        )
+    ]
+
+
+def section_psnap(n: int, repeats: int) -> list[Row]:
+    print(f"[2] psnap create: {n:,} files vs {PSNAP_SMALL:,} (median of {repeats})", flush=True)
+    rows = []
+    for collect_each, label in ((False, "gc once"), (True, "gc each")):
+        small = psnap_create_seconds(PSNAP_SMALL, repeats, collect_each)
+        large = psnap_create_seconds(n, repeats, collect_each)
+        ratio = large / small
+        print(
+            f"    {label}: {PSNAP_SMALL:,} files {small * 1e6:.1f} us, {n:,} files {large * 1e6:.1f} us, "
+            f"ratio {ratio:.2f}x  target <= {PSNAP_TARGET:g}x  {_verdict(ratio, PSNAP_TARGET)}",
+            flush=True,
+        )
+        rows.append(
+            (
+                f"psnap create, {label} ({n:,} vs {PSNAP_SMALL:,})",
+                f"{small * 1e6:.1f} us",
+                f"{large * 1e6:.1f} us",
+                f"{ratio:.2f}x",
+                f"<= {PSNAP_TARGET:g}x",
+                _verdict(ratio, PSNAP_TARGET),
+            )
+        )
+    print("    ('gc each' runs gc.collect() right before every create: on a big heap that evicts the CPU")
+    print("     caches, so it times a cold-cache create; create_psnap itself does no per-file work)")
+    return rows
+
+
+def section_memory(n: int) -> list[Row]:
+    print(f"[3] memory per queued op ({n:,} ops, tracemalloc)", flush=True)
+    floor_b = floor_bytes_per_op(n)
+    engine_b = engine_bytes_per_op(n)
+    ratio = engine_b / floor_b
+    print(f"    floor : {floor_b:8.1f} B/op")
+    print(f"    engine: {engine_b:8.1f} B/op")
+    print(f"    ratio : {ratio:8.2f}x  target <= {MEMORY_TARGET:g}x  {_verdict(ratio, MEMORY_TARGET)}", flush=True)
+    return [
+        (
+            f"memory/op ({n:,})",
+            f"{floor_b:.1f} B",
+            f"{engine_b:.1f} B",
+            f"{ratio:.2f}x",
+            f"<= {MEMORY_TARGET:g}x",
+            _verdict(ratio, MEMORY_TARGET),
+        )
+    ]
+
+
+def run(n: int, repeat: int, psnap_repeats: int) -> list[Row]:
+    sections = (
+        ("writes", lambda: section_writes(n, repeat)),
+        ("psnap create", lambda: section_psnap(n, psnap_repeats)),
+        ("memory/op", lambda: section_memory(n)),
+    )
+    rows: list[Row] = []
+    for name, section in sections:
+        try:
+            rows.extend(section())
+        except Exception as exc:  # noqa: BLE001  (a report, not a gate: say what broke and go on)
+            print(f"    ERROR: {type(exc).__name__}: {exc}", flush=True)
+            rows.append((name, "-", "-", "-", "-", "ERROR"))
+    return rows
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = ("measure", "floor/base", "engine", "ratio", "target", "verdict")
+    table = [header, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    rule = "-+-".join("-" * w for w in widths)
+    print()
+    print("summary")
+    print(rule)
+    for i, row in enumerate(table):
+        print(" | ".join(cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))))
+        if i == 0:
+            print(rule)
+    print(rule)
+    print(f"(psnap rows: 'floor/base' is the {PSNAP_SMALL:,}-file cost; memory: tracemalloc bytes per op)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="ops / files (default 1,000,000)")
+    parser.add_argument("--quick", action="store_true", help="N = 100,000, for a smoke check")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the write benchmark; the best counts")
+    parser.add_argument("--psnap-repeats", type=int, default=7, help="psnap creates per size; the median counts")
+    args = parser.parse_args(argv)
+    n = 100_000 if args.quick else args.n
+    if n < 1:
+        parser.error("--n must be at least 1")
+    print(f"peersnap engine benchmark: N={n:,}, Python {sys.version.split()[0]}")
+    rows = run(n, max(1, args.repeat), max(1, args.psnap_repeats))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

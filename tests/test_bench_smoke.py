@@ -1,0 +1,44 @@
+"""The engine benchmark script runs: its measurement functions at a tiny N.
+
+No timing assertions: this only proves benchmarks/bench_engine.py works.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+N = 2_000
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_engine.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_engine", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_write_timings_are_positive(bench):
+    for times in (bench.floor_writes(N), bench.engine_writes(N)):
+        assert times.queue > 0 and times.flush > 0 and times.total > 0
+
+
+def test_psnap_create_timings_are_positive(bench):
+    assert bench.psnap_create_seconds(N, repeats=3) > 0
+    assert bench.psnap_create_seconds(N, repeats=2, collect_each=True) > 0
+
+
+def test_bytes_per_op_are_positive(bench):
+    assert bench.floor_bytes_per_op(N) > 0
+    assert bench.engine_bytes_per_op(N) > 0
+
+
+def test_main_reports_and_exits_zero(bench, capsys):
+    assert bench.main(["--n", str(N), "--repeat", "1", "--psnap-repeats", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "summary" in out and "ERROR" not in out
