@@ -67,7 +67,7 @@ async def _settled_frame(app: App, frames: list[float], since: int, quiet: float
     return frames[-1] if len(frames) > since else deadline
 
 
-async def _key_latency(app: PeersnapApp, keys: int) -> list[float]:
+async def _key_latency(app: PeersnapApp, keys: int, plan: list[tuple[str, str | None]], focus: str) -> list[float]:
     """Key-to-frame: from the key event entering the app to the last frame it caused
     (the driver's frame writes are timed by wrapping App._display)."""
     frames: list[float] = []
@@ -81,10 +81,8 @@ async def _key_latency(app: PeersnapApp, keys: int) -> list[float]:
             frames.append(time.perf_counter())
 
         app._display = timed_display  # type: ignore[method-assign]
-        app.query_one("#queue").focus()
+        app.query_one(focus).focus()
         await pilot.pause()
-        plan = [("f2", None), ("down", None), ("f2", None), ("pagedown", None),
-                ("f4", None), ("up", None), ("f4", None), ("pageup", None)]
         for i in range(keys):
             key, char = plan[i % len(plan)]
             since = len(frames)
@@ -96,9 +94,15 @@ async def _key_latency(app: PeersnapApp, keys: int) -> list[float]:
     return samples
 
 
-def key_latency_seconds(make: Callable[[], PeersnapApp], keys: int) -> float:
+TOGGLES_AND_TYPING = [("f2", None), ("x", "x"), ("f4", None), ("backspace", None)]
+SCROLLING = [("pagedown", None), ("down", None), ("pagedown", None), ("end", None), ("home", None)]
+
+
+def key_latency_seconds(make: Callable[[], PeersnapApp], keys: int, plan: list[tuple[str, str | None]] = TOGGLES_AND_TYPING,
+                        focus: str = "#console-input") -> float:
+    """The median key-to-frame latency over `keys` presses of the keys in `plan`."""
     gc.collect()
-    return statistics.median(asyncio.run(_key_latency(make(), keys)))
+    return statistics.median(asyncio.run(_key_latency(make(), keys, plan, focus)))
 
 
 def loaded_session(ops: int) -> Session:
@@ -131,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     big_key = key_latency_seconds(lambda: make_app(session=big), args.keys)
     print(f"key-to-frame: empty queue {empty_key * 1000:6.1f} ms, {queued:,} queued ops {big_key * 1000:6.1f} ms, "
           f"ratio {big_key / empty_key:.2f}x (target <= 1.5x, < 50 ms)")
+    scroll = key_latency_seconds(lambda: make_app(session=big), args.keys, SCROLLING, "#queue")
+    print(f"key-to-frame scrolling the {queued:,}-op queue (PageDown/Down/End/Home): {scroll * 1000:6.1f} ms")
     return 0
 
 

@@ -83,9 +83,12 @@ class PeersnapApp(App[int]):
         allow_files: bool = True,
     ) -> None:
         super().__init__()
-        self.scenario = scenario if scenario is not None else load_scenario()
         self.allow_files = allow_files  # False in the browser classroom: `save FILE` may not write host files
-        self.session = Session(self.scenario, allow_files=allow_files)
+        if session is not None:
+            self.scenario, self.session = session.scenario, session
+        else:
+            self.scenario = scenario if scenario is not None else load_scenario()
+            self.session = Session(self.scenario, allow_files=allow_files)
         self.ticker = Ticker(self.session.engine, running=not paused, speed=config.clamp_speed(speed))
         self.settings_path = settings_path
         self.blink = blink
