@@ -18,7 +18,7 @@ from . import clock
 from .admin import AdminOps
 from .errors import SimError  # noqa: F401  (re-exported)
 from .events import Event, LinkChanged, OpsFlushed, StateChanged
-from .fileops import FileOps
+from .fileops import FileOps, collector_paused
 from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RMDIR, WRITE, QueuedOp
 from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
 from .snapshots import SnapshotOps
@@ -213,9 +213,10 @@ class Engine(FileOps, SnapshotOps, AdminOps):
 
     # -- the gateway -------------------------------------------------------------------
     def _drain_all(self, limit: int) -> None:
-        for fileset in self.filesets.values():
-            if fileset.queue.ops and self.can_flush(fileset):
-                self._drain(fileset, limit)
+        with collector_paused():  # draining frees queued ops and makes home entries, no cycles
+            for fileset in self.filesets.values():
+                if fileset.queue.ops and self.can_flush(fileset):
+                    self._drain(fileset, limit)
 
     def _drain(self, fileset: AfmFileset, limit: int) -> None:
         """Execute at home, in order, every op of `fileset` that completes by

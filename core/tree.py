@@ -96,8 +96,20 @@ class VersionedTree:
             if content is DIR:
                 self._kids[path] = {}
         cur[path] = (self._epoch, content)
-        self.digest = (self.digest + entry_hash(path, content)) & MASK
+        self.digest = (self.digest + hash((path, content))) & MASK  # entry_hash, inlined: the hot path
         return None if old is None else old[1]
+
+    def create(self, path: str, content: str) -> bool:
+        """Create a file that does not exist yet (the bulk-load path); False,
+        changing nothing, when `path` exists. Its parent directory must exist."""
+        cur = self._cur
+        if path in cur:
+            return False
+        parent, _, name = path.rpartition("/")
+        self._kids[parent][name] = None  # KeyError: no such parent directory
+        cur[path] = (self._epoch, content)
+        self.digest = (self.digest + hash((path, content))) & MASK
+        return True
 
     def delete(self, path: str) -> Content | None:
         """Remove one entry (a directory must be empty); return its content."""
