@@ -116,6 +116,25 @@ class QueueView(ScrollView, can_focus=True):
             self.virtual_size = Size(width, rows)
         self.refresh()
 
+    # keyboard scrolling jumps at once: an animation across a million rows helps nobody
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
     def on_resize(self) -> None:
         if self._engine is not None and self._fileset is not None:
             self.show(self._engine, self._fileset)
