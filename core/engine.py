@@ -96,15 +96,16 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         return self.exports.get(fileset.target.path)
 
     def filesets_on_export(self, tree: str) -> list[AfmFileset]:
-        return [f for f in self.filesets.values() if self._export_tree(f) == tree]
+        return [f for f in self.filesets.values() if self.export_tree(f) == tree]
 
-    def _export_tree(self, fileset: AfmFileset) -> str:
+    def export_tree(self, fileset: AfmFileset) -> str:
+        """The name of the home directory (under the mount) that `fileset` mirrors."""
         path = fileset.target.path
         mount = self.home.fs.mount
         return path[len(mount) + 1:] if path.startswith(mount + "/") else ""
 
     def home_tree(self, fileset: AfmFileset) -> VersionedTree | None:
-        return self.home.fs.trees.get(self._export_tree(fileset))
+        return self.home.fs.trees.get(self.export_tree(fileset))
 
     # -- cache state -----------------------------------------------------------------
     def derive_state(self, fileset: AfmFileset) -> CacheState:
@@ -112,7 +113,7 @@ class Engine(FileOps, SnapshotOps, AdminOps):
             return CacheState.STOPPED
         if not fileset.activated:
             return CacheState.INACTIVE
-        if self._export_tree(fileset) not in self.home.fs.trees:
+        if self.export_tree(fileset) not in self.home.fs.trees:
             return CacheState.UNMOUNTED
         if not self.link_up:
             if fileset.target.protocol is Protocol.NSD:
@@ -136,7 +137,7 @@ class Engine(FileOps, SnapshotOps, AdminOps):
             self.link_up
             and not fileset.stopped
             and fileset.mode.pushes_home
-            and self._export_tree(fileset) in self.home.fs.trees
+            and self.export_tree(fileset) in self.home.fs.trees
         )
 
     # -- scheduler -------------------------------------------------------------------

@@ -255,6 +255,12 @@ class Session:
                 if on_result is not None:
                     on_result(result)
 
+    def reset(self) -> None:
+        """Start the scenario again from its first second; the command log is cleared."""
+        self.engine = self._fresh_engine()
+        self.log = []
+        self._forward(SessionReset(self.engine.now, "reset: the scenario started again"))
+
     def undo(self) -> str:
         """Rewind the last command that changed the world, by replaying the log up to it."""
         for index in range(len(self.log) - 1, -1, -1):

@@ -130,7 +130,7 @@ class SnapshotOps:
             self._fail_home_half(psnap, f"a snapshot named {name} already exists at home")
             return
         home_snap = self.take_snapshot("home", name, None, peer=True)
-        tree = self._export_tree(fileset)
+        tree = self.export_tree(fileset)
         psnap.home_snap = home_snap
         psnap.home = HomeHalf.CREATED
         psnap.identical = home_snap.digests.get(tree) == psnap.cache_snap.digests[fileset.name]
