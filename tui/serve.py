@@ -239,7 +239,7 @@ class ClassroomServer(Server):
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         access_log=None, shutdown_timeout=STOP_SECONDS + 2,
-                        print=lambda *_: self.console.print(self.banner, highlight=False, markup=False))
+                        print=lambda *_: self.console.print(self.banner, highlight=False, markup=False, soft_wrap=True))
         finally:
             self.kill_all()
 
