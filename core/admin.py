@@ -9,9 +9,9 @@ from . import clock, rules
 from .errors import SimError
 from .events import FilesetChanged, HomeExportChanged, RuleRefused
 from .fileops import text_size
-from .gateway import PSNAP
+from .gateway import PSNAP, RESYNC
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
-from .tree import DIR
+from .tree import VersionedTree
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -131,36 +131,41 @@ class AdminOps:
 
     def resync(self: Engine, name: str) -> int:
         """Push the cache's whole contents home, overwriting what home changed.
-        Returns the number of operations queued."""
+
+        The cache's contents now are pinned (like a snapshot) and one resync op
+        joins the queue: when it reaches home, after everything queued before
+        it, home's directory is made equal to those contents. Diffing at flush
+        time, not now, keeps ops still queued (a rename, say) from carrying a
+        home change past the resync. Returns the bytes the resync will send."""
         fileset = self.filesets[name]
         if fileset.mode is not AfmMode.SW:
             raise SimError(f"mmafmctl: Resync is allowed only for single-writer filesets; {name} is {fileset.mode.long_name}.")
-        home = self.home_tree(fileset)
-        if home is None:
+        if self.home_tree(fileset) is None:
             raise SimError(f"mmafmctl: Home of fileset {name} ({fileset.target.path}) is not reachable.")
         cache = self.cache.fs.trees[name]
+        size = sum(text_size(content) for _, content in cache.items())
         queue = fileset.queue
         queue.barrier()
-        before = queue.next_seq
-        for path in reversed([p for p in home.walk() if cache.get(p) is None]):
-            if home.get(path) is DIR:
-                queue.push_rmdir(path, self.now)
-            else:
-                queue.push_remove(path, self.now)
-        for path in cache.walk():
-            content, at_home = cache.get(path), home.get(path)
-            if at_home != content:
-                if content is DIR:
-                    queue.push_mkdir(path, self.now)
-                else:
-                    assert isinstance(content, str)
-                    queue.push_write(path, content, text_size(content), self.now, at_home is None)
+        op = queue.push(RESYNC, "", cache.pin(), size, self.now)
         queue.barrier()
         fileset.needs_resync = False
-        queued = queue.next_seq - before
-        self.emit(FilesetChanged(self.now, name, f"resync: {queued} ops queued to make home match the cache"))
+        self.emit(FilesetChanged(self.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({size} B)"))
         self.refresh_states()
-        return queued
+        return size
+
+    def apply_resync(self: Engine, fileset: AfmFileset, home: VersionedTree, epoch: int) -> None:
+        """At home: make the export equal to the cache's contents pinned at `epoch`."""
+        from .engine import force_set, remove_subtree
+
+        cache = self.cache.fs.trees[fileset.name]
+        wanted = dict(cache.items_at(epoch))
+        for path in sorted((p for p, _ in home.items() if p not in wanted), reverse=True):
+            if home.get(path) is not None:
+                remove_subtree(home, path)
+        for path in sorted(wanted):
+            if home.get(path) != wanted[path]:
+                force_set(home, path, wanted[path])
+        cache.release(epoch)
 
     # -- mmafmconfig (home) -----------------------------------------------------------------------
     def set_afm_enabled(self: Engine, path: str, enabled: bool) -> None:

@@ -19,7 +19,7 @@ from .admin import AdminOps
 from .errors import SimError  # noqa: F401  (re-exported)
 from .events import Event, LinkChanged, OpsFlushed, StateChanged
 from .fileops import FileOps, collector_paused
-from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RMDIR, WRITE, QueuedOp
+from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
 from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
 from .snapshots import SnapshotOps
 from .tree import DIR, Content, VersionedTree
@@ -255,6 +255,8 @@ class Engine(FileOps, SnapshotOps, AdminOps):
                     force_set(tree, op.path, op.data)
             elif kind == PSNAP:
                 marker = op
+            elif kind == RESYNC:
+                self.apply_resync(fileset, tree, int(op.data))  # type: ignore[call-overload]
             else:
                 self._apply_other(tree, op)
             if not count:

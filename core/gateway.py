@@ -21,6 +21,7 @@ MKDIR = "mkdir"
 RMDIR = "rmdir"
 RENAME = "rename"
 PSNAP = "psnap"
+RESYNC = "resync"  # data: the cache epoch whose contents home must match
 
 DATA_KINDS = frozenset({CREATE, WRITE, REMOVE, MKDIR, RMDIR, RENAME})
 

@@ -584,3 +584,15 @@ def test_a_psnap_completed_after_a_home_write_is_marked_as_differing():
     psnap = session.engine.filesets["sw"].psnaps[FIRST]
     assert psnap.home is HomeHalf.CREATED and psnap.identical is False
     assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("DIFFERS")
+
+
+def test_resync_with_a_rename_still_queued_makes_home_equal_the_cache():
+    session = Session()
+    ok(session, "mkdir -p /gpfs/fs1/sw/d")
+    ok(session, "sim settle")
+    ok(session, "mv /gpfs/fs1/sw/d /gpfs/fs1/sw/a")  # queued, not yet at home
+    ok(session, "@home echo intruder > /gpfs/fs1/sw/d/x")  # home writes under the old name
+    ok(session, "mmafmctl fs1 resync -j sw")
+    ok(session, "sim settle")
+    engine = session.engine
+    assert tree_items(engine.home.fs.trees["sw"]) == tree_items(engine.cache.fs.trees["sw"])
