@@ -61,6 +61,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("step", "f8", "Step", "Step", "Pause and run to the next thing that happens.", group="Time"),
     Action("slower", "f9", "Slow", "Slower", "Slow simulated time down a step (1x, 2x, 5x, 10x ... 1000x).", group="Time"),
     Action("faster", "f10", "Fast", "Faster", "Speed simulated time up a step (up to 1000x).", group="Time"),
+    Action("undo", "ctrl+z", "Undo", "Undo the last command",
+           "Rewind the last command that changed the world (runs undo in the console; again and again, back to "
+           "the start)."),
+    Action("lesson_hint", "ctrl+g", "Hint", "Lesson hint",
+           "Show the current lesson step's hint (the summary counts the hints taken).", footer=False, group="Lesson"),
+    Action("lesson_try", "ctrl+y", "Try", "Try the suggested command",
+           "Put the lesson step's suggested command in the console, ready to edit or run with Enter.", footer=False,
+           group="Lesson"),
     Action("focus_console", "ctrl+l", "Console", "Focus the console", "Put the cursor in the command console.",
            footer=False),
     Action("reset", "ctrl+r", "Reset", "Reset the scenario",
@@ -73,6 +81,11 @@ HELP_KEYS = Binding("question_mark", "help", "Help", show=False)
 
 def short_key(keys: str) -> str:
     return _pretty(keys.split(",")[0], short=True)
+
+
+def key_of(action: str) -> str:
+    """The key shown for an action in text (`Ctrl+G`), from its declaration."""
+    return next(_pretty(a.keys.split(",")[0]) for a in ACTIONS if a.action == action)
 
 
 def bindings() -> list[Binding]:

@@ -1,14 +1,17 @@
 """The peersnap dashboard: cache and home panes, the gateway queue, peer
 snapshot pairs, connection toggles, a console and the event log.
 
-The engine runs on a timer; its events are collected and the screen is
-refreshed once per frame (at most ~20 a second), however many events happen.
+Time runs on a timer, through the session (so its log can be saved, replayed and
+undone); the session's events are collected and the screen is refreshed once per
+frame (at most ~20 a second), however many events happen. With a lesson, a lesson
+panel sits beside the console; with a saved session, its log replays on the timer.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -22,16 +25,21 @@ from textual.screen import Screen
 
 import themes as theme_files
 from core.completion import complete
-from core.events import Event
-from core.scenario import Scenario, ScenarioError
+from core.events import Event, SessionReset
+from core.lessons import Lesson
+from core.scenario import Scenario
 from core.scenario import load as load_scenario
-from core.session import Session
+from core.session import LoggedCommand, Session
 
 from . import settings as config
 from .actions import ACTIONS, HELP_KEYS, bindings
+from .launch import LaunchError, Start, prepare
+from .lesson_controls import LessonControls
+from .replay import Replay
 from .screens import HelpScreen, RefusalCard
 from .themes import bundled_themes, user_themes
 from .ticker import FRAME, Ticker
+from .time_controls import TimeControls
 from .toggles import (
     Step,
     afmconfig_steps,
@@ -47,6 +55,7 @@ from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
 from .widgets.header import ClockHeader
 from .widgets.key_bar import KeyBar
+from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
 from .widgets.toggle_bar import Toggle, ToggleBar
@@ -64,7 +73,7 @@ def complete_line(session: Session, text: str) -> list[str]:
     return complete(session, text)
 
 
-class PeersnapApp(App[int]):
+class PeersnapApp(TimeControls, LessonControls, App[int]):
     CSS_PATH = str(theme_files.THEMES_DIR / "peersnap.tcss")
     TITLE = "peersnap"
     BINDINGS: ClassVar[list[BindingType]] = [*bindings(), HELP_KEYS]
@@ -81,6 +90,8 @@ class PeersnapApp(App[int]):
         theme_dir: Path | None = None,
         blink: bool = True,
         allow_files: bool = True,
+        lesson: Lesson | None = None,
+        replay: list[LoggedCommand] | None = None,
     ) -> None:
         super().__init__()
         self.allow_files = allow_files  # False in the browser classroom: `save FILE` may not write host files
@@ -89,7 +100,10 @@ class PeersnapApp(App[int]):
         else:
             self.scenario = scenario if scenario is not None else load_scenario()
             self.session = Session(self.scenario, allow_files=allow_files)
-        self.ticker = Ticker(self.session.engine, running=not paused, speed=config.clamp_speed(speed))
+        self.ticker = Ticker(self.session, running=not paused, speed=config.clamp_speed(speed))
+        self.lesson = lesson
+        self.replay = Replay(replay) if replay is not None else None
+        self._reset_seen = False
         self.settings_path = settings_path
         self.blink = blink
         self.warnings: list[str] = []
@@ -125,6 +139,8 @@ class PeersnapApp(App[int]):
         yield PsnapTable(id="psnaps")
         with Horizontal(id="bottom"):
             yield Console(partial(complete_line, self.session), id="console", blink=self.blink)
+            if self.lesson is not None:
+                yield LessonPanel(self.lesson, self.session, id="lesson")
             yield EventLog(id="events")
         yield KeyBar(id="keys")
 
@@ -140,6 +156,9 @@ class PeersnapApp(App[int]):
         console.output.write_many(list(WELCOME))
         for warning in self.warnings:
             console.output.write(f"peersnap: {warning}")
+        if self.replay is not None:
+            console.output.write(f"peersnap: replaying {self.replay.total} log entries of a saved session "
+                                 "(F7 pauses, F8 steps, F9/F10 change speed)")
         console.input.focus()
         self._last_tick = time.monotonic()
         self.set_interval(FRAME, self._tick)
@@ -153,7 +172,8 @@ class PeersnapApp(App[int]):
 
     def _layout_classes(self) -> None:
         width, height = self.size
-        wanted = {"narrow": width < 120, "tiny": width < 96, "short": height < 34}
+        wanted = {"narrow": width < 120, "tiny": width < 96, "short": height < 34,
+                  "lesson": self.lesson is not None, "wide": width >= 150}
         screen = self.screen
         for name, on in wanted.items():
             if screen.has_class(name) != on:  # a class change restyles the whole screen
@@ -162,8 +182,13 @@ class PeersnapApp(App[int]):
     # -- engine wiring -------------------------------------------------------------------
     def _attach(self) -> None:
         self._unsubscribe()
-        self._unsubscribe = self.session.engine.subscribe(self._pending.append)
-        self.ticker.set_engine(self.session.engine)
+        self._unsubscribe = self.session.subscribe(self._on_event)
+        self.ticker.set_session(self.session)
+
+    def _on_event(self, event: Event) -> None:
+        self._pending.append(event)
+        if isinstance(event, SessionReset):
+            self._reset_seen = True  # undo rebuilt the world: redraw everything next frame
 
     def _first_fileset(self) -> str:
         names = list(self.session.engine.filesets)
@@ -173,18 +198,6 @@ class PeersnapApp(App[int]):
     def fileset(self):  # type: ignore[no-untyped-def]
         return self.session.engine.filesets[self.fileset_name]
 
-    def _tick(self) -> None:
-        now = time.monotonic()
-        elapsed, self._last_tick = now - self._last_tick, now
-        try:
-            moved = self.ticker.tick(elapsed)
-        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
-            self.ticker.running = False
-            self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")
-            moved = True
-        if moved or self._pending:
-            self.refresh_view()
-
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
         if not self.is_mounted or not self.fileset_name:
@@ -193,7 +206,16 @@ class PeersnapApp(App[int]):
         fileset = self.fileset
         width = self.size.width
         events, self._pending[:] = list(self._pending), []
-        self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind)
+        if self._reset_seen:
+            self._reset_seen = False
+            self.ticker.set_session(self.session)
+            self._last_second = -1
+            for pane in self.query(FilePane):
+                pane.forget()
+            self.query_one(PsnapTable).forget()
+        note = self.replay.label() if self.replay is not None else ""
+        self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
+                                         note)
         self.query_one(ToggleBar).show(engine, fileset, compact=width < 120)
         self.query_one(QueueSummary).show(engine, fileset)
         self.query_one(QueueView).show(engine, fileset)
@@ -206,13 +228,16 @@ class PeersnapApp(App[int]):
             self.query_one(PsnapTable).show(engine, width)
         if events:
             self.query_one(EventLog).add(engine, events)
+            for panel in self.query(LessonPanel):
+                panel.check()
 
     # -- commands ------------------------------------------------------------------------
     def on_console_submitted(self, message: Console.Submitted) -> None:
         self.run_line(message.line)
 
-    def run_line(self, line: str) -> None:
-        """Run a console line through the session and show it like a terminal."""
+    def run_line(self, line: str, explain: bool = True) -> None:
+        """Run a console line through the session and show it like a terminal
+        (`explain`: a refused command opens the explanation card)."""
         if line.strip() == "clear":
             self.query_one(Console).output.clear()
             return
@@ -220,7 +245,7 @@ class PeersnapApp(App[int]):
         console = self.query_one(Console)
         if result.command or result.lines:
             console.echo(result.cluster, result.command, result.lines, result.rc)
-        if result.refusal is not None:
+        if result.refusal is not None and explain:
             self.push_screen(RefusalCard(result.command, result.refusal))
         self.refresh_view()
 
@@ -267,26 +292,6 @@ class PeersnapApp(App[int]):
             self.fileset_name = names[(names.index(self.fileset_name) + 1) % len(names)]
         self.refresh_view()
 
-    def action_pause(self) -> None:
-        self.ticker.running = not self.ticker.running
-        self._last_tick = time.monotonic()
-        self.refresh_view()
-
-    def action_step(self) -> None:
-        if not self.ticker.step():
-            self.notify("Nothing is pending: no queued ops, no timers.", title="step")
-        self.refresh_view()
-
-    def action_faster(self) -> None:
-        self.ticker.faster()
-        self._save_settings()
-        self.refresh_view()
-
-    def action_slower(self) -> None:
-        self.ticker.slower()
-        self._save_settings()
-        self.refresh_view()
-
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -294,16 +299,22 @@ class PeersnapApp(App[int]):
     def action_focus_console(self) -> None:
         self.query_one(Console).input.focus()
 
+    def action_undo(self) -> None:
+        self.run_line("undo")
+
     def action_reset(self) -> None:
-        self.session = Session(self.scenario, allow_files=self.allow_files)
+        """Start the scenario again through the session (its listeners stay; the view redraws)."""
         self._pending.clear()
-        self._attach()
-        console = self.query_one(Console)
-        console.input.completer = partial(complete_line, self.session)
-        console.output.write(f"peersnap: scenario '{self.scenario.name}' started again")
-        self.query_one(EventLog).records.clear()
-        self.query_one(EventLog).set_filter("")
+        events = self.query_one(EventLog)
+        events.records.clear()
+        events.set_filter("")
+        self.session.reset()
+        self.query_one(Console).output.write(f"peersnap: scenario '{self.scenario.name}' started again")
         self.fileset_name = self._first_fileset()
+        for panel in self.query(LessonPanel):
+            panel.restart(self.session)
+        if self.replay is not None:
+            self.replay.restart()
         self.refresh_view()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -325,39 +336,51 @@ class PeersnapApp(App[int]):
 
 
 def make_app(scenario: str | Scenario | None = None, *, session: Session | None = None,
+             lesson: str | Lesson | None = None, replay: str | None = None,
              theme: str = config.DEFAULT_THEME, paused: bool = True, speed: int = 1,
              size: tuple[int, int] | None = None, blink: bool = False) -> PeersnapApp:
     """A deterministic dashboard for tests and benchmarks: paused by default, no
-    settings file, no blinking cursor. `size` is accepted for symmetry; the test
+    settings file, no blinking cursor. `lesson` opens the lesson panel; `replay`
+    (a saved session file) replays its log. `size` is accepted for symmetry; the test
     harness (`run_test(size=...)`, `snap_compare(terminal_size=...)`) sets it."""
-    loaded = scenario if isinstance(scenario, Scenario) or scenario is None else load_scenario(scenario)
+    start = Start(session=session) if session is not None else prepare(scenario, lesson, replay)
     del size
-    return PeersnapApp(loaded, session=session, theme=theme, paused=paused, speed=speed, blink=blink)
+    app = PeersnapApp(start.scenario, session=start.session, lesson=start.lesson, replay=start.replay, theme=theme,
+                      paused=paused, speed=speed, blink=blink)
+    app.warnings.extend(start.warnings)
+    return app
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    """`peersnap [--scenario NAME|FILE] [--theme NAME] [--paused]`.
+    """`peersnap [--scenario NAME|FILE] [--replay SESSION] [--speed N] [--theme NAME] [--paused]`,
+    and `peersnap lesson NAME` (which sets `args.lesson`).
 
-    PEERSNAP_CLASSROOM=1 (set by `peersnap serve` for each browser session) turns
-    off everything that writes host files: `save FILE` and the settings file.
+    Broken files are reported (exit 2) before the app starts. PEERSNAP_CLASSROOM=1
+    (set by `peersnap serve` for each browser session) turns off everything that
+    writes host files: `save FILE` and the settings file.
     """
     classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
     try:
-        scenario = load_scenario(getattr(args, "scenario", None))
-    except ScenarioError as exc:
-        print(f"peersnap: {exc}")
+        start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
+                        getattr(args, "replay_session", None), allow_files=not classroom)
+    except LaunchError as exc:
+        sys.stderr.write(f"peersnap: {exc}\n")
         return 2
     path = config.config_dir() / "config.toml"
     saved, warning = config.load(path)
     app = PeersnapApp(
-        scenario,
+        start.scenario,
+        session=start.session,
+        lesson=start.lesson,
+        replay=start.replay,
         theme=getattr(args, "theme", None) or saved.theme,
         paused=bool(getattr(args, "paused", False)),
-        speed=saved.speed,
+        speed=getattr(args, "speed", None) or saved.speed,
         settings_path=None if classroom else path,
         theme_dir=config.config_dir() / "themes",
         allow_files=not classroom,
     )
+    app.warnings.extend(start.warnings)
     if warning:
         app.warnings.append(warning)
     app.run()

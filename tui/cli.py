@@ -15,6 +15,7 @@ from core.scenario import ScenarioError, bundled
 from core.scenario import load as load_scenario
 from core.session import LoggedCommand, Session, SessionFileError, load_session
 from tui.classroom import DEFAULT_MAX_SESSIONS
+from tui.settings import SPEEDS
 
 DESCRIPTION = """\
 peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start from this bundled scenario or scenario file (default: seed)")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (dark, light, high-contrast, or your own)")
     parser.add_argument("--paused", action="store_true", help="start with simulated time paused")
+    parser.add_argument("--replay", metavar="SESSION", dest="replay_session",
+                        help="open the dashboard on a session saved with 'save FILE' and replay its commands on the "
+                             "timer (F7 pauses, F8 steps, F9/F10 change speed)")
+    parser.add_argument("--speed", type=_speed, metavar="N",
+                        help=f"simulated seconds per real second at start ({', '.join(map(str, SPEEDS))}; "
+                             "default: the last speed used)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
                          description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _speed(text: str) -> int:
+    if not text.isdigit() or int(text) not in SPEEDS:
+        raise argparse.ArgumentTypeError(f"not one of the speeds {', '.join(map(str, SPEEDS))}: {text!r}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
@@ -89,6 +102,10 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.replay_session and args.command not in (None, "lesson"):
+        sys.stderr.write("peersnap: --replay SESSION opens the dashboard; for the transcript, "
+                         "use 'peersnap run --replay SESSION'\n")
+        return 2
     try:
         if args.command == "run":
             if args.replay:

@@ -1,9 +1,12 @@
 """Simulated time driven by real time: run, pause, speed, with a work budget.
 
-The dashboard calls `tick(real_seconds)` from a timer. The engine is advanced
-by real time x speed, in slices, and stops early when the frame's budget is
-spent so the screen stays responsive; simulated time then falls behind and
-`behind` says so.
+The dashboard calls `tick(real_seconds)` from a timer. Time moves by real time
+x speed, in slices, and stops early when the frame's budget is spent so the
+screen stays responsive; simulated time then falls behind and `behind` says so.
+
+Time goes through the `Session` (never the engine directly) so the session's
+log records it: a saved dashboard session replays to the same world, and undo
+rewinds to the right moment.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from core.engine import Engine
+from core.session import Session
 
 from .settings import SPEEDS
 
@@ -23,14 +26,14 @@ SLICES = 8
 
 @dataclass(slots=True)
 class Ticker:
-    engine: Engine
+    session: Session
     running: bool = True
     speed: int = 1
     behind: bool = False
     _carry: float = 0.0  # simulated microseconds owed but not yet a whole microsecond
 
-    def set_engine(self, engine: Engine) -> None:
-        self.engine = engine
+    def set_session(self, session: Session) -> None:
+        self.session = session
         self._carry = 0.0
         self.behind = False
 
@@ -58,7 +61,7 @@ class Ticker:
         done = 0
         while done < total:
             step = min(piece, total - done)
-            self.engine.advance(step)
+            self.session.advance_clock(step)
             done += step
             if time.perf_counter() > deadline and done < total:
                 break
@@ -68,4 +71,4 @@ class Ticker:
     def step(self) -> bool:
         """Pause, and run to the next thing that happens (False: nothing pending)."""
         self.running = False
-        return self.engine.step()
+        return self.session.step_clock()

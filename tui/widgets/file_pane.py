@@ -86,6 +86,10 @@ class FilePane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield self._body
 
+    def forget(self) -> None:
+        """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
+        self._last = ()
+
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
         cache_tree = engine.cache.fs.trees.get(fileset.name)
         home_tree = engine.home_tree(fileset)

@@ -21,7 +21,9 @@ def skew_text(engine: Engine) -> str:
 class ClockHeader(Static):
     """`cache1 ⇄ home1 │ sw │ cache Thu Oct 27 02:27:28 2016 │ home ... │ ▶ running 10x`."""
 
-    def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool) -> None:
+    def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool,
+             note: str = "") -> None:
+        """`note` (e.g. `replay 3/12`) follows the run state."""
         width = self.app.size.width
         wide = width >= 150
         mid = width >= 100
@@ -47,6 +49,8 @@ class ClockHeader(Static):
             ("▶ running" if running else "■ paused", "bold $success" if running else "bold $warning"),
             f" {speed}x",
         ]
+        if note:
+            parts += [("  │ ", "$text-muted"), (note, "bold $accent")]
         if behind:
             parts.append(("  (cannot keep up)", "$error"))
         self.update(Content.assemble(*parts))

@@ -47,6 +47,10 @@ class PsnapTable(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield self._body
 
+    def forget(self) -> None:
+        """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
+        self._last = None
+
     def show(self, engine: Engine, width: int) -> None:
         pairs = [p for f in engine.filesets.values() for p in f.psnaps.values()]
         wide = width >= 150

@@ -1,0 +1,66 @@
+"""From the command line to a dashboard: a scenario, a guided lesson, or a saved
+session to replay.
+
+Everything that can be wrong with the user's files is found here, before the app
+starts: a `LaunchError`'s text is the message to print, and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.lessons import Lesson, LessonError, load_lesson
+from core.scenario import Scenario, ScenarioError
+from core.scenario import load as load_scenario
+from core.session import LoggedCommand, Session, SessionFileError, load_session
+
+
+class LaunchError(Exception):
+    """The dashboard cannot start; str() says why, naming the file."""
+
+
+@dataclass(slots=True)
+class Start:
+    """What the dashboard opens on."""
+
+    scenario: Scenario | None = None
+    session: Session | None = None  # a saved session's fresh world (with `replay`)
+    lesson: Lesson | None = None
+    replay: list[LoggedCommand] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None = None, replay: str | None = None,
+            allow_files: bool = True) -> Start:
+    """Load and check every file named on the command line."""
+    if replay:
+        if lesson is not None:
+            raise LaunchError("give a lesson or --replay SESSION, not both")
+        if scenario is not None:
+            raise LaunchError("--replay SESSION brings its own scenario; leave out --scenario")
+        try:
+            session, entries = load_session(replay)
+        except SessionFileError as exc:
+            raise LaunchError(str(exc)) from None
+        except (ValueError, TypeError) as exc:  # a value of the wrong kind deep in the file
+            raise LaunchError(f"{replay}: not a usable peersnap session file: {exc}") from None
+        session.allow_files = allow_files
+        return Start(session=session, replay=entries)
+    start = Start()
+    if isinstance(lesson, str):
+        try:
+            lesson = load_lesson(lesson)
+        except LessonError as exc:
+            raise LaunchError(str(exc)) from None
+    if lesson is not None:
+        start.lesson = lesson
+        wanted = scenario if isinstance(scenario, str) else getattr(scenario, "name", None)
+        if wanted is not None and wanted != lesson.scenario:
+            start.warnings.append(f"the lesson '{lesson.name}' runs on its own scenario '{lesson.scenario}'; "
+                                  f"--scenario {wanted} is not used")
+        scenario = lesson.scenario
+    try:
+        start.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    except ScenarioError as exc:
+        raise LaunchError(str(exc)) from None
+    return start
