@@ -329,7 +329,9 @@ def load_session(path: str) -> tuple[Session, list[LoggedCommand]]:
     for i, item in enumerate(log):
         if not isinstance(item, dict) or not isinstance(item.get("line"), str):
             raise SessionFileError(f"{path}: key 'log[{i}]': expected a table with a 'line' string")
-        entries.append(LoggedCommand(item["line"], int(item.get("rc", 0)), bool(item.get("changed", True)), bool(item.get("clock", False))))
+        if not isinstance(item.get("rc", 0), int):
+            raise SessionFileError(f"{path}: key 'log[{i}].rc': expected a whole number, got {item['rc']!r}")
+        entries.append(LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)), bool(item.get("clock", False))))
         if entries[-1].clock and not _CLOCK.match(item["line"]):
             raise SessionFileError(f"{path}: key 'log[{i}]': a clock entry must read 'sim advance Nus'")
     return Session(scenario), entries

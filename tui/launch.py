@@ -42,8 +42,6 @@ def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None 
             session, entries = load_session(replay)
         except SessionFileError as exc:
             raise LaunchError(str(exc)) from None
-        except (ValueError, TypeError) as exc:  # a value of the wrong kind deep in the file
-            raise LaunchError(f"{replay}: not a usable peersnap session file: {exc}") from None
         session.allow_files = allow_files
         return Start(session=session, replay=entries)
     start = Start()
