@@ -46,7 +46,7 @@ class Replay:
         return self.index >= self.total
 
     def label(self) -> str:
-        return f"replay {self.index}/{self.total}" + (" done" if self.done else "")
+        return f"replay {self.index}/{self.total}" + (" ✔" if self.done else "")
 
     def restart(self) -> None:
         self.index, self._into, self._beat, self._carry = 0, 0, 0.0, 0.0

@@ -172,7 +172,7 @@ def test_replay_in_the_dashboard_reaches_the_saved_world(tmp_path):
         await wait_for(pilot, lambda: app.replay.done, frames=400)
         await pilot.pause()
         assert app.session.engine.fingerprint() == fingerprint
-        assert f"replay {total}/{total} done" in header_text(app)
+        assert f"replay {total}/{total} ✔" in header_text(app)
         assert "paused" in header_text(app)
         text = console_text(app)
         for line in ("[cache]# echo hello > /gpfs/fs1/sw/a.txt", "[cache]# mmpsnap fs1 create -j sw",
