@@ -213,6 +213,8 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
             for pane in self.query(FilePane):
                 pane.forget()
             self.query_one(PsnapTable).forget()
+            for panel in self.query(LessonPanel):
+                panel.rewind()
         note = self.replay.label() if self.replay is not None else ""
         self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
                                          note)

@@ -110,6 +110,41 @@ def test_reset_starts_the_lesson_again():
     drive(check, app=make_app(lesson="first-psnap"))
 
 
+def test_undo_reopens_the_steps_the_undone_commands_completed():
+    async def check(app, pilot):
+        panel = app.query_one(LessonPanel)
+        await type_line(pilot, "mmpsnap fs1 create -j sw")
+        await type_line(pilot, "mmlssnapshot fs1 -j sw")
+        assert "step 3 of 4" in panel_text(app)
+        await pilot.press("ctrl+z")  # undoes the psnap; the listing after it leaves the log too
+        await pilot.pause()
+        assert "step 1 of 4" in panel_text(app)
+        assert panel.lesson_run.commands_used == 3
+        await type_line(pilot, "mmpsnap fs1 create -j sw")
+        assert "step 2 of 4" in panel_text(app)
+
+    drive(check, app=make_app(lesson="first-psnap"))
+
+
+def test_clicking_the_suggested_command_or_the_hint_works_like_the_keys():
+    async def check(app, pilot):
+        panel = app.query_one(LessonPanel)
+        body = panel.query_one("#lesson-body")
+        rows = [body.render_line(y).text for y in range(body.size.height)]  # as drawn, wrapped
+        row = next(y for y, line in enumerate(rows) if line.lstrip().startswith("Try "))
+        column = rows[row].index("Try ") + len("Try ") + 2
+        await pilot.click(body, offset=(column, row))
+        await pilot.pause()
+        assert app.query_one(ConsoleInput).value == "mmpsnap fs1 create -j sw"
+        rows = [body.render_line(y).text for y in range(body.size.height)]
+        row = next(y for y, line in enumerate(rows) if "Ctrl+G hint" in line)
+        await pilot.click(body, offset=(rows[row].index("Ctrl+G") + 1, row))
+        await pilot.pause()
+        assert panel.lesson_run.hints_taken == 1 and "Hint " in panel_text(app)
+
+    drive(check, app=make_app(lesson="first-psnap"))
+
+
 def test_the_lesson_panel_fits_a_small_terminal():
     async def check(app, pilot):
         panel = app.query_one(LessonPanel)

@@ -3,7 +3,8 @@ hint on request, and the summary at the end.
 
 The panel owns the `LessonRun`; the app calls `check()` once a frame when events
 arrived, so a step completes when its check holds however the world got there
-(typed command, toggle, time passing).
+(typed command, toggle, time passing). After `undo`, `rewind()` reopens the steps
+that the undone commands had completed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class LessonPanel(VerticalScroll):
         self.lesson = lesson
         self.lesson_run = LessonRun(lesson, session)
         self.hint_text = ""
+        self._session = session
+        self._marks: list[int] = []  # the session log's length when each step completed
         self._body = Static(id="lesson-body")
 
     def compose(self) -> ComposeResult:
@@ -49,6 +52,23 @@ class LessonPanel(VerticalScroll):
         self.lesson_run.close()
         self.lesson_run = LessonRun(self.lesson, session)
         self.hint_text = ""
+        self._session = session
+        self._marks.clear()
+        self.redraw()
+
+    def rewind(self) -> None:
+        """After undo: a step completed by a command no longer in the log is open again
+        (the commands and hints counted so far still count)."""
+        length = len(self._session.log)
+        keep = next((k for k, mark in enumerate(self._marks) if mark > length), len(self._marks))
+        if keep == len(self._marks):
+            return
+        old = self.lesson_run
+        old.close()
+        self.lesson_run = LessonRun(self.lesson, self._session, index=keep, hints_taken=old.hints_taken,
+                                    commands_used=old.commands_used, hinted=set(old.hinted))
+        del self._marks[keep:]
+        self.hint_text = ""
         self.redraw()
 
     def on_unmount(self) -> None:
@@ -61,8 +81,10 @@ class LessonPanel(VerticalScroll):
 
     def check(self) -> bool:
         """Complete the steps whose checks hold now; True when the panel moved on."""
-        if not self.lesson_run.check():
+        completed = self.lesson_run.check()
+        if not completed:
             return False
+        self._marks += [len(self._session.log)] * completed
         self.hint_text = ""
         self.redraw()
         self.scroll_home(animate=False)
