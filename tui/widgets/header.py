@@ -23,10 +23,11 @@ class ClockHeader(Static):
 
     def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool,
              note: str = "") -> None:
-        """`note` (e.g. `replay 3/12`) follows the run state."""
+        """`note` (e.g. `replay 3/12`) comes right after the name."""
         width = self.app.size.width
         wide = width >= 150
         mid = width >= 100
+        roomy = mid and (not note or width >= 130)  # a replay's progress takes the room of the labels
         cache_time = engine.clock_text("cache") if wide else clock.hms(engine.clock("cache"))
         home_time = engine.clock_text("home") if wide else clock.hms(engine.clock("home"))
         link = ("⇄", "bold $success") if engine.link_up else ("⇸", "bold $error")
@@ -37,20 +38,20 @@ class ClockHeader(Static):
             " ", link, " ",
             (engine.home.name, "bold $secondary"),
             ("  │ ", "$text-muted"),
-            ("fileset " if mid else "", "$text-muted"),
+            ("fileset " if roomy else "", "$text-muted"),
             (fileset.name, "bold"),
             ("  │ ", "$text-muted"),
             ("cache " if mid else "C ", "$text-muted"),
             (cache_time, "bold"),
             ("  home " if mid else " H ", "$text-muted"),
             (home_time, "bold"),
-            (f" ({skew_text(engine)})" if mid else "", "$text-muted"),
+            (f" ({skew_text(engine)})" if roomy else "", "$text-muted"),
             ("  │ ", "$text-muted"),
             ("▶ running" if running else "■ paused", "bold $success" if running else "bold $warning"),
             f" {speed}x",
         ]
-        if note:
-            parts += [("  │ ", "$text-muted"), (note, "bold $accent")]
+        if note:  # first, so a narrow terminal cuts the clocks rather than the replay's progress
+            parts[2:2] = [(note, "bold $accent"), ("  │ ", "$text-muted")]
         if behind:
             parts.append(("  (cannot keep up)", "$error"))
         self.update(Content.assemble(*parts))
