@@ -66,7 +66,7 @@ ACTIONS: tuple[Action, ...] = (
            "the start)."),
     Action("lesson_hint", "ctrl+g", "Hint", "Lesson hint",
            "Show the current lesson step's hint (the summary counts the hints taken).", footer=False, group="Lesson"),
-    Action("lesson_try", "ctrl+y", "Try", "Try the suggested command",
+    Action("lesson_try", "ctrl+y", "Try", "Try the lesson command",
            "Put the lesson step's suggested command in the console, ready to edit or run with Enter.", footer=False,
            group="Lesson"),
     Action("focus_console", "ctrl+l", "Console", "Focus the console", "Put the cursor in the command console.",

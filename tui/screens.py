@@ -16,7 +16,7 @@ from core.rules import Refusal
 
 from .actions import ACTIONS
 
-HELP_TEXT_WIDTH = 56
+HELP_TEXT_WIDTH = 54  # 12 key + 26 title + 54 fits the 100-column card inside its border, padding and scrollbar
 
 
 class RefusalCard(ModalScreen[None]):
