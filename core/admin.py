@@ -23,7 +23,7 @@ class AdminOps:
     """Mixin of `Engine`: the administrative commands' engine side."""
 
     def _refuse(self: Engine, command: str, fileset: AfmFileset, refusal: rules.Refusal) -> None:
-        self.emit(RuleRefused(self.now, command, refusal.rule, refusal.message_id, refusal.text, refusal.hint, fileset.name))
+        self.emit(RuleRefused(self.now, fileset.name, command, refusal.rule, refusal.message_id, refusal.text, refusal.hint))
         raise rules.Refused(refusal)
 
     # -- linking -----------------------------------------------------------------------

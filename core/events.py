@@ -25,6 +25,17 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class FilesetEvent(Event):
+    """An event about one cache fileset."""
+
+    fs_name: str
+
+    @property
+    def fileset(self) -> str:
+        return self.fs_name
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRan(Event):
     cluster: str
     line: str
@@ -37,17 +48,12 @@ class CommandRan(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class OpQueued(Event):
-    fs_name: str
+class OpQueued(FilesetEvent):
     seq: int
     kind: str
     path: str
     size: int
     topic = "queue"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         size = f" ({self.size} B)" if self.size else ""
@@ -55,55 +61,40 @@ class OpQueued(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class OpsLoaded(Event):
+class OpsLoaded(FilesetEvent):
     """`sim load`: many writes queued at once (one event, not a million)."""
 
-    fs_name: str
     count: int
     first_seq: int
     last_seq: int
     size: int
     topic = "queue"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return f"queued {self.count} writes #{self.first_seq}..#{self.last_seq} ({self.size} B)"
 
 
 @dataclass(frozen=True, slots=True)
-class OpDropped(Event):
-    fs_name: str
+class OpDropped(FilesetEvent):
     seq: int
     kind: str
     path: str
     reason: str
     topic = "queue"
 
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
-
     def describe(self) -> str:
         return f"filtered #{self.seq} {self.kind} {self.path}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
-class OpsFlushed(Event):
+class OpsFlushed(FilesetEvent):
     """Ops executed at home, in order; one event per batch the gateway drained."""
 
-    fs_name: str
     count: int
     first_seq: int
     last_seq: int
     size: int
     topic = "flush"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         if self.count == 1:
@@ -112,16 +103,11 @@ class OpsFlushed(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class SnapshotCreated(Event):
+class SnapshotCreated(FilesetEvent):
     cluster: str
     name: str
     snap_id: int
-    fs_name: str
     topic = "snapshot"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         scope = f"fileset {self.fs_name}" if self.fs_name else "file system fs1"
@@ -129,33 +115,23 @@ class SnapshotCreated(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class SnapshotDeleted(Event):
+class SnapshotDeleted(FilesetEvent):
     cluster: str
     name: str
     snap_id: int
-    fs_name: str
     topic = "snapshot"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return f"{self.cluster} snapshot {self.name} (id {self.snap_id}) deleted"
 
 
 @dataclass(frozen=True, slots=True)
-class PeerSnapshotQueued(Event):
-    fs_name: str
+class PeerSnapshotQueued(FilesetEvent):
     name: str
     seq: int
     ahead: int
     disconnected: bool
     topic = "psnap"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         if self.disconnected:
@@ -164,16 +140,11 @@ class PeerSnapshotQueued(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class PeerSnapshotCompleted(Event):
-    fs_name: str
+class PeerSnapshotCompleted(FilesetEvent):
     name: str
     home_id: int
     identical: bool
     topic = "psnap"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         same = "identical to the cache half" if self.identical else "DIFFERS from the cache half"
@@ -181,30 +152,20 @@ class PeerSnapshotCompleted(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class PeerSnapshotFailed(Event):
-    fs_name: str
+class PeerSnapshotFailed(FilesetEvent):
     name: str
     reason: str
     topic = "psnap"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return f"psnap {self.name}: home half failed: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
-class PeerSnapshotDeleted(Event):
-    fs_name: str
+class PeerSnapshotDeleted(FilesetEvent):
     name: str
     home_pending: bool
     topic = "psnap"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         tail = "; home half will be removed on reconnect" if self.home_pending else ""
@@ -221,29 +182,19 @@ class LinkChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class StateChanged(Event):
-    fs_name: str
+class StateChanged(FilesetEvent):
     old: str
     new: str
     topic = "state"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return f"cache state {self.old} -> {self.new}"
 
 
 @dataclass(frozen=True, slots=True)
-class FilesetChanged(Event):
-    fs_name: str
+class FilesetChanged(FilesetEvent):
     what: str
     topic = "fileset"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return self.what
@@ -260,34 +211,24 @@ class HomeExportChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class HomeWritten(Event):
+class HomeWritten(FilesetEvent):
     """Something wrote at home under an SW cache's export."""
 
-    fs_name: str
     path: str
     topic = "home"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         return f"home write at {self.path} under single-writer fileset {self.fs_name}"
 
 
 @dataclass(frozen=True, slots=True)
-class RuleRefused(Event):
+class RuleRefused(FilesetEvent):
     command: str
     rule: str
     message_id: str
     text: str
     hint: str
-    fs_name: str = ""
     topic = "refused"
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
 
     def describe(self) -> str:
         ident = f"{self.message_id} " if self.message_id else ""

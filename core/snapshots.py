@@ -54,7 +54,7 @@ class SnapshotOps:
         snap = Snapshot(fs.next_snap_id, name, self.now, fileset, epochs, digests, peer)
         fs.next_snap_id += 1
         fs.snapshots[name] = snap
-        self.emit(SnapshotCreated(self.now, role, name, snap.id, fileset or ""))
+        self.emit(SnapshotCreated(self.now, fileset or "", role, name, snap.id))
         return snap
 
     def drop_snapshot(self: Engine, role: str, name: str) -> Snapshot:
@@ -63,7 +63,7 @@ class SnapshotOps:
         for tree, epoch in snap.epochs.items():
             if tree in fs.trees:
                 fs.trees[tree].release(epoch)
-        self.emit(SnapshotDeleted(self.now, role, name, snap.id, snap.fileset or ""))
+        self.emit(SnapshotDeleted(self.now, snap.fileset or "", role, name, snap.id))
         return snap
 
     def quiesce(self: Engine) -> None:
@@ -86,7 +86,7 @@ class SnapshotOps:
             raise SimError(f"mmpsnap: Invalid cluster UID '{uid}': use letters, digits and ':'.")
         refusal = rules.psnap_create(fileset, self.export_for(fileset), self.link_up)
         if refusal is not None:
-            self.emit(RuleRefused(self.now, "mmpsnap", refusal.rule, refusal.message_id, refusal.text, refusal.hint, fs_name))
+            self.emit(RuleRefused(self.now, fs_name, "mmpsnap", refusal.rule, refusal.message_id, refusal.text, refusal.hint))
             raise rules.Refused(refusal)
         name = self.psnap_name(fileset, comment, uid)
         if name in self.cache.fs.snapshots or name in fileset.psnaps or name in self.home.fs.snapshots:
