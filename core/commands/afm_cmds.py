@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import clock
 from ..errors import SimError
 from ..model import AfmFileset
-from .base import Command, Context, UsageError, parse_options
+from .base import Command, Context, UsageError, expect_args, parse_options
 
 AFMCTL_USAGE = (
     "Usage: mmafmctl Device getstate [-j FilesetName]\n"
@@ -17,8 +17,7 @@ GETSTATE_WIDTHS = (12, 32, 12, 12, 12, 13)
 
 def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j"}, set(), AFMCTL_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", AFMCTL_USAGE)
+    expect_args(opts, 2, 2, AFMCTL_USAGE)
     device, action = opts.args
     actions = {"getstate", "stop", "start", "flushpending", "resync"}
     if action.lower() not in actions:
@@ -101,8 +100,7 @@ CHFILESET_USAGE = "Usage: mmchfileset Device FilesetName -p Attribute=Value[,Att
 
 def mmchfileset(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-p"}, set(), CHFILESET_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", CHFILESET_USAGE)
+    expect_args(opts, 2, 2, CHFILESET_USAGE)
     if "-p" not in opts.values:
         raise UsageError("Option -p Attribute=Value is required.", CHFILESET_USAGE)
     ctx.device(opts.args[0])
@@ -125,8 +123,7 @@ LSFILESET_USAGE = "Usage: mmlsfileset Device [FilesetName] [-L] [--afm]"
 
 def mmlsfileset(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, set(), {"-L", "--afm"}, LSFILESET_USAGE)
-    if not 1 <= len(opts.args) <= 2:
-        raise UsageError("Missing arguments." if not opts.args else f"Unexpected argument: {opts.args[2]}", LSFILESET_USAGE)
+    expect_args(opts, 1, 2, LSFILESET_USAGE)
     ctx.device(opts.args[0])
     engine = ctx.engine
     mount = engine.cache.fs.mount
@@ -179,8 +176,7 @@ UNLINK_USAGE = "Usage: mmunlinkfileset Device FilesetName [-f]"
 
 def mmlinkfileset(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-J"}, set(), LINK_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", LINK_USAGE)
+    expect_args(opts, 2, 2, LINK_USAGE)
     if "-J" not in opts.values:
         raise UsageError("Option -J JunctionPath is required.", LINK_USAGE)
     ctx.device(opts.args[0])
@@ -194,8 +190,7 @@ def mmlinkfileset(ctx: Context, args: list[str]) -> list[str]:
 
 def mmunlinkfileset(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, set(), {"-f"}, UNLINK_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", UNLINK_USAGE)
+    expect_args(opts, 2, 2, UNLINK_USAGE)
     ctx.device(opts.args[0])
     fileset = ctx.fileset(opts.args[1])
     try:

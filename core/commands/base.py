@@ -112,6 +112,15 @@ def parse_options(args: list[str], with_value: set[str], flags: set[str], usage:
     return Options(values, seen_flags, positional)
 
 
+def expect_args(opts: Options, least: int, most: int, usage: str) -> list[str]:
+    """The positional arguments, when there are `least` to `most` of them."""
+    if len(opts.args) < least:
+        raise UsageError("Missing arguments.", usage)
+    if len(opts.args) > most:
+        raise UsageError(f"Unexpected argument: {opts.args[most]}", usage)
+    return opts.args
+
+
 def _is_number(text: str) -> bool:
     return text[1:].isdigit()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import SimError
 from ..model import HomeHalf, Snapshot
 from ..snapshots import check_snapshot_name
-from .base import FAILED, Command, Context, UsageError, parse_options
+from .base import FAILED, Command, Context, UsageError, expect_args, parse_options
 
 PSNAP_USAGE = (
     "Usage: mmpsnap Device create -j FilesetName [{[--comment Comment] [--uid ClusterUID]} | --rpo] [--wait]\n"
@@ -16,8 +16,7 @@ PSNAP_USAGE = (
 
 def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j", "-s", "--comment", "--uid"}, {"--rpo", "--wait"}, PSNAP_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", PSNAP_USAGE)
+    expect_args(opts, 2, 2, PSNAP_USAGE)
     device, action = opts.args
     if action not in ("create", "delete", "status"):
         raise UsageError(f"Incorrect subcommand: {action} (use create, delete or status).", PSNAP_USAGE)
@@ -99,8 +98,7 @@ LS_USAGE = "Usage: mmlssnapshot Device [-j FilesetName]"
 
 def mmlssnapshot(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j"}, set(), LS_USAGE)
-    if len(opts.args) != 1:
-        raise UsageError("Missing arguments." if not opts.args else f"Unexpected argument: {opts.args[1]}", LS_USAGE)
+    expect_args(opts, 1, 1, LS_USAGE)
     ctx.device(opts.args[0])
     fs = ctx.engine.cluster(ctx.cluster).fs
     snaps = list(fs.snapshots.values())
@@ -126,8 +124,7 @@ CR_USAGE = "Usage: mmcrsnapshot Device SnapshotName [-j FilesetName]"
 
 def mmcrsnapshot(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j"}, set(), CR_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", CR_USAGE)
+    expect_args(opts, 2, 2, CR_USAGE)
     device, name = opts.args
     ctx.device(device)
     try:
@@ -157,8 +154,7 @@ DEL_USAGE = "Usage: mmdelsnapshot Device SnapshotName [-j FilesetName]"
 
 def mmdelsnapshot(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j"}, set(), DEL_USAGE)
-    if len(opts.args) != 2:
-        raise UsageError("Missing arguments." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}", DEL_USAGE)
+    expect_args(opts, 2, 2, DEL_USAGE)
     device, name = opts.args
     ctx.device(device)
     engine = ctx.engine
