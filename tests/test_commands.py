@@ -8,6 +8,8 @@ command's own voice, a non-zero status, and an unchanged world.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.events import OpsFlushed
@@ -17,7 +19,7 @@ from core.session import Session
 from core.tree import DIR
 
 FAILED = "Command failed. Examine previous error messages to determine cause."
-SEED_TOML = open(__file__.rsplit("/", 2)[0] + "/core/scenarios/seed.toml", encoding="utf-8").read()
+SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")
 SW = "/gpfs/fs1/sw"
 
 
@@ -490,7 +492,7 @@ def test_mv_renames_files_and_directories_within_a_fileset():
     assert fails(session, f"mv {SW}/archive {SW}/archive/inner")[0].endswith("cannot move a directory into itself)")
     assert fails(session, f"mv {SW}/archive/report.txt /gpfs/fs1/iw/report.txt") == [
         f"mv: cannot move '{SW}/archive/report.txt' to '/gpfs/fs1/iw/report.txt': "
-        "Invalid cross-device link (a rename cannot leave its fileset)"
+        + "Invalid cross-device link (a rename cannot leave its fileset)"
     ]
 
 

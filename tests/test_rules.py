@@ -8,6 +8,8 @@ AFM mode, and a write at home behind an SW cache's back.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.events import OpsFlushed, PeerSnapshotCompleted
@@ -17,7 +19,7 @@ from core.session import Session
 from core.tree import DIR
 
 FAILED = "mmpsnap: Command failed. Examine previous error messages to determine cause."
-SEED_TOML = open(__file__.rsplit("/", 2)[0] + "/core/scenarios/seed.toml", encoding="utf-8").read()
+SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")
 
 
 def psnap_name(stamp: str) -> str:

@@ -129,15 +129,16 @@ def test_listing_columns_are_left_aligned_at_25_10_8_26():
 
 
 def test_a_long_name_pushes_the_other_columns_right():
-    session, (_, listing, _, home_listing) = run_seed()
+    _, (_, listing, _, home_listing) = run_seed()
     assert listing.lines[2] == f"{NAME} {'8':<10}{'Valid':<8}{'Thu Oct 27 02:27:29 2016':<26}sw"
     assert home_listing.lines[2] == f"{NAME} {'8':<10}{'Valid':<8}Thu Oct 27 02:23:16 2016"
 
 
 def test_the_seed_transcript_of_peersnap_run(capsys):
     """The seed's three commands through the headless runner, byte for byte."""
-    from tui.cli import run_lines
     import sys
+
+    from tui.cli import run_lines
 
     status = run_lines(
         Session(),
