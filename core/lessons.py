@@ -47,6 +47,7 @@ class Lesson:
     description: str
     scenario: str
     steps: tuple[Step, ...]
+    paused: bool = False  # the dashboard starts with time paused (steps that must not race the clock)
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def load_lesson(name_or_path: str) -> Lesson:
 
 
 def parse_lesson(data: dict[str, Any], source: str, name: str) -> Lesson:
-    allowed = {"title", "description", "scenario", "step"}
+    allowed = {"title", "description", "scenario", "paused", "step"}
     for key in data:
         if key not in allowed:
             raise LessonError(f"{source}: unknown key '{key}' (expected one of: {', '.join(sorted(allowed))})")
@@ -236,7 +237,10 @@ def parse_lesson(data: dict[str, Any], source: str, name: str) -> Lesson:
     for key in ("title", "description", "scenario"):
         if not isinstance(data.get(key, ""), str):
             raise LessonError(f"{source}: key '{key}': expected a string")
-    return Lesson(name, data.get("title", name), data.get("description", ""), data.get("scenario", "seed"), steps)
+    if not isinstance(data.get("paused", False), bool):
+        raise LessonError(f"{source}: key 'paused': expected true or false")
+    return Lesson(name, data.get("title", name), data.get("description", ""), data.get("scenario", "seed"), steps,
+                  data.get("paused", False))
 
 
 def _step(source: str, i: int, data: Any) -> Step:

@@ -81,3 +81,10 @@ def test_every_check_kind_is_used_by_some_bundled_lesson_or_documented():
     used = {step.check["kind"] for name in LESSONS for step in load_lesson(name).steps}
     assert used <= set(CHECKS)
     assert {"psnap_created", "psnap_completed", "psnap_queued_behind", "refused", "link", "state"} <= used
+
+
+def test_a_lesson_can_start_the_dashboard_paused():
+    assert load_lesson("why-it-waits").paused is True
+    assert load_lesson("rules").paused is False
+    with pytest.raises(LessonError, match="key 'paused'"):
+        parse_lesson({"paused": "yes", "step": [{"text": "x", "check": {"kind": "link", "up": True}}]}, "l.toml", "l")

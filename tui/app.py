@@ -376,7 +376,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         lesson=start.lesson,
         replay=start.replay,
         theme=getattr(args, "theme", None) or saved.theme,
-        paused=bool(getattr(args, "paused", False)),
+        paused=bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused),
         speed=getattr(args, "speed", None) or saved.speed,
         settings_path=None if classroom else path,
         theme_dir=config.config_dir() / "themes",

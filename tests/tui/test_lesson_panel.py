@@ -162,3 +162,21 @@ def test_lesson_keys_without_a_lesson_say_how_to_open_one():
         assert not app.query(LessonPanel)
 
     drive(check)
+
+
+def test_peersnap_lesson_starts_paused_when_the_lesson_asks(monkeypatch, tmp_path):
+    import argparse
+
+    from tui import app as app_module
+
+    started = {}
+
+    def fake_run(self):
+        started["running"] = self.ticker.running
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(app_module.PeersnapApp, "run", fake_run)
+    for name, running in (("why-it-waits", False), ("rules", True)):
+        args = argparse.Namespace(lesson=name, scenario=None, replay_session=None, theme=None, paused=False, speed=None)
+        assert app_module.run_dashboard(args) == 0
+        assert started["running"] is running
