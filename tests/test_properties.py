@@ -214,10 +214,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
             self.tainted = True
 
     def resync(self):
-        # Drain the queue first: see test_rules.py::test_resync_with_a_rename_still_queued_makes_home_equal_the_cache
-        # (a known bug; resync straight away once it is fixed).
-        self.run("sim settle")
-        if self.sw.queue.length == 0 and self.run("mmafmctl fs1 resync -j sw").rc == 0:
+        if self.run("mmafmctl fs1 resync -j sw").rc == 0:
             self.history.append(("resync", self.sw.queue.next_seq))
             self.tainted = False
 
@@ -228,10 +225,9 @@ class PeerSnapWorld(RuleBasedStateMachine):
         self.run("sim link up")
         if self.sw.stopped:
             self.run("mmafmctl fs1 start -j sw")
-        self.run("sim settle")
         if self.tainted and self.sw.mode is AfmMode.SW:
             self.resync()
-            self.run("sim settle")
+        self.run("sim settle")
         assert self.sw.queue.length == 0
         assert all(p.home is not HomeHalf.QUEUED for p in self.sw.psnaps.values())
         if not self.tainted:
