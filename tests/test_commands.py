@@ -887,3 +887,18 @@ def test_the_world_after_errors_still_works():
         session.run(line)
     ok(session, "mmpsnap fs1 create -j sw --wait")
     assert session.engine.filesets["sw"].state is CacheState.ACTIVE
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: nothing bounds the total simulated time; past year 9999 every command that prints a time "
+    "fails with an internal error (OverflowError), and the failing 'sim advance' has already moved the clock",
+)
+def test_advancing_towards_the_end_of_the_calendar_is_refused_in_the_commands_voice():
+    session = Session(allow_files=False)
+    results = [session.run("sim advance 366d") for _ in range(8000)]  # about 8,000 years
+    assert all(result.rc != 70 for result in results)
+    refused = [result for result in results if result.rc != 0]
+    assert refused and refused[0].lines[0].startswith("sim: ")
+    assert session.run("sim status").rc == 0
+    assert session.run("mmpsnap fs1 create -j sw").rc == 0
