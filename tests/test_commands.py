@@ -902,3 +902,66 @@ def test_advancing_towards_the_end_of_the_calendar_is_refused_in_the_commands_vo
     assert refused and refused[0].lines[0].startswith("sim: ")
     assert session.run("sim status").rc == 0
     assert session.run("mmpsnap fs1 create -j sw").rc == 0
+
+
+# -- mmpsnap options and status ------------------------------------------------------------------------------
+
+PSNAP = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-{}"
+
+
+def test_psnap_comment_is_prepended_to_the_name_and_uid_replaces_the_cluster_id():
+    session = Session(allow_files=False)
+    lines = ok(session, "mmpsnap fs1 create -j sw --comment nightly")
+    assert lines[3] == f"Snapshot nightly-{PSNAP.format('02-27-28')} created with id 8."
+    lines = ok(session, "mmpsnap fs1 create -j sw --uid 42:AB")
+    assert lines[3] == "Snapshot psnap-42:AB-C0A80E85:4F44B305-59-16-10-27-02-27-29 created with id 9."
+    lines = ok(session, "mmpsnap fs1 create -j sw --comment x.y_z-1 --uid 7")
+    assert lines[3] == "Snapshot x.y_z-1-psnap-7-C0A80E85:4F44B305-59-16-10-27-02-27-30 created with id 10."
+    ok(session, "sim settle")
+    assert all(p.identical for p in session.engine.filesets["sw"].psnaps.values())
+
+
+def test_psnap_names_carry_the_second_so_a_clash_is_refused_with_a_hint():
+    session = Session(allow_files=False)
+    ok(session, f"mmcrsnapshot fs1 {PSNAP.format('02-27-29')} -j sw")  # takes the name the next psnap would get
+    lines = fails(session, "mmpsnap fs1 create -j sw")
+    assert lines == [
+        f"mmpsnap: Snapshot {PSNAP.format('02-27-29')} already exists.",
+        "mmpsnap: Peer snapshot names carry the time to the second; wait a second and try again.",
+        f"mmpsnap: {FAILED}",
+    ]
+
+
+def test_a_home_snapshot_taken_meanwhile_under_the_psnap_name_fails_the_home_half():
+    session = Session(allow_files=False)
+    ok(session, "sim link down")
+    ok(session, "mmpsnap fs1 create -j sw")
+    ok(session, f"@home mmcrsnapshot fs1 {PSNAP.format('02-27-28')}")
+    ok(session, "sim link up")
+    ok(session, "sim settle")
+    status = ok(session, "mmpsnap fs1 status -j sw")[-1]
+    assert status.endswith(f"Failed: a snapshot named {PSNAP.format('02-27-28')} already exists at home")
+    assert not session.engine.home.fs.snapshots[PSNAP.format("02-27-28")].peer  # home's own snapshot is untouched
+
+
+def test_psnap_status_shows_where_each_home_half_stands():
+    session = Session(allow_files=False)
+    assert ok(session, "mmpsnap fs1 status -j sw") == ["No peer snapshots for fileset sw in file system fs1."]
+    ok(session, "mmpsnap fs1 create -j sw")  # 02-27-28: nothing ahead
+    assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("Queued (next)")
+    ok(session, "sim settle")
+    ok(session, f"echo x > {SW}/a")
+    ok(session, "mmpsnap fs1 create -j sw")  # 02-27-29: behind one write
+    ok(session, "mmafmctl fs1 stop -j sw")
+    status = ok(session, "mmpsnap fs1 status -j sw")
+    assert status[1].split() == ["Name", "SnapId", "Created", "Home"]
+    assert status[2].startswith(f"{PSNAP.format('02-27-28')} 8         Thu Oct 27 02:27:29 2016  Created with id 8 at ")
+    assert status[2].endswith(", identical")
+    assert status[3].endswith("Queued (replication stopped)")
+    ok(session, "mmafmctl fs1 start -j sw")
+    assert ok(session, "mmpsnap fs1 status -j sw")[3].endswith("Queued behind 1 op")
+    ok(session, "sim link down")
+    assert ok(session, "mmpsnap fs1 status -j sw")[3].endswith("Pending reconnect")
+    ok(session, f"mmpsnap fs1 delete -s {PSNAP.format('02-27-28')} -j sw")
+    assert ok(session, "mmpsnap fs1 status -j sw")[2].endswith("Deleting (pending reconnect)")
+    assert ok(session, "mmpsnap fs1 status -j sw")[2].split()[1] == "-"  # its cache half is gone already
