@@ -87,7 +87,15 @@ class AdminOps:
             changes.append(f"afmTarget {fileset.target} -> {target}")
         if delay != fileset.async_delay_us:
             changes.append(f"afmAsyncDelay {fileset.async_delay_us // clock.SECOND} -> {delay // clock.SECOND}")
+        retargeted = target.path != fileset.target.path
         fileset.mode, fileset.target, fileset.async_delay_us = mode, target, delay
+        if retargeted and fileset.mode is AfmMode.SW:
+            # A single-writer cache pointed at another home directory: if that one
+            # does not hold the cache's contents, home and cache disagree (resync).
+            home = self.home_tree(fileset)
+            if home is not None and home.digest != self.cache.fs.trees[name].digest:
+                fileset.needs_resync = True
+                changes.append("the new home differs from the cache: NeedsResync (run mmafmctl fs1 resync)")
         fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)  # a shorter delay cannot flush in the past
         if changes:
             self.emit(FilesetChanged(self.now, name, "; ".join(changes)))

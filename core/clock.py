@@ -23,6 +23,15 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+LAST_YEAR = 9000
+
+
+def until_year(epoch_seconds: int, year: int) -> int:
+    """Microseconds from a clock started at `epoch_seconds` to 1 January of `year`."""
+    end = datetime(year, 1, 1, tzinfo=UTC)
+    return max(0, int((end - _EPOCH).total_seconds() - epoch_seconds) * SECOND)
+
+
 _UNITS = {"us": US, "ms": MS, "s": SECOND, "m": MINUTE, "min": MINUTE, "h": HOUR, "d": DAY}
 _DURATION = re.compile(r"^(\d{1,12})(us|ms|s|min|m|h|d)?$")
 
@@ -90,3 +99,8 @@ def format_duration(us: int) -> str:
 def format_offset(us: int) -> str:
     """Simulated time since start in fixed width for traces: `+   12.345000s`."""
     return f"+{us // SECOND:>7d}.{us % SECOND:06d}s"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 op`, `3 ops`, `1,000,000 ops`."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

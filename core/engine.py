@@ -62,6 +62,8 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         self._subscribers: list[Callable[[Event], None]] = []
         self.gpfs_log: list[str] = []
         self._load_next: dict[str, int] = {}
+        # The clocks stop short of the calendar's end (datetime cannot pass year 9999).
+        self.max_now = min(clock.until_year(c.epoch_s, clock.LAST_YEAR) for c in (cache, home))
         for fileset in filesets.values():
             fileset.state = self.derive_state(fileset)
 
@@ -178,7 +180,9 @@ class Engine(FileOps, SnapshotOps, AdminOps):
     def advance_to(self, target: int, stop_when_idle: bool = False, until: Callable[[], bool] | None = None) -> None:
         """Run the world up to `target`. With `stop_when_idle`, stop at the last
         thing that happened once nothing is pending; with `until`, stop as soon
-        as it holds (in both cases the clock is not moved on to `target`)."""
+        as it holds (in both cases the clock is not moved on to `target`).
+        Time never passes `max_now`."""
+        target = min(target, self.max_now)
         while until is None or not until():
             t_heap = self._heap[0][0] if self._heap else NEVER
             t_gateway = self._next_gateway_time()
@@ -207,6 +211,10 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         self.advance_to(t)
         return True
 
+    def time_left(self) -> int:
+        """How much simulated time remains before the clocks' end (`max_now`)."""
+        return self.max_now - self.now
+
     def settle(self, bound: int = SETTLE_BOUND) -> bool:
         """Run until nothing is pending (or `bound` passes); True when settled."""
         self.advance_to(self.now + bound, stop_when_idle=True)
@@ -214,10 +222,20 @@ class Engine(FileOps, SnapshotOps, AdminOps):
 
     # -- the gateway -------------------------------------------------------------------
     def _drain_all(self, limit: int) -> None:
+        """Drain the gateways up to `limit` in time order: the gateway whose next
+        op completes first runs until another gateway's op would complete
+        before its own, so events and home snapshots keep simulated time."""
         with collector_paused():  # draining frees queued ops and makes home entries, no cycles
-            for fileset in self.filesets.values():
-                if fileset.queue.ops and self.can_flush(fileset):
-                    self._drain(fileset, limit)
+            while True:
+                heads = sorted(
+                    (done, i, fileset)
+                    for i, fileset in enumerate(self.filesets.values())
+                    if (done := self._head_done(fileset)) <= limit
+                )
+                if not heads:
+                    return
+                bound = heads[1][0] if len(heads) > 1 else limit
+                self._drain(heads[0][2], bound)
 
     def _drain(self, fileset: AfmFileset, limit: int) -> None:
         """Execute at home, in order, every op of `fileset` that completes by
@@ -234,6 +252,7 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         flush_through = queue.flush_through
         count = flushed_bytes = 0
         first = last = 0
+        data_done = busy
         marker = None
         while ops:
             op = ops[0]
@@ -248,13 +267,14 @@ class Engine(FileOps, SnapshotOps, AdminOps):
                 break
             ops.popleft()
             busy = done
+            if kind == PSNAP:
+                marker = op
+                break
             if kind == CREATE or kind == WRITE:
                 try:
                     tree.set(op.path, op.data)
                 except (KeyError, IsADirectoryError, NotADirectoryError):
                     force_set(tree, op.path, op.data)
-            elif kind == PSNAP:
-                marker = op
             elif kind == RESYNC:
                 self.apply_resync(fileset, tree, int(op.data))  # type: ignore[call-overload]
             else:
@@ -264,20 +284,19 @@ class Engine(FileOps, SnapshotOps, AdminOps):
             last = op.seq
             count += 1
             flushed_bytes += op.size
-            if marker is not None:
-                break
+            data_done = done
+        executed = count + (marker is not None)
         queue.busy_until = busy
-        queue.num_exec += count
-        queue.length -= count
+        queue.num_exec += executed
+        queue.length -= executed
         queue.bytes -= flushed_bytes
         if not ops:
             queue.clear_indexes()
         if count:
-            self.now = max(self.now, busy)
-            flushed = count - (marker is not None)
-            if flushed:
-                self.emit(OpsFlushed(busy, fileset.name, flushed, first, last - (marker is not None), flushed_bytes))
+            self.now = max(self.now, data_done)
+            self.emit(OpsFlushed(data_done, fileset.name, count, first, last, flushed_bytes))
         if marker is not None:
+            self.now = max(self.now, busy)
             self.complete_home_half(fileset, str(marker.data))
 
     def _apply_other(self, tree: VersionedTree, op: QueuedOp) -> None:

@@ -136,7 +136,8 @@ class PeerSnapshotQueued(FilesetEvent):
     def describe(self) -> str:
         if self.disconnected:
             return f"psnap {self.name}: home half recorded as not created (disconnected); retried on reconnect"
-        return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead} ops"
+        ops = "op" if self.ahead == 1 else "ops"
+        return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead} {ops}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,10 +224,13 @@ class FileOps:
 
     def mkdir(self: Engine, role: str, path: str, parents: bool = False) -> None:
         loc = self.locate(role, path)
-        if loc.where is Where.TREE and loc.snapshot is None and loc.rel == "" and loc.tree not in loc.cluster.fs.trees:
+        if loc.where is Where.TREE and loc.snapshot is None and loc.tree not in loc.cluster.fs.trees:
+            if loc.rel and not parents:
+                raise FsError("No such file or directory")
             # a new top-level directory: its own tree (at home, a directory to export)
             loc.cluster.fs.trees[loc.tree] = VersionedTree()
-            return
+            if not loc.rel:
+                return
         fileset, tree = self._writable(loc)
         existing = tree.get(loc.rel)
         if existing is not None:

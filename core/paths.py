@@ -91,7 +91,7 @@ def locate(cluster: Cluster, path: str, visible_trees: dict[str, bool], filesets
     if not visible_trees.get(head, False):
         if head in fs.trees:
             raise PathError("No such file or directory (fileset is not linked)")
-        return Location(cluster, norm, Where.TREE, head, "", None)
+        return Location(cluster, norm, Where.TREE, head, "/".join(parts[1:]), None)
     if len(parts) >= 2 and parts[1] == ".snapshots" and head in filesets:
         if len(parts) == 2:
             return Location(cluster, norm, Where.SNAPSHOTS, head, scope=head)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import tomli_w
 
+from .clock import plural
 from .commands import REGISTRY, Context, Result, UsageError
 from .commands.base import FAILED
 from .engine import Engine
@@ -49,7 +50,8 @@ def parse_line(line: str) -> ParsedLine | None:
     """Split a line into cluster and argv; None for a blank or comment line."""
     if len(line) > MAX_LINE:
         raise LineError(f"peersnap: line too long ({len(line)} characters; at most {MAX_LINE})")
-    if any((ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or ch in "\ufffe\uffff" for ch in line):
+    if any((ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff"
+           for ch in line):
         raise LineError("peersnap: the line holds control characters or binary data; commands are plain text")
     text = line.strip()
     cluster = "cache"
@@ -69,6 +71,14 @@ def parse_line(line: str) -> ParsedLine | None:
     if "#" in text:
         text = text[: _comment_start(text)].rstrip() or text
     return ParsedLine(cluster, text, argv)
+
+
+def _cluster_prefix(text: str) -> tuple[str, str]:
+    """`@home ls` -> ("home", "ls"); anything else runs on the cache."""
+    head, _, rest = text.partition(" ")
+    if head in ("@cache", "@home"):
+        return head[1:], rest.strip()
+    return "cache", text
 
 
 def _comment_start(text: str) -> int:
@@ -139,7 +149,8 @@ class Session:
         try:
             parsed = parse_line(line)
         except LineError as exc:
-            result = Result(2, [str(exc)], "cache", line.strip()[:200])
+            cluster, text = _cluster_prefix(line.strip())
+            result = Result(2, [str(exc)], cluster, text[:200].encode("utf-8", "replace").decode("utf-8"))
             self._record(line, result, changed=False)
             return result
         if parsed is None:
@@ -155,6 +166,7 @@ class Session:
 
     def advance_clock(self, duration: int) -> None:
         """Move simulated time on outside any command (the dashboard's timer)."""
+        duration = min(duration, self.engine.time_left())
         if duration <= 0:
             return
         self.engine.advance(duration)
@@ -242,8 +254,10 @@ class Session:
             write_atomically(target, tomli_w.dumps(self.to_toml()))
         except OSError as exc:
             raise SimError(f"save: cannot write {path}: {exc.strerror or exc}") from None
+        except (UnicodeError, ValueError) as exc:
+            raise SimError(f"save: the session cannot be written as TOML text: {exc}") from None
         commands = sum(1 for e in self.log if not e.clock)
-        return f"Saved the session ({commands} commands) to {path}."
+        return f"Saved the session ({plural(commands, 'command')}) to {path}."
 
     def replay(self, entries: list[LoggedCommand], on_result: Callable[[Result], None] | None = None) -> None:
         """Run logged entries again: commands through `run`, clock entries silently."""

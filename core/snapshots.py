@@ -84,6 +84,8 @@ class SnapshotOps:
             raise SimError("mmpsnap: Invalid comment: use up to 64 letters, digits, '_', '.' or '-'.")
         if uid and not _UID.match(uid):
             raise SimError(f"mmpsnap: Invalid cluster UID '{uid}': use letters, digits and ':'.")
+        if not fileset.linked:
+            raise SimError(f"mmpsnap: Fileset {fs_name} is not linked; link it first (mmlinkfileset fs1 {fs_name} -J /gpfs/fs1/{fs_name}).")
         refusal = rules.psnap_create(fileset, self.export_for(fileset), self.link_up)
         if refusal is not None:
             self.emit(RuleRefused(self.now, fs_name, "mmpsnap", refusal.rule, refusal.message_id, refusal.text, refusal.hint))
@@ -99,7 +101,8 @@ class SnapshotOps:
         queue = fileset.queue
         queue.barrier()
         marker = queue.push(PSNAP, "", name, 0, self.now)
-        disconnected = fileset.state is CacheState.DISCONNECTED or not self.link_up
+        # The gateway only knows home is gone once the disconnect timeout has passed.
+        disconnected = fileset.state is CacheState.DISCONNECTED
         psnap = PeerSnapshot(name, fs_name, snap, marker, created_disconnected=disconnected, comment=comment)
         fileset.psnaps[name] = psnap
         self.emit(PeerSnapshotQueued(self.now, fs_name, name, marker.seq, queue.ahead_of(marker), disconnected))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import clock
+from ..clock import plural
 from ..errors import FsError, SimError
 from ..events import Event
 from ..fileops import MAX_LOAD
@@ -50,6 +51,11 @@ def _advance(ctx: Context, rest: list[str]) -> list[str]:
         duration = clock.parse_duration(rest[0])
     except ValueError as exc:
         raise SimError(f"sim: {exc}") from None
+    if duration > ctx.engine.time_left():
+        raise SimError(
+            f"sim: advance: the simulated clocks stop at the start of the year {clock.LAST_YEAR}; "
+            f"{clock.format_duration(ctx.engine.time_left())} are left."
+        )
     seen = _watch(ctx, lambda: ctx.engine.advance(duration))
     return [f"Advanced {clock.format_duration(duration)} to {ctx.engine.clock_text('cache')} (cache).", *seen]
 
@@ -75,7 +81,7 @@ def _settle(ctx: Context, rest: list[str]) -> list[str]:
     lines = [f"Settled after {took} at {engine.clock_text('cache')} (cache)."]
     waiting = [f for f in engine.filesets.values() if f.queue.length]
     if waiting:
-        parts = ", ".join(f"{f.name}: {f.queue.length} ops ({f.state.value})" for f in waiting)
+        parts = ", ".join(f"{f.name}: {plural(f.queue.length, 'op')} ({f.state.value})" for f in waiting)
         reason = "the link is down" if not engine.link_up else "replication cannot proceed"
         lines.append(f"Still queued because {reason}: {parts}.")
     if not settled[0] and not waiting:
