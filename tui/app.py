@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 
 import themes as theme_files
@@ -57,7 +57,7 @@ from .widgets.header import ClockHeader
 from .widgets.key_bar import KeyBar
 from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
-from .widgets.queue_view import QueueSummary, QueueView
+from .widgets.queue_view import QueuePane, QueueSummary, QueueView
 from .widgets.toggle_bar import Toggle, ToggleBar
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
@@ -132,7 +132,7 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
         yield ToggleBar(id="toggles")
         with Horizontal(id="main"):
             yield FilePane("cache", id="cache-pane")
-            with Vertical(id="queue-pane", classes="pane"):
+            with QueuePane(id="queue-pane", classes="pane"):
                 yield QueueSummary(id="queue-summary")
                 yield QueueView(id="queue")
             yield FilePane("home", id="home-pane")

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from tui.app import PeersnapApp, make_app
 from tui.widgets.console import Console
+from tui.widgets.toggle_bar import ToggleBar
 
 
 def drive(test: Callable[[PeersnapApp, Pilot], Awaitable[None]], size: tuple[int, int] = (120, 40),
@@ -32,4 +33,11 @@ async def type_line(pilot: Pilot, line: str) -> None:
     for ch in line:
         await pilot.press("space" if ch == " " else ch)
     await pilot.press("enter")
+    await pilot.pause()
+
+
+async def click_toggle(pilot: Pilot, action: str) -> None:
+    """Click the toggle that runs `action` (a region of the one-line toggle bar)."""
+    bar = pilot.app.query_one(ToggleBar)
+    await pilot.click(bar, offset=bar.offset_of(action))
     await pilot.pause()

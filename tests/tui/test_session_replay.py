@@ -14,14 +14,15 @@ from tui.cli import main
 from tui.widgets.event_log import EventLog
 from tui.widgets.file_pane import FilePane
 from tui.widgets.psnap_table import PsnapTable
+from tui.widgets.toggle_bar import ToggleBar
 
 
 def pane_text(app: PeersnapApp, pane: str) -> str:
-    return str(app.query_one(f"#{pane}", FilePane).query_one(".file-body").render())
+    return app.query_one(f"#{pane}", FilePane).text
 
 
 def psnap_text(app: PeersnapApp) -> str:
-    return str(app.query_one(PsnapTable).query_one(".psnap-body").render())
+    return app.query_one(PsnapTable).text
 
 
 def header_text(app: PeersnapApp) -> str:
@@ -114,7 +115,7 @@ def test_after_undo_time_and_events_reach_the_new_world():
         await wait_for(pilot, lambda: engine.now > 0)
         await pilot.press("f7")
         await type_line(pilot, "sim link down")
-        assert "DOWN" in str(app.query_one("#t-link").render())
+        assert "DOWN" in app.query_one(ToggleBar).toggle("toggle_link").value
         assert any("link" == r.topic for r in app.query_one(EventLog).records)
 
     drive(check)

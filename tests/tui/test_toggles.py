@@ -3,11 +3,12 @@ refused toggle changes nothing and says why."""
 
 from __future__ import annotations
 
-from helpers import console_text, drive
+from helpers import click_toggle, console_text, drive
 
 from core.model import AfmMode, CacheState, Protocol
 from tui.screens import RefusalCard
 from tui.widgets.console import ConsoleInput
+from tui.widgets.toggle_bar import ToggleBar
 
 
 def test_link_toggle_by_key_and_by_click():
@@ -16,7 +17,7 @@ def test_link_toggle_by_key_and_by_click():
         await pilot.press("f2")
         assert engine.link_up is False
         assert "[cache]# sim link down" in console_text(app)
-        await pilot.click("#t-link")
+        await click_toggle(pilot, "toggle_link")
         await pilot.pause()
         assert engine.link_up is True
         assert "[cache]# sim link up" in console_text(app)
@@ -35,7 +36,7 @@ def test_protocol_toggle_relinks_with_the_other_target():
         assert "[cache]# mmunlinkfileset fs1 sw" in text
         assert "[cache]# mmchfileset fs1 sw -p afmTarget=gpfs:///gpfs/fs1/sw" in text
         assert "[cache]# mmlinkfileset fs1 sw -J /gpfs/fs1/sw" in text
-        await pilot.click("#t-proto")
+        await click_toggle(pilot, "toggle_protocol")
         await pilot.pause()
         assert str(fileset.target) == "nfs://home1/gpfs/fs1/sw"
 
@@ -66,7 +67,7 @@ def test_afmconfig_toggle_runs_at_home():
         await pilot.press("f4")
         assert engine.exports["/gpfs/fs1/sw"].afm_enabled is False
         assert "[home]# mmafmconfig disable /gpfs/fs1/sw" in console_text(app)
-        await pilot.click("#t-afm")
+        await click_toggle(pilot, "toggle_afmconfig")
         await pilot.pause()
         assert engine.exports["/gpfs/fs1/sw"].afm_enabled is True
         assert "[home]# mmafmconfig enable /gpfs/fs1/sw" in console_text(app)
@@ -95,7 +96,7 @@ def test_fileset_toggle_and_state_toggle():
     async def check(app, pilot):
         await pilot.press("f6")
         assert app.fileset_name == "ro"
-        await pilot.click("#t-state")
+        await click_toggle(pilot, "show_state")
         await pilot.pause()
         assert "[cache]# mmafmctl fs1 getstate -j ro" in console_text(app)
 
@@ -104,9 +105,14 @@ def test_fileset_toggle_and_state_toggle():
 
 def test_toggles_are_keyboard_reachable_with_enter():
     async def check(app, pilot):
-        app.query_one("#t-link").focus()
-        await pilot.press("enter")
+        app.query_one("#toggles").focus()
+        await pilot.press("enter")  # the first toggle: link
         assert app.session.engine.link_up is False
+        await pilot.press("right", "right", "space")  # F4's toggle, two to the right
+        assert app.session.engine.exports["/gpfs/fs1/sw"].afm_enabled is False
+        await pilot.press("left", "left", "left", "enter")  # wraps round to the state toggle
+        await pilot.pause()
+        assert "[cache]# mmafmctl fs1 getstate -j sw" in console_text(app)
 
     drive(check)
 
@@ -117,6 +123,25 @@ def test_state_shows_disconnected_after_the_timeout():
         app.run_line("sim advance 61s")
         await pilot.pause()
         assert app.session.engine.filesets["sw"].state is CacheState.DISCONNECTED
-        assert "Disconnected" in str(app.query_one("#t-state").render())
+        assert "Disconnected" in app.query_one(ToggleBar).toggle("show_state").value
+        assert "Disconnected" in str(app.query_one(ToggleBar).render())
 
     drive(check)
+
+
+def test_every_toggle_is_clickable():
+    async def check(app, pilot):
+        pressed = []
+
+        async def record(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+            pressed.append(action)
+
+        app.run_action = record  # type: ignore[method-assign]
+        actions = [t.action for t in app.query_one(ToggleBar).toggles]
+        for action in actions:
+            await click_toggle(pilot, action)
+        await pilot.pause()
+        assert pressed == actions
+
+    drive(check)
+    drive(check, size=(80, 24))

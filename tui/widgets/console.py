@@ -8,10 +8,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
+from textual.widgets import Input
 
 from .line_log import LineLog
 
@@ -22,6 +26,12 @@ MAX_HISTORY = 500
 def cluster_of(line: str) -> str:
     word = line.lstrip().split(" ", 1)[0]
     return word[1:] if word in ("@home", "@cache") else "cache"
+
+
+def prompt_for(cluster: str) -> Content:
+    """`[cache]# ` or `[home]# `: where the line will run."""
+    style = "bold $secondary" if cluster == "home" else "bold $primary"
+    return Content.assemble((f"[{cluster}]", style), "# ")
 
 
 def common_prefix(words: list[str]) -> str:
@@ -68,6 +78,45 @@ class ConsoleInput(Input):
         self._index: int | None = None
         self._draft = ""
         self.completer = completer
+        self._prompt = prompt_for("cache")
+        self._prompt_strip: tuple[object, Strip] | None = None
+        self.styles.padding = (0, 0, 0, self._prompt.cell_length)
+
+    # The prompt is drawn in the input's left padding: one widget for the whole command
+    # line (a row container, a prompt widget and the input cost three on every first frame).
+    @property
+    def prompt(self) -> Content:
+        return self._prompt
+
+    @prompt.setter
+    def prompt(self, prompt: Content) -> None:
+        if (prompt.plain, prompt.spans) == (self._prompt.plain, self._prompt.spans):
+            return
+        width = prompt.cell_length
+        self._prompt = prompt
+        self._prompt_strip = None
+        if width != self.styles.padding.left:
+            self.styles.padding = (0, 0, 0, width)  # a new width: a layout
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = super().render_lines(crop)
+        width = self._prompt.cell_length
+        if crop.y > 0 or crop.x >= width or not strips:
+            return strips
+        # the prompt's own colours: the row's panel background, without the input's focus tint
+        parent = self.parent
+        background = (parent.background_colors[1] if parent is not None else self.background_colors[0]) + \
+            self.styles.background
+        style = Style(background=background, foreground=self.visual_style.foreground)
+        key = (style, self.app.theme)
+        if self._prompt_strip is None or self._prompt_strip[0] != key:
+            self._prompt_strip = (key, Visual.to_strips(self, self._prompt, width, 1, style)[0])
+        prompt = self._prompt_strip[1]
+        end = min(width, crop.right)
+        strips = list(strips)  # (the styles cache's list: not ours to change)
+        strips[0] = Strip.join([prompt.crop(crop.x, end), strips[0].crop(end - crop.x)])
+        return strips
 
     def remember(self, line: str) -> None:
         if line.strip() and (not self.history or self.history[-1] != line):
@@ -124,20 +173,16 @@ class Console(Vertical):
         super().__init__(id=id, classes="pane")
         self._completer = completer
         self._blink = blink
+        self._cluster = "cache"
 
     def compose(self) -> ComposeResult:
         yield LineLog(2000, id="console-output")
-        with Horizontal(id="console-line"):
-            yield Static(self.prompt_for("cache"), id="prompt")
-            field = ConsoleInput(self._completer, placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
-                                 id="console-input", compact=True, select_on_focus=False)
-            field.cursor_blink = self._blink
-            yield field
+        field = ConsoleInput(self._completer, placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
+                             id="console-input", compact=True, select_on_focus=False)
+        field.cursor_blink = self._blink
+        yield field
 
-    @staticmethod
-    def prompt_for(cluster: str) -> Content:
-        style = "bold $secondary" if cluster == "home" else "bold $primary"
-        return Content.assemble((f"[{cluster}]", style), "# ")
+    prompt_for = staticmethod(prompt_for)
 
     @property
     def input(self) -> ConsoleInput:
@@ -148,7 +193,10 @@ class Console(Vertical):
         return self.query_one(LineLog)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#prompt", Static).update(self.prompt_for(cluster_of(event.value)))
+        cluster = cluster_of(event.value)
+        if cluster != self._cluster:  # most keystrokes leave the prompt as it is: no redraw, no layout
+            self._cluster = cluster
+            self.input.prompt = prompt_for(cluster)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

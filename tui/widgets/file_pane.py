@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from core import clock
 from core.engine import Engine
@@ -23,6 +20,7 @@ from core.model import AfmFileset, Snapshot
 from core.tree import DIR, VersionedTree
 
 from .. import format as fmt
+from .line_view import ContentView
 
 DIR_LIMIT = 200  # a directory with more entries is summarised
 MAX_ROWS = 300
@@ -74,17 +72,13 @@ def compare_rows(tree: VersionedTree | None, other: VersionedTree | None, only_h
     return rows
 
 
-class FilePane(VerticalScroll):
-    """One cluster's view of the selected fileset."""
+class FilePane(ContentView):
+    """One cluster's view of the selected fileset (one widget: the pane draws its rows itself)."""
 
     def __init__(self, role: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane file-pane")
         self.role = role
-        self._body = Static(classes="file-body")
         self._last: tuple[object, ...] = ()
-
-    def compose(self) -> ComposeResult:
-        yield self._body
 
     def forget(self) -> None:
         """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
@@ -113,7 +107,7 @@ class FilePane(VerticalScroll):
         if key == self._last:
             return
         self._last = key
-        self._body.update(self._body_text(engine, where, note, mine, theirs, only_here, snaps))
+        self.set_content(self._body_text(engine, where, note, mine, theirs, only_here, snaps))
 
     def _body_text(self, engine: Engine, where: str, note: str, mine: VersionedTree | None,
                 theirs: VersionedTree | None, only_here: str, snaps: list[Snapshot]) -> Content:

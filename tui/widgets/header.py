@@ -19,7 +19,11 @@ def skew_text(engine: Engine) -> str:
 
 
 class ClockHeader(Static):
-    """`cache1 ⇄ home1 │ sw │ cache Thu Oct 27 02:27:28 2016 │ home ... │ ▶ running 10x`."""
+    """`cache1 ⇄ home1 │ sw │ cache Thu Oct 27 02:27:28 2016 │ home ... │ ▶ running 10x`.
+
+    One row at full width: redrawn only when its text changes, and never laid out again."""
+
+    _shown: tuple[str, list] | None = None
 
     def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool,
              note: str = "") -> None:
@@ -54,4 +58,8 @@ class ClockHeader(Static):
             parts[2:2] = [(note, "bold $accent"), ("  │ ", "$text-muted")]
         if behind:
             parts.append(("  (cannot keep up)", "$error"))
-        self.update(Content.assemble(*parts))
+        content = Content.assemble(*parts)
+        shown = (content.plain, content.spans)  # Content's == compares the text only
+        if shown != self._shown:
+            self._shown = shown
+            self.update(content, layout=False)

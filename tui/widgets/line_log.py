@@ -10,9 +10,10 @@ from collections import deque
 
 from textual.content import Content
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
+
+from .line_view import LineView
 
 
 def wrap_points(text: str, width: int) -> list[tuple[int, int]]:
@@ -31,17 +32,28 @@ def wrap_points(text: str, width: int) -> list[tuple[int, int]]:
     return spans
 
 
-class LineLog(ScrollView, can_focus=True):
-    """Append-only, bounded, wrapped; follows the end unless scrolled up."""
+class LineLog(LineView, can_focus=True):
+    """Append-only, bounded, wrapped; follows the end unless scrolled up.
+
+    A write costs what it adds, also once the log is full: the oldest line's rows
+    leave from the front (rows and lines are numbered from the log's start, so
+    nothing is renumbered). Drawn rows are kept, so a log that scrolls by a
+    line draws one new row, not a screenful.
+    """
 
     def __init__(self, max_lines: int = 5000, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.lines: deque[Content] = deque(maxlen=max_lines)
-        self._rows: list[tuple[int, int, int]] = []  # (line index, start, end) per screen row
+        self._first_line = 0  # the number of `lines[0]` since the log began
+        self._rows: deque[tuple[int, int, int]] = deque()  # (line number, start, end) per screen row
+        self._first_row = 0  # the number of `_rows[0]`
         self._width = 0
+        self._strips: dict[int, Strip] = {}  # drawn rows by number
+        self._strip_key: tuple[object, ...] = ()
 
     def clear(self) -> None:
         self.lines.clear()
+        self._first_line = 0
         self._reflow()
 
     def write(self, line: Content | str) -> None:
@@ -51,44 +63,61 @@ class LineLog(ScrollView, can_focus=True):
         if not lines:
             return
         follow = self.scroll_y >= self.max_scroll_y - 1
-        before = len(self.lines)
-        added = 0
+        maxlen = self.lines.maxlen or 0
         for line in lines:
             for part in (line if isinstance(line, Content) else Content(line)).split("\n"):
+                if len(self.lines) == maxlen:
+                    self._first_line += 1  # the append drops the oldest line
                 self.lines.append(part)
-                added += 1
-        if before + added > (self.lines.maxlen or 0) or self._width <= 0:
+                if self._width > 0:
+                    self._add_rows(self._first_line + len(self.lines) - 1)
+        if self._width <= 0:
             self._reflow()
         else:
-            for index in range(before, len(self.lines)):
-                self._add_rows(index)
+            rows = self._rows
+            while rows and rows[0][0] < self._first_line:
+                rows.popleft()
+                self._strips.pop(self._first_row, None)
+                self._first_row += 1
             self._resize_virtual()
         if follow:
-            self.scroll_end(animate=False, x_axis=False)
+            self._follow()
         self.refresh()
 
-    def _add_rows(self, index: int) -> None:
-        for start, end in wrap_points(self.lines[index].plain, max(self._width, 1)):
-            self._rows.append((index, start, end))
+    def _follow(self) -> None:
+        # at once when the new size is known (not after the next frame, which would cost one more)
+        self.scroll_end(animate=False, x_axis=False, immediate=self.virtual_size.height == len(self._rows))
+
+    def _add_rows(self, number: int) -> None:
+        for start, end in wrap_points(self.lines[number - self._first_line].plain, max(self._width, 1)):
+            self._rows.append((number, start, end))
 
     def _reflow(self) -> None:
         self._width = self.scrollable_content_region.width
-        self._rows = []
+        self._rows = deque()
+        self._first_row = 0
+        self._strips.clear()
         if self._width > 0:
             for index in range(len(self.lines)):
-                self._add_rows(index)
+                self._add_rows(self._first_line + index)
         self._resize_virtual()
         self.refresh()
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(max(self._width, 1), len(self._rows))
+        self.set_virtual_size(Size(max(self._width, 1), len(self._rows)))
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._width:
+        self._rewrap()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self._rewrap()  # the scrollbar takes (or gives back) a column: wrap to what is drawn
+
+    def _rewrap(self) -> None:
+        if self.is_mounted and self.scrollable_content_region.width != self._width:
             follow = self.scroll_y >= self.max_scroll_y - 1
             self._reflow()
             if follow:
-                self.scroll_end(animate=False, x_axis=False)
+                self._follow()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -96,7 +125,17 @@ class LineLog(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(max(width, 0), style.rich_style)
-        line_index, start, end = self._rows[index]
-        part = self.lines[line_index][start:end]
-        strips = Visual.to_strips(self, part, width, 1, style, pad=True)
-        return strips[0] if strips else Strip.blank(width, style.rich_style)
+        key = (width, style, self.app.theme)
+        if key != self._strip_key:  # a new width or theme: draw again
+            self._strip_key = key
+            self._strips.clear()
+        number = self._first_row + index
+        strip = self._strips.get(number)
+        if strip is None:
+            if len(self._strips) > 4 * self.size.height + 64:  # keep about a screenful or two
+                self._strips.clear()
+            line_number, start, end = self._rows[index]
+            part = self.lines[line_number - self._first_line][start:end]
+            strips = Visual.to_strips(self, part, width, 1, style, pad=True)
+            strip = self._strips[number] = strips[0] if strips else Strip.blank(width, style.rich_style)
+        return strip

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from core import clock
 from core.engine import Engine
 from core.model import HomeHalf, PeerSnapshot
 
 from .. import format as fmt
+from .line_view import ContentView
 
 
 def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
@@ -36,16 +34,14 @@ def same_cell(psnap: PeerSnapshot) -> Content:
     return Content.styled("… waits for home", "$text-muted")
 
 
-class PsnapTable(VerticalScroll):
+class PsnapTable(ContentView):
     """Name, cache id and time, home state, and the verified-identical mark; one row a pair."""
+
+    PAD_LEFT = 1
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
-        self._body = Static(classes="psnap-body")
         self._last: object = None
-
-    def compose(self) -> ComposeResult:
-        yield self._body
 
     def forget(self) -> None:
         """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
@@ -54,11 +50,12 @@ class PsnapTable(VerticalScroll):
     def show(self, engine: Engine, width: int) -> None:
         pairs = [p for f in engine.filesets.values() for p in f.psnaps.values()]
         wide = width >= 150
-        key = (wide, engine.link_up, tuple((p.name, p.home, p.identical, engine.psnap_ahead(p)) for p in pairs))
+        key = (wide, width >= 100, pairs and engine.link_up,
+               tuple((p.name, p.home, p.identical, engine.psnap_ahead(p)) for p in pairs))
         if key == self._last:
             return
         self._last = key
-        self._body.update(render_pairs(engine, pairs, wide, width))
+        self.set_content(render_pairs(engine, pairs, wide, width))
 
 
 def render_pairs(engine: Engine, pairs: list[PeerSnapshot], wide: bool, width: int) -> Content:

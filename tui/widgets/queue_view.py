@@ -11,9 +11,10 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.containers import Vertical
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from core import clock
@@ -22,6 +23,7 @@ from core.gateway import PSNAP, QueuedOp
 from core.model import AfmFileset
 
 from .. import format as fmt
+from .line_view import LineView
 
 
 def drain_estimate(engine: Engine, fileset: AfmFileset) -> str:
@@ -55,8 +57,28 @@ def lag_seconds(engine: Engine, fileset: AfmFileset) -> int:
     return max(0, engine.now - queue.ops[0].queued_us)
 
 
+class QueuePane(Vertical):
+    """The queue's pane: counters above the ops. Its subtitle (gateway → home) is set
+    on every frame; setting it to what it already says draws nothing."""
+
+    _subtitle: object = None
+
+    @property
+    def border_subtitle(self) -> str | None:  # type: ignore[override]
+        return Widget.__dict__["border_subtitle"].__get__(self, type(self))
+
+    @border_subtitle.setter
+    def border_subtitle(self, value: object) -> None:
+        if value != self._subtitle or type(value) is not type(self._subtitle):
+            self._subtitle = value
+            Widget.__dict__["border_subtitle"].__set__(self, value)
+
+
 class QueueSummary(Static):
     """Queue length (exact), numExec, and lag as ops, bytes and seconds."""
+
+    _height = 3
+    _shown: Text | None = None
 
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
         queue = fileset.queue
@@ -82,11 +104,16 @@ class QueueSummary(Static):
             text.append("\n◆ ", "bold")
             more = f" (+{len(waiting) - 1} more)" if len(waiting) > 1 else ""
             text.append(f"psnap #{first.marker.seq}: {engine.psnap_ahead(first):,} ahead{more}", "bold")
-        self.styles.height = 4 if waiting else 3
-        self.update(text)
+        height = 4 if waiting else 3
+        if height != self._height:  # a new height needs a layout; new text in the same rows does not
+            self._height = height
+            self.styles.height = height
+        if text != self._shown:  # (rich's Text compares text and styles)
+            self._shown = text
+            self.update(text, layout=False)
 
 
-class QueueView(ScrollView, can_focus=True):
+class QueueView(LineView, can_focus=True):
     """The ops in order (head first), rendered a visible row at a time."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -103,17 +130,24 @@ class QueueView(ScrollView, can_focus=True):
         self._generation = 0
         self._window_key: tuple[int, int, int] = (-1, -1, -1)
         self._window: list[QueuedOp] = []
+        self._key: tuple[int, ...] = ()
 
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
-        """Point at `fileset`'s queue and redraw what is visible (O(rows on screen))."""
+        """Point at `fileset`'s queue and redraw what is visible (O(rows on screen)),
+        only when the queue or the simulated time (the ages) moved."""
         if fileset is not self._fileset:
             self.scroll_to(0, 0, animate=False)
+        queue = fileset.queue
+        rows = max(queue.slots(), 1)
+        width = self.scrollable_content_region.width or 1
+        # drops change `length`, flushes the head, pushes `next_seq`; ages change with `now`
+        key = (rows, queue.length, queue.next_seq, queue.ops[0].seq if queue.ops else 0, engine.now, width)
+        if key == self._key and engine is self._engine and fileset is self._fileset:
+            return
+        self._key = key
         self._engine, self._fileset = engine, fileset
         self._generation += 1
-        rows = max(fileset.queue.slots(), 1)
-        width = self.scrollable_content_region.width or 1
-        if self.virtual_size != Size(width, rows):
-            self.virtual_size = Size(width, rows)
+        self.set_virtual_size(Size(width, rows))
         self.refresh()
 
     # keyboard scrolling jumps at once: an animation across a million rows helps nobody
@@ -137,6 +171,7 @@ class QueueView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         if self._engine is not None and self._fileset is not None:
+            self._key = ()
             self.show(self._engine, self._fileset)
 
     def _visible(self, start: int, count: int) -> list[QueuedOp]:
@@ -147,12 +182,13 @@ class QueueView(ScrollView, can_focus=True):
         return self._window
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        region = self.scrollable_content_region
+        width = region.width
+        base = self.visual_style.rich_style  # (cached; `rich_style` walks the ancestors on every call)
         if self._engine is None or self._fileset is None or width <= 0:
             return Strip.blank(max(width, 0), base)
         _, scroll_y = self.scroll_offset
-        ops = self._visible(scroll_y, self.scrollable_content_region.height)
+        ops = self._visible(scroll_y, region.height)
         if y >= len(ops):
             if y == 0 and not ops:
                 text = Text("  queue empty: home has everything", self.get_component_rich_style("queue-view--empty"))

@@ -1,15 +1,23 @@
-"""The connection toggles: clickable, focusable, each runs a real command."""
+"""The connection toggles: clickable, keyboard reachable, each runs a real command.
+
+One widget draws the whole line (as the key bar does for the footer): six
+toggle widgets in a container cost seven nodes to style, lay out and render on
+every first frame, for one line of text. Each toggle is a region of the line:
+a click runs the toggle under the pointer; with the bar focused (Tab),
+Left/Right pick a toggle and Enter or Space runs it. The line is redrawn only
+when what it shows changes, and never needs a layout (it is one row, full width).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+from textual.widget import Widget
 
 from core.engine import Engine
 from core.model import AfmFileset, Protocol
@@ -17,80 +25,168 @@ from core.model import AfmFileset, Protocol
 from ..format import STATE_CLASS
 
 
-class Toggle(Static, can_focus=True):
-    """One toggle: `F2 link up`. Click, Enter or Space runs its action."""
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    """One toggle of the bar: `F2 link up`, its action, and how it looks (`tone`)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space", "press", "Toggle", show=False),
-    ]
+    action: str
+    key: str
+    tooltip: str
+    label: str = ""
+    value: str = ""
+    style: str = ""
+    tone: str = ""
 
     class Pressed(Message):
         def __init__(self, action: str) -> None:
             super().__init__()
             self.action = action
 
-    def __init__(self, action: str, key: str, *, id: str | None = None, tooltip: str = "") -> None:
-        super().__init__(id=id, classes="toggle")
-        self.action = action
-        self.key = key
-        self._shown: Content | None = None
-        self._tone = ""
-        if tooltip:
-            self.tooltip = tooltip
+    def text(self) -> Content:
+        return Content.assemble((f"{self.key} ", "$text-muted"), self.label, (self.value, self.style))
 
-    def set(self, label: str, value: str, style: str, tone: str) -> None:
-        content = Content.assemble((f"{self.key} ", "$text-muted"), label, (value, style))
-        if content != self._shown:
-            self._shown = content
-            self.update(content)
-        if tone != self._tone:
-            # class changes restyle the widget: only when the tone really changes
-            if self._tone:
-                self.remove_class(self._tone)
-            self.add_class(tone)
-            self._tone = tone
-
-    def action_press(self) -> None:
-        self.post_message(self.Pressed(self.action))
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        self.action_press()
+    def background(self, focused: bool, hovered: bool) -> str:
+        # the old per-toggle CSS, in its cascade order: a bad tone beats hover, focus beats hover
+        if self.tone == "bad":
+            return "on $error 40%" if focused else "on $error 20%"
+        if focused:
+            return "on $primary 45%"
+        return "on $primary 25%" if hovered else "on $panel"
 
 
-class ToggleBar(Horizontal):
-    """Link, protocol, home mmafmconfig, AFM mode, fileset, cache state."""
+TOGGLES: tuple[Toggle, ...] = (
+    Toggle("toggle_link", "F2", "sim link down|up"),
+    Toggle("toggle_protocol", "F3", "mmchfileset -p afmTarget=nfs://|gpfs://"),
+    Toggle("toggle_afmconfig", "F4", "@home mmafmconfig enable|disable PATH"),
+    Toggle("cycle_mode", "F5", "mmchfileset -p afmMode=sw|ro|iw|lu"),
+    Toggle("next_fileset", "F6", "show another AFM fileset"),
+    Toggle("show_state", "", "mmafmctl fs1 getstate -j FILESET"),  # drawn at the right edge
+)
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Toggle("toggle_link", "F2", id="t-link", tooltip="sim link down|up")
-        yield Toggle("toggle_protocol", "F3", id="t-proto", tooltip="mmchfileset -p afmTarget=nfs://|gpfs://")
-        yield Toggle("toggle_afmconfig", "F4", id="t-afm", tooltip="@home mmafmconfig enable|disable PATH")
-        yield Toggle("cycle_mode", "F5", id="t-mode", tooltip="mmchfileset -p afmMode=sw|ro|iw|lu")
-        yield Toggle("next_fileset", "F6", id="t-fileset", tooltip="show another AFM fileset")
-        yield Toggle("show_state", "", id="t-state", tooltip="mmafmctl fs1 getstate -j FILESET")
 
+class ToggleBar(Widget, can_focus=True):
+    """Link, protocol, home mmafmconfig, AFM mode, fileset, cache state: one line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "cursor(-1)", "Previous toggle", show=False),
+        Binding("right", "cursor(1)", "Next toggle", show=False),
+        Binding("enter,space", "press", "Toggle", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.toggles: list[Toggle] = list(TOGGLES)
+        self.cursor = 0  # the toggle Enter runs while the bar has focus
+        self._hover: int | None = None
+        self._regions: list[tuple[int, int]] = []  # (start, end) cells of each toggle, as last drawn
+
+    # -- what it shows -------------------------------------------------------------
     def show(self, engine: Engine, fileset: AfmFileset, compact: bool) -> None:
-        link = self.query_one("#t-link", Toggle)
-        if engine.link_up:
-            link.set("link " if not compact else "", "up" if not compact else "link up", "bold $success", "good")
-        else:
-            link.set("link " if not compact else "", "DOWN" if not compact else "link DOWN", "bold $error", "bad")
+        link_up = engine.link_up
         nfs = fileset.target.protocol is Protocol.NFS
-        self.query_one("#t-proto", Toggle).set(
-            "" if compact else "protocol ", "NFS" if nfs else "NSD", "bold" if nfs else "bold $warning",
-            "good" if nfs else "busy")
         export = engine.export_for(fileset)
         enabled = export is not None and export.afm_enabled
-        value = ("on" if enabled else "off") if compact else ("enabled" if enabled else "disabled")
-        self.query_one("#t-afm", Toggle).set(
-            "home AFM " if compact else "home mmafmconfig ", value,
-            "bold $success" if enabled else "bold $error", "good" if enabled else "bad")
         sw = fileset.mode.value == "sw"
-        self.query_one("#t-mode", Toggle).set(
-            "" if compact else "mode ", fileset.mode.value.upper(), "bold" if sw else "bold $warning",
-            "good" if sw else "busy")
-        self.query_one("#t-fileset", Toggle).set("" if compact else "fileset ", fileset.name, "bold", "idle")
         tone = STATE_CLASS.get(fileset.state, "idle")
-        style = {"good": "bold $success", "busy": "bold $warning", "bad": "bold $error"}.get(tone, "bold")
         linked = "" if fileset.linked else " (unlinked)"
-        self.query_one("#t-state", Toggle).set("" if compact else "state ", fileset.state.value + linked, style, tone)
+        shown = [
+            ("link " if not compact else "",
+             ("up" if not compact else "link up") if link_up else ("DOWN" if not compact else "link DOWN"),
+             "bold $success" if link_up else "bold $error", "good" if link_up else "bad"),
+            ("" if compact else "protocol ", "NFS" if nfs else "NSD", "bold" if nfs else "bold $warning",
+             "good" if nfs else "busy"),
+            ("home AFM " if compact else "home mmafmconfig ",
+             ("on" if enabled else "off") if compact else ("enabled" if enabled else "disabled"),
+             "bold $success" if enabled else "bold $error", "good" if enabled else "bad"),
+            ("" if compact else "mode ", fileset.mode.value.upper(), "bold" if sw else "bold $warning",
+             "good" if sw else "busy"),
+            ("" if compact else "fileset ", fileset.name, "bold", "idle"),
+            ("" if compact else "state ", fileset.state.value + linked,
+             {"good": "bold $success", "busy": "bold $warning", "bad": "bold $error"}.get(tone, "bold"), tone),
+        ]
+        toggles = [Toggle(t.action, t.key, t.tooltip, *s) for t, s in zip(TOGGLES, shown)]
+        if toggles != self.toggles:
+            self.toggles = toggles
+            self.refresh()  # one row at full width: a repaint, never a layout
+
+    def toggle(self, action: str) -> Toggle:
+        return next(t for t in self.toggles if t.action == action)
+
+    # -- drawing -------------------------------------------------------------------
+    def render(self) -> Content:
+        width = self.size.width
+        focused = self.has_focus
+        items = [
+            Content.assemble(" ", t.text(), " ").stylize_before(
+                t.background(focused and i == self.cursor, i == self._hover)
+                + (" bold" if focused and i == self.cursor else "")
+            )
+            for i, t in enumerate(self.toggles)
+        ]
+        *left, right = items
+        room = max(width - right.cell_length, 0)
+        regions: list[tuple[int, int]] = []
+        parts: list[Content] = []
+        x = 0
+        for item in left:
+            if x >= room:
+                regions.append((x, x))
+                continue
+            item = item.truncate(room - x)
+            parts.append(item)
+            regions.append((x, x + item.cell_length))
+            x += item.cell_length
+            if x < room:
+                parts.append(Content(" "))  # the gap between toggles shows the bar's background
+                x += 1
+        start = max(width - right.cell_length, x)
+        parts.append(Content(" " * (start - x)))
+        parts.append(right)
+        regions.append((start, start + right.cell_length))
+        self._regions = regions
+        return Content("").join(parts)
+
+    def offset_of(self, action: str) -> tuple[int, int]:
+        """Where `action`'s toggle is drawn (its first label cell): for a click."""
+        index = [t.action for t in self.toggles].index(action)
+        start, _end = self._regions[index]
+        return start + 1, 0
+
+    def _at(self, x: int) -> int | None:
+        for index, (start, end) in enumerate(self._regions):
+            if start <= x < end:
+                return index
+        return None
+
+    # -- mouse and keys ------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        index = self._at(event.x)
+        if index is not None:
+            self.cursor = index
+            self.post_message(Toggle.Pressed(self.toggles[index].action))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._at(event.x))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            self._hover = index
+            self.tooltip = self.toggles[index].tooltip if index is not None else None
+            self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = (self.cursor + delta) % len(self.toggles)
+        self.refresh()
+
+    def action_press(self) -> None:
+        self.post_message(Toggle.Pressed(self.toggles[self.cursor].action))

@@ -1,0 +1,100 @@
+"""A line-API scroll view that costs one frame per change, not three.
+
+Textual lays out the whole screen whenever a widget's `virtual_size` changes,
+and after every layout each scroll view repaints its scrollbars in a frame of
+their own (the compositor hands a scroll view its region's size as the virtual
+size, so ScrollView always thinks it changed). A log that grows by a line or a
+queue that gains an op does not move any other widget: when the view's own
+size is fixed by CSS, its new virtual size only needs its scrollbars updated,
+in the same frame. A layout still happens when a scrollbar appears or goes.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
+from textual.widget import Widget
+
+
+class LineView(ScrollView):
+    """Base for the dashboard's line-API views (LineLog, QueueView, ContentView)."""
+
+    _sized: tuple[Size, Size, Size] | None = None
+
+    def set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size; no screen layout unless this view's size follows its content."""
+        if size == self.virtual_size:
+            return
+        if self.styles.auto_dimensions or not self.size or not self.is_mounted:
+            self.virtual_size = size  # the view's own size may change: a layout
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)  # scrollbar windows; showing or hiding one asks for a layout itself
+        if self._sized is not None:
+            self._sized = (self._sized[0], size, self._sized[2])
+        self.refresh()
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        seen = (size, self.virtual_size, container_size)
+        if seen == self._sized:
+            return False  # another widget's layout: nothing of ours moved, leave the scrollbars be
+        self._sized = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+
+class ContentView(LineView, can_focus=True):
+    """Lines of styled `Content`, drawn a visible row at a time (no wrapping: a line
+    wider than the view is cut, as a `width: auto` Static in a VerticalScroll was)."""
+
+    DEFAULT_CSS = """
+    ContentView { overflow-x: hidden; }
+    """
+    PAD_LEFT = 0  # blank cells left of every line
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[Content] = []
+        self._strips: dict[int, Strip] = {}
+        self._strip_key: tuple[int, Style, str] | None = None
+
+    @property
+    def text(self) -> str:
+        """What the view shows, as plain text (every line, not only the visible ones)."""
+        return "\n".join(line.plain for line in self._lines)
+
+    def set_content(self, content: Content) -> None:
+        """Show `content` (lines separated by newlines)."""
+        self._lines = content.split("\n")
+        self._strips.clear()
+        width = max((line.cell_length for line in self._lines), default=0)
+        self.set_virtual_size(Size(width, len(self._lines)))
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        style = self.visual_style
+        index = self.scroll_offset.y + y
+        if index >= len(self._lines) or width <= 0:
+            return Strip.blank(max(width, 0), style.rich_style)
+        key = (width, style, self.app.theme)
+        if self._strip_key != key:  # a new width or theme: draw again
+            self._strip_key = key
+            self._strips.clear()
+        strip = self._strips.get(index)
+        if strip is None:
+            pad = min(self.PAD_LEFT, width)
+            line = self._lines[index]
+            if line.cell_length > width - pad:
+                line = line.truncate(width - pad)  # cut, never wrapped
+            strips = Visual.to_strips(self, line, width - pad, 1, style, pad=True)
+            strip = strips[0] if strips else Strip.blank(width - pad, style.rich_style)
+            if pad:  # drawn as CSS padding is (the background alone), so the screen is the same cell for cell
+                background = Style(background=self.background_colors[1]).rich_style
+                strip = Strip([Segment(" " * pad, background), *strip], width)
+            self._strips[index] = strip
+        return strip
