@@ -185,7 +185,7 @@ def psnap_create_calls(n: int) -> int:
     engine.advance(clock.SECOND)
     calls = 0
 
-    def count(frame, event, arg):  # noqa: ANN001 - sys.setprofile's signature
+    def count(frame, event, arg):
         nonlocal calls
         if event in ("call", "c_call"):
             calls += 1
