@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import statistics
 import sys
 import time
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", type=int, default=32)
     args = parser.parse_args(argv)
 
+    print(f"machine: {os.cpu_count()} cores, {_load()} (a loaded machine slows the CPU-bound dashboard more "
+          "than the mostly idle bare app: run several times, compare medians)")
     bare = first_frame_seconds(BareApp, args.repeats)
     dash = first_frame_seconds(make_app, args.repeats)
     print(f"first frame: bare Textual app {bare * 1000:7.1f} ms, peersnap {dash * 1000:7.1f} ms, "
@@ -137,7 +140,15 @@ def main(argv: list[str] | None = None) -> int:
           f"ratio {big_key / empty_key:.2f}x (target <= 1.5x, < 50 ms)")
     scroll = key_latency_seconds(lambda: make_app(session=big), args.keys, SCROLLING, "#queue")
     print(f"key-to-frame scrolling the {queued:,}-op queue (PageDown/Down/End/Home): {scroll * 1000:6.1f} ms")
+    print(f"machine at the end: {_load()}")
     return 0
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
 
 
 if __name__ == "__main__":
