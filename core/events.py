@@ -137,7 +137,7 @@ class PeerSnapshotQueued(FilesetEvent):
         if self.disconnected:
             return f"psnap {self.name}: home half recorded as not created (disconnected); retried on reconnect"
         ops = "op" if self.ahead == 1 else "ops"
-        return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead} {ops}"
+        return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead:,} {ops}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from . import clock, rules
+from .clock import plural
 from .errors import SimError
 from .events import (
     PeerSnapshotCompleted,
@@ -201,7 +202,7 @@ class SnapshotOps:
             if fileset.stopped:
                 return "Queued (replication stopped)"
             ahead = self.psnap_ahead(psnap)
-            return f"Queued behind {ahead} op{'s' if ahead != 1 else ''}" if ahead else "Queued (next)"
+            return f"Queued behind {plural(ahead, 'op')}" if ahead else "Queued (next)"
         if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
             same = "identical" if psnap.identical else "DIFFERS"
             when = self.clock_text("home", psnap.home_snap.created_us)
