@@ -120,7 +120,7 @@ def needs_unlinked_and_empty(fileset: AfmFileset, attribute: str) -> Refusal | N
         return Refusal(
             "queue must be empty",
             "",
-            f"Fileset {fileset.name} has {fileset.queue.length} queued operations; {attribute} cannot be changed "
+            f"Fileset {fileset.name} has {fileset.queue.length:,} queued operations; {attribute} cannot be changed "
             "until they reach home.",
             f"Let the queue drain (sim settle) or run mmafmctl fs1 flushPending -j {fileset.name}.",
         )
