@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO, TypeVar
 
 from core import clock
 from core.events import CommandRan, Event
@@ -16,6 +16,8 @@ from core.scenario import load as load_scenario
 from core.session import LoggedCommand, Session, SessionFileError, load_session
 from tui.classroom import DEFAULT_MAX_SESSIONS
 from tui.settings import SPEEDS
+
+T = TypeVar("T")
 
 DESCRIPTION = """\
 peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
@@ -159,24 +161,24 @@ def serve_classroom(args: argparse.Namespace) -> int:
 
 
 def list_scenarios(out: TextIO) -> int:
-    for name in sorted(bundled()):
-        try:
-            scenario = load_scenario(name)
-        except ScenarioError as exc:
-            out.write(f"{name:<16} (broken: {exc})\n")
-            continue
-        out.write(f"{name:<16} {scenario.title}\n{'':<16} {scenario.description}\n")
-    return 0
+    return _catalogue(out, bundled(), load_scenario, ScenarioError, lambda s: (s.title, s.description))
 
 
 def list_lessons(out: TextIO) -> int:
-    for name in sorted(bundled_lessons()):
+    return _catalogue(out, bundled_lessons(), load_lesson, LessonError,
+                      lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)", lesson.description))
+
+
+def _catalogue(out: TextIO, names: Iterable[str], load: Callable[[str], T], error: type[Exception],
+               describe: Callable[[T], tuple[str, str]]) -> int:
+    """Two lines per bundled item: its name and title, then its description."""
+    for name in sorted(names):
         try:
-            lesson = load_lesson(name)
-        except LessonError as exc:
+            title, description = describe(load(name))
+        except error as exc:
             out.write(f"{name:<16} (broken: {exc})\n")
             continue
-        out.write(f"{name:<16} {lesson.title} ({len(lesson.steps)} steps)\n{'':<16} {lesson.description}\n")
+        out.write(f"{name:<16} {title}\n{'':<16} {description}\n")
     return 0
 
 
