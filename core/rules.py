@@ -17,10 +17,11 @@ class Refusal:
     message_id: str  # IBM message id, or "" where the product prints none
     text: str  # the message as the command prints it
     hint: str  # how to fix it, in plain words
+    detail: str = ""  # a plain second line where the product's message alone says too little
 
     def lines(self, command: str) -> list[str]:
         ident = f"{self.message_id} [E] " if self.message_id else ""
-        return [f"{command}: {ident}{self.text}"]
+        return [f"{command}: {ident}{self.text}"] + ([f"{command}: {self.detail}"] if self.detail else [])
 
 
 PSNAP_STATES = (CacheState.ACTIVE, CacheState.DIRTY, CacheState.DISCONNECTED)
@@ -81,6 +82,7 @@ def psnap_home_enabled(fileset: AfmFileset, export: HomeExport | None, link_up: 
         "Peer snapshot creation failed. Error code 2.",
         f"AFM is not enabled at home for {path}. Run at home: mmafmconfig enable {path} "
         f"(in peersnap: @home mmafmconfig enable {path}).",
+        f"AFM is not enabled at home for {path}: run 'mmafmconfig enable {path}' on the home cluster.",
     )
 
 

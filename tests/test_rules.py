@@ -36,13 +36,18 @@ def ok(session: Session, line: str) -> list[str]:
 
 
 def refused(session: Session, line: str, message_id: str, text: str, command: str = "mmpsnap"):
-    """`line` is refused with `<command>: <id> [E] <text>` then the failure
+    """`line` is refused with `<command>: <id> [E] <text>` (plus a plain detail
+    line for 6027-2224, whose product text names no cause) then the failure
     line, rc 1, the refusal recorded, and nothing changed."""
     before = session.engine.fingerprint()
     result = session.run(line)
     ident = f"{message_id} [E] " if message_id else ""
+    detail = [line for line in result.lines[1:-1] if message_id == "6027-2224"]
+    if message_id == "6027-2224":
+        assert len(detail) == 1 and "mmafmconfig enable /gpfs/fs1/" in detail[0]
     assert result.lines == [
         f"{command}: {ident}{text}",
+        *detail,
         f"{command}: Command failed. Examine previous error messages to determine cause.",
     ]
     assert result.rc == 1
