@@ -11,7 +11,7 @@ from .events import FilesetChanged, HomeExportChanged, RuleRefused
 from .fileops import text_size
 from .gateway import PSNAP, RESYNC
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
-from .tree import VersionedTree
+from .tree import VersionedTree, force_set, remove_subtree
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -163,8 +163,6 @@ class AdminOps:
 
     def apply_resync(self: Engine, fileset: AfmFileset, home: VersionedTree, epoch: int) -> None:
         """At home: make the export equal to the cache's contents pinned at `epoch`."""
-        from .engine import force_set, remove_subtree
-
         cache = self.cache.fs.trees[fileset.name]
         wanted = dict(cache.items_at(epoch))
         for path in sorted((p for p, _ in home.items() if p not in wanted), reverse=True):

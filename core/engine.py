@@ -22,7 +22,7 @@ from .fileops import FileOps, collector_paused
 from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
 from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
 from .snapshots import SnapshotOps
-from .tree import DIR, Content, VersionedTree
+from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
 
 NEVER = 1 << 62
 SETTLE_BOUND = clock.MAX_ADVANCE
@@ -361,47 +361,3 @@ class Engine(FileOps, SnapshotOps, AdminOps):
         )
         exports = tuple((e.path, e.afm_enabled) for e in self.exports.values())
         return (self.now, self.link_up, fs_state(self.cache), fs_state(self.home), filesets, exports, len(self._heap))
-
-
-def remove_subtree(tree: VersionedTree, path: str) -> None:
-    """Remove a file, or a directory and everything below it."""
-    for child in reversed(list(tree.walk(path))):
-        tree.delete(child)
-    tree.delete(path)
-
-
-def force_set(tree: VersionedTree, path: str, content: Content) -> None:
-    """Set `path` whatever stands in the way at home (changes made there
-    behind the cache's back): missing parents are made, files in the way of a
-    directory and directories in the way of a file are removed."""
-    parts = path.split("/")
-    for i in range(1, len(parts)):
-        parent = "/".join(parts[:i])
-        existing = tree.get(parent)
-        if existing is DIR:
-            continue
-        if existing is not None:
-            tree.delete(parent)
-        tree.set(parent, DIR)
-    existing = tree.get(path)
-    if existing is not None and (existing is DIR) != (content is DIR):
-        remove_subtree(tree, path)
-    tree.set(path, content)
-
-
-def move_entry(tree: VersionedTree, src: str, dst: str) -> None:
-    """Rename a file or a whole directory inside one tree."""
-    content = tree.get(src)
-    if content is DIR:
-        children = list(tree.walk(src))
-        tree.set(dst, DIR)
-        for child in children:
-            tree.set(dst + child[len(src):], tree.get(child))  # type: ignore[arg-type]
-        for child in reversed(children):
-            tree.delete(child)
-        tree.delete(src)
-    elif content is not None:
-        if tree.get(dst) is DIR:
-            return
-        tree.set(dst, content)
-        tree.delete(src)

@@ -19,7 +19,7 @@ from .events import HomeWritten, OpDropped, OpQueued, OpsLoaded
 from .gateway import CREATE, RENAME, QueuedOp
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import Location, PathError, Where, locate
-from .tree import DIR, Content, VersionedTree
+from .tree import DIR, Content, VersionedTree, move_entry
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -291,8 +291,6 @@ class FileOps:
 
     def rename(self: Engine, role: str, src: str, dst: str) -> None:
         """`mv SRC DST` within one fileset (or one home directory tree)."""
-        from .engine import move_entry
-
         source = self.locate(role, src)
         target = self.locate(role, dst)
         fileset, tree = self._writable(source)
