@@ -32,9 +32,10 @@ import tracemalloc
 from collections import deque
 from typing import NamedTuple
 
-import core
-from core import clock
-from core.model import HomeHalf
+from peersnap.core import clock
+from peersnap.core.model import HomeHalf
+
+from peersnap import core
 
 FILESET = "sw"
 WRITES_TARGET = 5.0

@@ -96,7 +96,7 @@ def status(port: int) -> dict:
 
 def start_server(port: int, max_sessions: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "serve", "--port", str(port), "--max-sessions", str(max_sessions)],
+        [sys.executable, "-m", "peersnap.tui.cli", "serve", "--port", str(port), "--max-sessions", str(max_sessions)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 30

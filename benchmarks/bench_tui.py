@@ -24,12 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from peersnap.core.session import Session
+from peersnap.tui.app import PeersnapApp, make_app
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Static
-
-from core.session import Session
-from tui.app import PeersnapApp, make_app
 
 SIZE = (120, 40)
 

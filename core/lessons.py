@@ -207,7 +207,7 @@ class LessonRun:
 
 # -- loading ------------------------------------------------------------------------------------
 def bundled() -> dict[str, Path]:
-    folder = resources.files("core") / "lessons"
+    folder = resources.files("peersnap.core") / "lessons"
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
 
 

@@ -127,7 +127,7 @@ def _plant(tree: VersionedTree, path: str, content: str) -> None:
 # -- finding scenarios -----------------------------------------------------------------
 def bundled() -> dict[str, Path]:
     """The scenarios shipped with peersnap, by name."""
-    folder = resources.files("core") / "scenarios"
+    folder = resources.files("peersnap.core") / "scenarios"
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
 
 

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tui.cli import build_parser, main
+from peersnap.tui.cli import build_parser, main
 
 NAME = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-02-27-28"
 SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")
@@ -128,12 +127,12 @@ def test_an_unreadable_script_exits_2(tmp_path, capsys, monkeypatch):
     path = Path(script(tmp_path, "mmlssnapshot fs1\n"))
     path.chmod(0)
     if os.access(path, os.R_OK):  # root reads a mode-000 file: make open() refuse instead
-        import tui.cli
+        from peersnap.tui import cli as tui_cli
 
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied", str(path))
 
-        monkeypatch.setattr(tui.cli, "open", refuse, raising=False)
+        monkeypatch.setattr(tui_cli, "open", refuse, raising=False)
     try:
         assert main(["run", str(path)]) == 2
         err = capsys.readouterr().err

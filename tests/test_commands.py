@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from core.events import OpsFlushed
-from core.model import CacheState
-from core.scenario import parse
-from core.session import Session
-from core.tree import DIR
+from peersnap.core.events import OpsFlushed
+from peersnap.core.model import CacheState
+from peersnap.core.scenario import parse
+from peersnap.core.session import Session
+from peersnap.core.tree import DIR
 
 FAILED = "Command failed. Examine previous error messages to determine cause."
 SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")
@@ -676,7 +675,7 @@ def test_sim_status_summarises_the_world():
 
 
 def test_help_lists_every_command_and_shows_one_commands_usage():
-    from core.commands import REGISTRY
+    from peersnap.core.commands import REGISTRY
 
     lines = ok(Session(), "help")
     for name in REGISTRY:

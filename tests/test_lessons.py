@@ -2,10 +2,9 @@
 and broken lesson files are refused with a message naming the key."""
 
 import pytest
-
-from core.lessons import CHECKS, LessonError, LessonRun, bundled, load_lesson, parse_lesson
-from core.scenario import load
-from core.session import Session
+from peersnap.core.lessons import CHECKS, LessonError, LessonRun, bundled, load_lesson, parse_lesson
+from peersnap.core.scenario import load
+from peersnap.core.session import Session
 
 LESSONS = sorted(bundled())
 

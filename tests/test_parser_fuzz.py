@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from core.commands import REGISTRY, Result
-from core.session import SESSION_COMMANDS, Session
+from peersnap.core.commands import REGISTRY, Result
+from peersnap.core.session import SESSION_COMMANDS, Session
 
 COMMANDS = sorted([*REGISTRY, *SESSION_COMMANDS])
 WORDS = [

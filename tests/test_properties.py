@@ -18,11 +18,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-from core.events import Event, OpsFlushed, PeerSnapshotCompleted, PeerSnapshotQueued
-from core.model import AfmMode, HomeHalf
-from core.session import Session
-from core.tree import DIR
+from peersnap.core.events import Event, OpsFlushed, PeerSnapshotCompleted, PeerSnapshotQueued
+from peersnap.core.model import AfmMode, HomeHalf
+from peersnap.core.session import Session
+from peersnap.core.tree import DIR
 
 SW = "/gpfs/fs1/sw"
 FILES = ["a", "b", "d/a", "d/x/a", "e/a"]
@@ -348,7 +347,7 @@ sim status
 def transcript(script: str) -> str:
     from io import StringIO
 
-    from tui.cli import run_lines
+    from peersnap.tui.cli import run_lines
 
     out = StringIO()
     run_lines(Session(), script.splitlines(), True, out)

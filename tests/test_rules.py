@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from core.events import OpsFlushed, PeerSnapshotCompleted
-from core.model import CacheState, HomeHalf
-from core.scenario import parse
-from core.session import Session
-from core.tree import DIR
+from peersnap.core.events import OpsFlushed, PeerSnapshotCompleted
+from peersnap.core.model import CacheState, HomeHalf
+from peersnap.core.scenario import parse
+from peersnap.core.session import Session
+from peersnap.core.tree import DIR
 
 FAILED = "mmpsnap: Command failed. Examine previous error messages to determine cause."
 SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")

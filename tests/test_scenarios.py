@@ -2,11 +2,10 @@
 with one clear message naming the file and the key (or line)."""
 
 import pytest
-
-from core import scenario as scenarios
-from core.scenario import ScenarioError, bundled, parse
-from core.session import Session
-from tui.cli import main
+from peersnap.core import scenario as scenarios
+from peersnap.core.scenario import ScenarioError, bundled, parse
+from peersnap.core.session import Session
+from peersnap.tui.cli import main
 
 GOOD = """
 title = "t"

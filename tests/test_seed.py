@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from core.session import Session
+from peersnap.core.session import Session
 
 SEED_NAME = "psnap-13882361812785649740-C0A80E85:4F44B305-59-12-03-01-02-27-28"
 NAME = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-02-27-28"
@@ -138,7 +138,7 @@ def test_the_seed_transcript_of_peersnap_run(capsys):
     """The seed's three commands through the headless runner, byte for byte."""
     import sys
 
-    from tui.cli import run_lines
+    from peersnap.tui.cli import run_lines
 
     status = run_lines(
         Session(),

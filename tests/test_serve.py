@@ -32,8 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from tui.cli import main
+from peersnap.tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PSNAP_ROW = r"\bsw\s+psnap-\d+-"  # a row of the Peer snapshots table (the panes shorten the name)
@@ -43,7 +42,7 @@ PSNAP_ROW = r"\bsw\s+psnap-\d+-"  # a row of the Peer snapshots table (the panes
 def test_serve_without_textual_serve_says_how_to_install(monkeypatch, capsys):
     for name in ("textual_serve", "textual_serve.server", "textual_serve.app_service"):
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.delitem(sys.modules, "tui.serve", raising=False)
+    monkeypatch.delitem(sys.modules, "peersnap.tui.serve", raising=False)
     assert main(["serve"]) == 2
     assert "pip install 'peersnap[serve]'" in capsys.readouterr().err
 
@@ -63,7 +62,7 @@ def test_serve_refuses_an_unknown_scenario_before_listening(capsys):
 
 
 def test_a_classroom_dashboard_writes_no_host_files(monkeypatch, tmp_path):
-    from tui.app import PeersnapApp, run_dashboard
+    from peersnap.tui.app import PeersnapApp, run_dashboard
 
     started: list[PeersnapApp] = []
     monkeypatch.setattr(PeersnapApp, "run", lambda self, *a, **k: started.append(self))
@@ -166,7 +165,7 @@ def serve(tmp_path) -> Iterator[Callable[..., LiveServer]]:
         log = tmp_path / f"serve-{port}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "tui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                [sys.executable, "-m", "peersnap.tui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
             )

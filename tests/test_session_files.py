@@ -5,9 +5,8 @@ import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from core.session import Session, load_session
-from tui.cli import main, run_lines
+from peersnap.core.session import Session, load_session
+from peersnap.tui.cli import main, run_lines
 
 SCRIPT = [
     "echo hello > /gpfs/fs1/sw/a",

@@ -18,18 +18,17 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+import peersnap.themes as theme_files
+from peersnap.core.completion import complete
+from peersnap.core.events import Event, SessionReset
+from peersnap.core.lessons import Lesson
+from peersnap.core.scenario import Scenario
+from peersnap.core.scenario import load as load_scenario
+from peersnap.core.session import LoggedCommand, Session
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-
-import themes as theme_files
-from core.completion import complete
-from core.events import Event, SessionReset
-from core.lessons import Lesson
-from core.scenario import Scenario
-from core.scenario import load as load_scenario
-from core.session import LoggedCommand, Session
 
 from . import settings as config
 from .actions import ACTIONS, HELP_KEYS, bindings

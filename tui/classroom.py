@@ -1,6 +1,6 @@
 """One classroom seat: the dashboard as `peersnap serve` runs it for one browser tab.
 
-Each seat is a child process of the server, started as `python -P -m tui.classroom
+Each seat is a child process of the server, started as `python -m peersnap.tui.classroom
 [--scenario S] [lesson L]`. It runs the ordinary dashboard with PEERSNAP_CLASSROOM=1,
 which turns off everything that writes host files (`save FILE`, the settings file),
 and it dies with the server: on Linux the kernel sends it SIGTERM when the server
@@ -25,9 +25,8 @@ DEFAULT_MAX_SESSIONS = 16
 
 
 def seat_command(scenario: str | None = None, lesson: str | None = None) -> list[str]:
-    """The argv of one seat's dashboard. `-P` keeps the server's working directory off
-    sys.path, so a stray `tui/` or `core/` folder there cannot stand in for peersnap's."""
-    argv = [sys.executable, "-P", "-m", "tui.classroom"]
+    """The argv of one seat's dashboard (one import name, so no stray folder can shadow it)."""
+    argv = [sys.executable, "-m", "peersnap.tui.classroom"]
     if scenario:
         argv += ["--scenario", scenario]
     if lesson:
@@ -62,7 +61,7 @@ def _die_with_parent() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ[CLASSROOM_ENV] = "1"
     _die_with_parent()
-    from tui.cli import main as cli_main
+    from peersnap.tui.cli import main as cli_main
 
     return cli_main(list(sys.argv[1:] if argv is None else argv))
 

@@ -7,15 +7,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO, TypeVar
 
-from core import clock
-from core.events import CommandRan, Event
-from core.lessons import LessonError, load_lesson
-from core.lessons import bundled as bundled_lessons
-from core.scenario import ScenarioError, bundled
-from core.scenario import load as load_scenario
-from core.session import LoggedCommand, Session, SessionFileError, load_session
-from tui.classroom import DEFAULT_MAX_SESSIONS
-from tui.settings import SPEEDS
+from peersnap.core import clock
+from peersnap.core.events import CommandRan, Event
+from peersnap.core.lessons import LessonError, load_lesson
+from peersnap.core.lessons import bundled as bundled_lessons
+from peersnap.core.scenario import ScenarioError, bundled
+from peersnap.core.scenario import load as load_scenario
+from peersnap.core.session import LoggedCommand, Session, SessionFileError, load_session
+from peersnap.tui.classroom import DEFAULT_MAX_SESSIONS
+from peersnap.tui.settings import SPEEDS
 
 T = TypeVar("T")
 
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def dashboard(args: argparse.Namespace) -> int:
     try:
-        from tui.app import run_dashboard
+        from peersnap.tui.app import run_dashboard
     except ImportError:
         print("peersnap: the dashboard is not available in this build; use 'peersnap run FILE' for the headless runner.")
         return 2
@@ -150,7 +150,7 @@ def dashboard(args: argparse.Namespace) -> int:
 
 def serve_classroom(args: argparse.Namespace) -> int:
     try:
-        from tui.serve import serve
+        from peersnap.tui.serve import serve
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"):
             raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.model import CacheState
+from peersnap.core.model import CacheState
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.lessons import Lesson, LessonError, load_lesson
-from core.scenario import Scenario, ScenarioError
-from core.scenario import load as load_scenario
-from core.session import LoggedCommand, Session, SessionFileError, load_session
+from peersnap.core.lessons import Lesson, LessonError, load_lesson
+from peersnap.core.scenario import Scenario, ScenarioError
+from peersnap.core.scenario import load as load_scenario
+from peersnap.core.session import LoggedCommand, Session, SessionFileError, load_session
 
 
 class LaunchError(Exception):

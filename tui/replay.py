@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.session import LoggedCommand, Session
+from peersnap.core.session import LoggedCommand, Session
 
 from .ticker import MAX_GAP
 

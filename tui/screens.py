@@ -5,14 +5,13 @@ from __future__ import annotations
 import textwrap
 from typing import ClassVar
 
+from peersnap.core.rules import Refusal
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from core.rules import Refusal
 
 from .actions import ACTIONS
 

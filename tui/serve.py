@@ -26,14 +26,13 @@ from contextlib import suppress
 from pathlib import Path
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from peersnap.core.lessons import LessonError, load_lesson
+from peersnap.core.lessons import bundled as bundled_lessons
+from peersnap.core.scenario import ScenarioError
+from peersnap.core.scenario import bundled as bundled_scenarios
+from peersnap.core.scenario import load as load_scenario
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
-
-from core.lessons import LessonError, load_lesson
-from core.lessons import bundled as bundled_lessons
-from core.scenario import ScenarioError
-from core.scenario import bundled as bundled_scenarios
-from core.scenario import load as load_scenario
 
 from .classroom import DEFAULT_MAX_SESSIONS, seat_command, seat_environment
 from .serve_pages import dashboard_page, full_message, full_page

@@ -59,7 +59,7 @@ def parse_theme(text: str, source: str) -> Theme:
 
 def bundled_themes() -> list[Theme]:
     themes = []
-    for entry in sorted(resources.files("themes").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("peersnap.themes").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             themes.append(parse_theme(entry.read_text(encoding="utf-8"), f"themes/{entry.name}"))
     return themes

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from core.session import Session
+from peersnap.core.session import Session
 
 from .settings import SPEEDS
 

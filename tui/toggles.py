@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.commands import Result
-from core.model import AfmMode, Protocol
-from core.rules import Refusal
-from core.session import Session
+from peersnap.core.commands import Result
+from peersnap.core.model import AfmMode, Protocol
+from peersnap.core.rules import Refusal
+from peersnap.core.session import Session
 
 MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMode.LU, AfmMode.LU: AfmMode.SW}
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from peersnap.tui.app import PeersnapApp, make_app
+from peersnap.tui.widgets.console import Console
+from peersnap.tui.widgets.toggle_bar import ToggleBar
 from textual.pilot import Pilot
-
-from tui.app import PeersnapApp, make_app
-from tui.widgets.console import Console
-from tui.widgets.toggle_bar import ToggleBar
 
 
 def drive(test: Callable[[PeersnapApp, Pilot], Awaitable[None]], size: tuple[int, int] = (120, 40),

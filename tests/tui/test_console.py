@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from helpers import console_text, drive, type_line
-
-from tui.widgets.console import Console, ConsoleInput, apply_completion, cluster_of
+from peersnap.tui.widgets.console import Console, ConsoleInput, apply_completion, cluster_of
 
 
 def test_console_has_focus_at_start():

@@ -4,9 +4,8 @@ layout, logs stay bounded and cheap once full (no timings: counts and contents).
 from __future__ import annotations
 
 from helpers import drive
-
-from tui.widgets.console import Console
-from tui.widgets.line_log import LineLog
+from peersnap.tui.widgets.console import Console
+from peersnap.tui.widgets.line_log import LineLog
 
 
 def _count_refreshes(app, ids):  # type: ignore[no-untyped-def]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from helpers import console_text, drive, type_line
-
-from core.lessons import bundled, load_lesson
-from tui.app import make_app
-from tui.screens import RefusalCard
-from tui.widgets.console import ConsoleInput
-from tui.widgets.lesson_panel import LessonPanel
+from peersnap.core.lessons import bundled, load_lesson
+from peersnap.tui.app import make_app
+from peersnap.tui.screens import RefusalCard
+from peersnap.tui.widgets.console import ConsoleInput
+from peersnap.tui.widgets.lesson_panel import LessonPanel
 
 
 def panel_text(app) -> str:
@@ -167,7 +166,7 @@ def test_lesson_keys_without_a_lesson_say_how_to_open_one():
 def test_peersnap_lesson_starts_paused_when_the_lesson_asks(monkeypatch, tmp_path):
     import argparse
 
-    from tui import app as app_module
+    from peersnap.tui import app as app_module
 
     started = {}
 

@@ -6,7 +6,7 @@ Apps start paused with an explicit theme and no blinking cursor. Update with
 
 from __future__ import annotations
 
-from tui.app import make_app
+from peersnap.tui.app import make_app
 
 WIDE = (120, 40)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from helpers import drive
-
-from core.session import Session
-from tui.app import make_app
-from tui.widgets.queue_view import QueueView
+from peersnap.core.session import Session
+from peersnap.tui.app import make_app
+from peersnap.tui.widgets.queue_view import QueueView
 
 
 def test_a_big_queue_scrolls_to_its_end_and_shows_psnap_markers():

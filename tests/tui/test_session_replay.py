@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 import tomli_w
 from helpers import console_text, drive, type_line
-
-from core.session import Session
-from tui.app import PeersnapApp, make_app
-from tui.cli import main
-from tui.widgets.event_log import EventLog
-from tui.widgets.file_pane import FilePane
-from tui.widgets.psnap_table import PsnapTable
-from tui.widgets.toggle_bar import ToggleBar
+from peersnap.core.session import Session
+from peersnap.tui.app import PeersnapApp, make_app
+from peersnap.tui.cli import main
+from peersnap.tui.widgets.event_log import EventLog
+from peersnap.tui.widgets.file_pane import FilePane
+from peersnap.tui.widgets.psnap_table import PsnapTable
+from peersnap.tui.widgets.toggle_bar import ToggleBar
 
 
 def pane_text(app: PeersnapApp, pane: str) -> str:

@@ -6,7 +6,7 @@ draws the same frame. Update with `pytest tests/tui --snapshot-update`.
 
 from __future__ import annotations
 
-from tui.app import make_app
+from peersnap.tui.app import make_app
 
 WIDE = (120, 40)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import tomllib
 
 from helpers import console_text, drive
-
-from tui.actions import ACTIONS
-from tui.app import PeersnapApp
-from tui.screens import HelpScreen, RefusalCard
-from tui.settings import Settings, load, save
-from tui.themes import ThemeError, bundled_themes, parse_theme, user_themes
-from tui.widgets.console import ConsoleInput
+from peersnap.tui.actions import ACTIONS
+from peersnap.tui.app import PeersnapApp
+from peersnap.tui.screens import HelpScreen, RefusalCard
+from peersnap.tui.settings import Settings, load, save
+from peersnap.tui.themes import ThemeError, bundled_themes, parse_theme, user_themes
+from peersnap.tui.widgets.console import ConsoleInput
 
 
 def test_paused_at_start_step_runs_to_the_next_event():

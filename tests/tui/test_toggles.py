@@ -4,11 +4,10 @@ refused toggle changes nothing and says why."""
 from __future__ import annotations
 
 from helpers import click_toggle, console_text, drive
-
-from core.model import AfmMode, CacheState, Protocol
-from tui.screens import RefusalCard
-from tui.widgets.console import ConsoleInput
-from tui.widgets.toggle_bar import ToggleBar
+from peersnap.core.model import AfmMode, CacheState, Protocol
+from peersnap.tui.screens import RefusalCard
+from peersnap.tui.widgets.console import ConsoleInput
+from peersnap.tui.widgets.toggle_bar import ToggleBar
 
 
 def test_link_toggle_by_key_and_by_click():

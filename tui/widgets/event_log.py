@@ -6,14 +6,13 @@ import re
 from collections import deque
 from collections.abc import Iterable
 
+from peersnap.core import clock
+from peersnap.core.engine import Engine
+from peersnap.core.events import Event
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input
-
-from core import clock
-from core.engine import Engine
-from core.events import Event
 
 from .line_log import LineLog
 

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from peersnap.core import clock
+from peersnap.core.engine import Engine
+from peersnap.core.model import AfmFileset, Snapshot
+from peersnap.core.tree import DIR, VersionedTree
 from textual.content import Content
-
-from core import clock
-from core.engine import Engine
-from core.model import AfmFileset, Snapshot
-from core.tree import DIR, VersionedTree
 
 from .. import format as fmt
 from .line_view import ContentView

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from peersnap.core import clock
+from peersnap.core.engine import Engine
+from peersnap.core.model import AfmFileset
 from textual.content import Content
 from textual.widgets import Static
-
-from core import clock
-from core.engine import Engine
-from core.model import AfmFileset
 
 
 def skew_text(engine: Engine) -> str:

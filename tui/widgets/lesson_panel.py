@@ -9,13 +9,12 @@ that the undone commands had completed.
 
 from __future__ import annotations
 
+from peersnap.core.lessons import Lesson, LessonRun
+from peersnap.core.session import Session
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
-
-from core.lessons import Lesson, LessonRun
-from core.session import Session
 
 from ..actions import key_of
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from peersnap.core import clock
+from peersnap.core.engine import Engine
+from peersnap.core.model import HomeHalf, PeerSnapshot
 from textual.content import Content
-
-from core import clock
-from core.engine import Engine
-from core.model import HomeHalf, PeerSnapshot
 
 from .. import format as fmt
 from .line_view import ContentView

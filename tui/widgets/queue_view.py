@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from peersnap.core import clock
+from peersnap.core.engine import Engine
+from peersnap.core.gateway import PSNAP, QueuedOp
+from peersnap.core.model import AfmFileset
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -16,11 +20,6 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
-
-from core import clock
-from core.engine import Engine
-from core.gateway import PSNAP, QueuedOp
-from core.model import AfmFileset
 
 from .. import format as fmt
 from .line_view import LineView

@@ -13,14 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from peersnap.core.engine import Engine
+from peersnap.core.model import AfmFileset, Protocol
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-
-from core.engine import Engine
-from core.model import AfmFileset, Protocol
 
 from ..format import STATE_CLASS
 
