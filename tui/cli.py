@@ -14,6 +14,7 @@ from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import LoggedCommand, Session, SessionFileError, load_session
+from peersnap.tui import authoring
 from peersnap.tui.classroom import DEFAULT_MAX_SESSIONS
 from peersnap.tui.settings import SPEEDS
 
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-sessions", metavar="N", type=_positive, default=DEFAULT_MAX_SESSIONS,
                        help=f"at most N browser tabs at once; the next visitor is told the classroom is full "
                             f"(default: {DEFAULT_MAX_SESSIONS})")
+    authoring.add_subcommands(sub)
     return parser
 
 
@@ -132,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return dashboard(args)
         if args.command == "serve":
             return serve_classroom(args)
+        if args.command in authoring.COMMANDS:
+            return authoring.dispatch(args)
         return dashboard(args)
     except KeyboardInterrupt:
         return 130
