@@ -29,6 +29,9 @@ not the clock: each command shows typed, then its result for --delay; a '#: paus
 line holds the screen 2 s longer.
 """
 
+LESSON_CHECK_HELP = ("'peersnap lesson check FILE' checks a lesson file: every problem, one line each naming its key, "
+                     "then its suggested commands must complete every step (exit status 2 when not)")
+
 COMMANDS = ("shot", "cast")
 
 
@@ -83,6 +86,17 @@ def _picture(args: argparse.Namespace, script) -> int:  # type: ignore[no-untype
     except (ShotError, OutputError) as exc:
         return _fail(args.command, str(exc))
     return 0
+
+
+def lesson_check(args: argparse.Namespace) -> int:
+    """`peersnap lesson check FILE`: one line per problem (exit 2), or one line saying it is sound."""
+    from peersnap.core.lesson_check import check_lesson
+
+    if args.name != "check" or not args.file:
+        return _fail("lesson", "to check a lesson file: peersnap lesson check FILE")
+    verdict = check_lesson(args.file)
+    (sys.stdout if verdict.ok else sys.stderr).writelines(line + "\n" for line in verdict.lines())
+    return 0 if verdict.ok else 2
 
 
 def _fail(command: str, message: str) -> int:

@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     lesson = sub.add_parser("lesson", help="open the dashboard with a guided lesson",
                             description="Open the dashboard on a lesson's scenario with the lesson panel.")
     lesson.add_argument("name", metavar="NAME|FILE", help="a bundled lesson (see 'peersnap lessons') or a lesson file")
+    lesson.add_argument("file", metavar="FILE", nargs="?", help=authoring.LESSON_CHECK_HELP)
     serve = sub.add_parser("serve", help="serve the dashboard to web browsers, one simulator per tab (a classroom)",
                            description=SERVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host", default="127.0.0.1",
@@ -126,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lessons":
             return list_lessons(sys.stdout)
         if args.command == "lesson":
+            if args.name == "check" or args.file:
+                return authoring.lesson_check(args)
             try:
                 args.lesson = load_lesson(args.name)
             except LessonError as exc:
