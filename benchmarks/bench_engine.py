@@ -7,14 +7,14 @@
 Three measurements, each compared with the cheapest plain-Python code that
 does the same bookkeeping:
 
-1. writes: N writes queued and flushed home. Engine: `engine.load("sw", N)`
+1. writes: N writes queued and flushed home. Engine: `engine.files.load("sw", N)`
    then `engine.settle()` (what `sim load N` + `sim settle` run). Floor: a
    dict of paths plus a deque of op tuples, drained into a second dict.
    Target: engine within 5x the floor.
-2. psnap: `engine.create_psnap("sw")` on a fileset of N files vs one of
+2. psnap: `engine.snapshots.create_psnap("sw")` on a fileset of N files vs one of
    1,000 files (median of several repeats; the 1 s simulated quiesce is part
    of the cost). Target: the N-file cost within 2x the 1,000-file cost.
-3. memory: traced bytes per queued (not flushed) op after `engine.load`, vs
+3. memory: traced bytes per queued (not flushed) op after `engine.files.load`, vs
    the floor's dict + deque holding the same N ops before draining.
    Target: within 2x the floor's bytes per op.
 
@@ -110,25 +110,25 @@ def _new_engine():
 def _settled_engine(n: int):
     """An engine whose fileset holds `n` loaded files, all flushed home."""
     engine = _new_engine()
-    engine.load(FILESET, n)
+    engine.files.load(FILESET, n)
     engine.settle()
-    assert engine.filesets[FILESET].queue.length == 0
+    assert engine.world.filesets[FILESET].queue.length == 0
     return engine
 
 
 def engine_writes(n: int) -> WriteTimes:
-    """Seconds for `engine.load(sw, n)` and then `engine.settle()`."""
+    """Seconds for `engine.files.load(sw, n)` and then `engine.settle()`."""
     engine = _new_engine()
     gc.collect()
     t0 = time.perf_counter()
-    engine.load(FILESET, n)
+    engine.files.load(FILESET, n)
     t1 = time.perf_counter()
     engine.settle()
     t2 = time.perf_counter()
     # the run did the work it claims: every write reached home
-    queue = engine.filesets[FILESET].queue
+    queue = engine.world.filesets[FILESET].queue
     assert queue.length == 0 and queue.num_exec >= n, (queue.length, queue.num_exec)
-    home = engine.home_tree(engine.filesets[FILESET])
+    home = engine.world.home_tree(engine.world.filesets[FILESET])
     assert home is not None and home.get(f"load/f{n:07d}") is not None
     del engine, queue, home
     gc.collect()
@@ -136,25 +136,25 @@ def engine_writes(n: int) -> WriteTimes:
 
 
 def engine_bytes_per_op(n: int) -> float:
-    """Traced bytes per op after `engine.load(sw, n)`, nothing flushed yet."""
+    """Traced bytes per op after `engine.files.load(sw, n)`, nothing flushed yet."""
     engine = _new_engine()
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        engine.load(FILESET, n)
+        engine.files.load(FILESET, n)
         after = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
     # n creates, plus the mkdir of load/ on a fresh engine
-    assert engine.filesets[FILESET].queue.length >= n
+    assert engine.world.filesets[FILESET].queue.length >= n
     del engine
     gc.collect()
     return (after - before) / n
 
 
 def psnap_create_seconds(n: int, repeats: int = 7, collect_each: bool = False) -> float:
-    """Median seconds of `engine.create_psnap(sw)` on a fileset of `n` files.
+    """Median seconds of `engine.snapshots.create_psnap(sw)` on a fileset of `n` files.
 
     gc.collect() runs once before the series; with `collect_each` it also runs
     right before every timed create. A full collection walks every object of
@@ -170,10 +170,10 @@ def psnap_create_seconds(n: int, repeats: int = 7, collect_each: bool = False) -
         if collect_each:
             gc.collect()
         t0 = time.perf_counter()
-        engine.create_psnap(FILESET)
+        engine.snapshots.create_psnap(FILESET)
         times.append(time.perf_counter() - t0)
     engine.settle()
-    assert all(p.home is HomeHalf.CREATED for p in engine.filesets[FILESET].psnaps.values())
+    assert all(p.home is HomeHalf.CREATED for p in engine.world.filesets[FILESET].psnaps.values())
     del engine
     gc.collect()
     return statistics.median(times)
@@ -193,7 +193,7 @@ def psnap_create_calls(n: int) -> int:
 
     sys.setprofile(count)
     try:
-        engine.create_psnap(FILESET)
+        engine.snapshots.create_psnap(FILESET)
     finally:
         sys.setprofile(None)
     del engine

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"loading {args.ops:,} queued ops (not timed) ...", flush=True)
     big = loaded_session(args.ops)
-    queued = big.engine.filesets["sw"].queue.length
+    queued = big.engine.world.filesets["sw"].queue.length
     big_frame = first_frame_seconds(lambda: make_app(session=big), 1)
     print(f"first frame with {queued:,} queued ops: {big_frame * 1000:7.1f} ms (target < 1000 ms)")
 

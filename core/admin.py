@@ -3,51 +3,55 @@ stop/start, flushPending, resync, and the home's `mmafmconfig` switch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import clock, rules
+from .clock import SimTime
 from .errors import SimError
-from .events import FilesetChanged, HomeExportChanged, RuleRefused
+from .events import EventBus, FilesetChanged, HomeExportChanged
 from .fileops import text_size
-from .gateway import PSNAP, RESYNC
+from .gateway import RESYNC
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
 from .tree import VersionedTree, force_set, remove_subtree
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .world import World
 
 MAX_ASYNC_DELAY_S = 2_147_483_647
 
 
-class AdminOps:
-    """Mixin of `Engine`: the administrative commands' engine side."""
+class Admin:
+    """The administrative commands' engine side: filesets, AFM control, home exports."""
 
-    def _refuse(self: Engine, command: str, fileset: AfmFileset, refusal: rules.Refusal) -> None:
-        self.emit(RuleRefused(self.now, fileset.name, command, refusal.rule, refusal.message_id, refusal.text, refusal.hint))
-        raise rules.Refused(refusal)
+    def __init__(self, world: World, bus: EventBus, time: SimTime) -> None:
+        self.world = world
+        self.bus = bus
+        self.time = time
+
+    def _refresh(self) -> None:
+        self.world.refresh_states(self.time.now, self.bus.emit)
+
+    def _enforce(self, refusal: rules.Refusal | None, command: str, fileset: AfmFileset) -> None:
+        rules.enforce(refusal, command, fileset.name, self.bus, self.time.now)
 
     # -- linking -----------------------------------------------------------------------
-    def unlink_fileset(self: Engine, name: str) -> None:
-        fileset = self.filesets[name]
+    def unlink_fileset(self, name: str) -> None:
+        fileset = self.world.filesets[name]
         if not fileset.linked:
             raise SimError(f"mmunlinkfileset: Fileset {name} is not linked.")
         fileset.linked = False
-        self.emit(FilesetChanged(self.now, name, f"fileset {name} unlinked"))
+        self.bus.emit(FilesetChanged(self.time.now, name, f"fileset {name} unlinked"))
 
-    def link_fileset(self: Engine, name: str, junction: str) -> None:
-        fileset = self.filesets[name]
-        expected = f"{self.cache.fs.mount}/{name}"
+    def link_fileset(self, name: str, junction: str) -> None:
+        fileset = self.world.filesets[name]
+        expected = f"{self.world.cache.fs.mount}/{name}"
         if fileset.linked:
             raise SimError(f"mmlinkfileset: Fileset {name} is already linked.")
         if junction.rstrip("/") != expected:
             raise SimError(f"mmlinkfileset: peersnap links fileset {name} at {expected} only (got {junction}).")
         fileset.linked = True
-        self.emit(FilesetChanged(self.now, name, f"fileset {name} linked at {expected}"))
+        self.bus.emit(FilesetChanged(self.time.now, name, f"fileset {name} linked at {expected}"))
 
     # -- attributes -------------------------------------------------------------------------
-    def change_fileset(self: Engine, name: str, attributes: dict[str, str]) -> None:
+    def change_fileset(self, name: str, attributes: dict[str, str]) -> None:
         """`mmchfileset fs1 F -p afmMode=..,afmTarget=..,afmAsyncDelay=..`: all or nothing."""
-        fileset = self.filesets[name]
+        fileset = self.world.filesets[name]
         mode, target, delay = fileset.mode, fileset.target, fileset.async_delay_us
         for key, value in attributes.items():
             low = key.lower()
@@ -56,24 +60,20 @@ class AdminOps:
                     mode = AfmMode(value.lower())
                 except ValueError:
                     raise SimError(f"mmchfileset: Incorrect value for afmMode: '{value}' (use sw, ro, iw or lu).") from None
-                refusal = rules.mode_change(fileset, mode)
-                if refusal is not None:
-                    self._refuse("mmchfileset", fileset, refusal)
+                self._enforce(rules.mode_change(fileset, mode), "mmchfileset", fileset)
             elif low == "afmtarget":
                 try:
                     target = Target.parse(value)
                 except ValueError as exc:
                     raise SimError(f"mmchfileset: Incorrect value for afmTarget: {exc}.") from None
-                mount = self.home.fs.mount
-                tree = target.path[len(mount) + 1:] if target.path.startswith(mount + "/") else ""
-                if not tree or "/" in tree or tree not in self.home.fs.trees:
+                directory = self.world.home_directory(target.path)
+                if not directory or directory not in self.world.home.fs.trees:
                     raise SimError(
-                        f"mmchfileset: Target path {target.path} is not a directory directly under {mount} at home."
+                        f"mmchfileset: Target path {target.path} is not a directory directly under "
+                        f"{self.world.home.fs.mount} at home."
                     )
                 if target != fileset.target:
-                    refusal = rules.needs_unlinked_and_empty(fileset, "afmTarget")
-                    if refusal is not None:
-                        self._refuse("mmchfileset", fileset, refusal)
+                    self._enforce(rules.needs_unlinked_and_empty(fileset, "afmTarget"), "mmchfileset", fileset)
             elif low == "afmasyncdelay":
                 if not value.isdigit() or not 1 <= int(value) <= MAX_ASYNC_DELAY_S:
                     raise SimError(f"mmchfileset: Incorrect value for afmAsyncDelay: '{value}' (1 to {MAX_ASYNC_DELAY_S} seconds).")
@@ -92,52 +92,45 @@ class AdminOps:
         if retargeted and fileset.mode is AfmMode.SW:
             # A single-writer cache pointed at another home directory: if that one
             # does not hold the cache's contents, home and cache disagree (resync).
-            home = self.home_tree(fileset)
-            if home is not None and home.digest != self.cache.fs.trees[name].digest:
+            home = self.world.home_tree(fileset)
+            if home is not None and home.digest != self.world.cache.fs.trees[name].digest:
                 fileset.needs_resync = True
                 changes.append("the new home differs from the cache: NeedsResync (run mmafmctl fs1 resync)")
-        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)  # a shorter delay cannot flush in the past
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)  # a shorter delay cannot flush in the past
         if changes:
-            self.emit(FilesetChanged(self.now, name, "; ".join(changes)))
-        self.refresh_states()
+            self.bus.emit(FilesetChanged(self.time.now, name, "; ".join(changes)))
+        self._refresh()
 
     # -- mmafmctl -------------------------------------------------------------------------------
-    def stop_fileset(self: Engine, name: str) -> None:
-        fileset = self.filesets[name]
+    def stop_fileset(self, name: str) -> None:
+        fileset = self.world.filesets[name]
         if fileset.stopped:
             raise SimError(f"mmafmctl: Fileset {name} is already in Stopped state.")
         fileset.stopped = True
-        self.emit(FilesetChanged(self.now, name, f"replication stopped ({fileset.queue.length} ops held)"))
-        self.refresh_states()
+        self.bus.emit(FilesetChanged(self.time.now, name, f"replication stopped ({fileset.queue.length} ops held)"))
+        self._refresh()
 
-    def start_fileset(self: Engine, name: str) -> None:
-        fileset = self.filesets[name]
+    def start_fileset(self, name: str) -> None:
+        fileset = self.world.filesets[name]
         if not fileset.stopped:
             raise SimError(f"mmafmctl: Fileset {name} is not in Stopped state.")
         fileset.stopped = False
-        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)
-        self.emit(FilesetChanged(self.now, name, "replication started"))
-        self.refresh_states()
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)
+        self.bus.emit(FilesetChanged(self.time.now, name, "replication started"))
+        self._refresh()
 
-    def flush_pending(self: Engine, name: str) -> int:
+    def flush_pending(self, name: str) -> int:
         """Make every queued op eligible now (ignore afmAsyncDelay); returns how many."""
-        fileset = self.filesets[name]
-        if any(op.kind == PSNAP and not op.dropped for op in fileset.queue.ops):
-            refusal = rules.Refusal(
-                "no flush during a psnap",
-                "6027-2757",
-                "The peer snapshot is in progress. Queue cannot be flushed now.",
-                "Wait for the home half of the peer snapshot (sim settle), then flush.",
-            )
-            self._refuse("mmafmctl", fileset, refusal)
+        fileset = self.world.filesets[name]
+        self._enforce(rules.flush_during_psnap(fileset), "mmafmctl", fileset)
         if fileset.state not in (CacheState.ACTIVE, CacheState.DIRTY, CacheState.NEEDS_RESYNC):
             raise SimError(f"mmafmctl: Cannot flush fileset {name}: it is in {fileset.state.value} state.")
         fileset.queue.flush_through = fileset.queue.next_seq
-        fileset.queue.busy_until = max(fileset.queue.busy_until, self.now)  # eligible now, not in the past
-        self.emit(FilesetChanged(self.now, name, f"flushPending: {fileset.queue.length} ops may go home now"))
+        fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)  # eligible now, not in the past
+        self.bus.emit(FilesetChanged(self.time.now, name, f"flushPending: {fileset.queue.length} ops may go home now"))
         return fileset.queue.length
 
-    def resync(self: Engine, name: str) -> int:
+    def resync(self, name: str) -> int:
         """Push the cache's whole contents home, overwriting what home changed.
 
         The cache's contents now are pinned (like a snapshot) and one resync op
@@ -145,25 +138,25 @@ class AdminOps:
         it, home's directory is made equal to those contents. Diffing at flush
         time, not now, keeps ops still queued (a rename, say) from carrying a
         home change past the resync. Returns the bytes the resync will send."""
-        fileset = self.filesets[name]
+        fileset = self.world.filesets[name]
         if fileset.mode is not AfmMode.SW:
             raise SimError(f"mmafmctl: Resync is allowed only for single-writer filesets; {name} is {fileset.mode.long_name}.")
-        if self.home_tree(fileset) is None:
+        if self.world.home_tree(fileset) is None:
             raise SimError(f"mmafmctl: Home of fileset {name} ({fileset.target.path}) is not reachable.")
-        cache = self.cache.fs.trees[name]
+        cache = self.world.cache.fs.trees[name]
         size = sum(text_size(content) for _, content in cache.items())
         queue = fileset.queue
         queue.barrier()
-        op = queue.push(RESYNC, "", cache.pin(), size, self.now)
+        op = queue.push(RESYNC, "", cache.pin(), size, self.time.now)
         queue.barrier()
         fileset.needs_resync = False
-        self.emit(FilesetChanged(self.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({size} B)"))
-        self.refresh_states()
+        self.bus.emit(FilesetChanged(self.time.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({size} B)"))
+        self._refresh()
         return size
 
-    def apply_resync(self: Engine, fileset: AfmFileset, home: VersionedTree, epoch: int) -> None:
+    def apply_resync(self, fileset: AfmFileset, home: VersionedTree, epoch: int) -> None:
         """At home: make the export equal to the cache's contents pinned at `epoch`."""
-        cache = self.cache.fs.trees[fileset.name]
+        cache = self.world.cache.fs.trees[fileset.name]
         wanted = dict(cache.items_at(epoch))
         for path in sorted((p for p, _ in home.items() if p not in wanted), reverse=True):
             if home.get(path) is not None:
@@ -174,19 +167,19 @@ class AdminOps:
         cache.release(epoch)
 
     # -- mmafmconfig (home) -----------------------------------------------------------------------
-    def set_afm_enabled(self: Engine, path: str, enabled: bool) -> None:
-        mount = self.home.fs.mount
+    def set_afm_enabled(self, path: str, enabled: bool) -> None:
+        mount = self.world.home.fs.mount
         clean = path.rstrip("/") or "/"
-        tree = clean[len(mount) + 1:] if clean.startswith(mount + "/") else ""
-        if not tree or "/" in tree or self.home.fs.trees.get(tree) is None:
+        directory = self.world.home_directory(clean)
+        if not directory or directory not in self.world.home.fs.trees:
             raise SimError(
                 f"mmafmconfig: {path}: No such directory (an export is a directory directly under {mount}).",
             )
-        export = self.exports.get(clean)
+        export = self.world.exports.get(clean)
         if export is None:
-            export = self.exports[clean] = HomeExport(clean, afm_enabled=False)
+            export = self.world.exports[clean] = HomeExport(clean, afm_enabled=False)
         if not enabled and not export.afm_enabled:
             raise SimError(f"mmafmconfig: AFM is not enabled for {clean}.")
         if export.afm_enabled != enabled:
             export.afm_enabled = enabled
-            self.emit(HomeExportChanged(self.now, clean, enabled))
+            self.bus.emit(HomeExportChanged(self.time.now, clean, enabled))

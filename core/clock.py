@@ -7,6 +7,7 @@ through its own epoch (its skew), formatted the way GPFS prints times.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 US = 1
@@ -24,6 +25,14 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 LAST_YEAR = 9000
+
+
+@dataclass(slots=True)
+class SimTime:
+    """The one simulated clock's reading: the engine moves it, the world's
+    operations stamp what they do with it."""
+
+    now: int = 0
 
 
 def until_year(epoch_seconds: int, year: int) -> int:

@@ -51,14 +51,14 @@ def _candidates(session: Session, cluster: str, words: list[str]) -> list[str]:
         return []
     engine = session.engine
     previous = words[-2]
-    filesets = list(engine.filesets)
+    filesets = list(engine.world.filesets)
     if previous == "-j":
         return filesets
     if previous == "-s":
         chosen = _option_value(words, "-j")
-        return [p for f in engine.filesets.values() if chosen in ("", f.name) for p in f.psnaps]
+        return [p for f in engine.world.filesets.values() if chosen in ("", f.name) for p in f.psnaps]
     if previous == "-J":
-        return [f"{engine.cache.fs.mount}/{f}" for f in filesets]
+        return [f"{engine.world.cache.fs.mount}/{f}" for f in filesets]
     if current.startswith("afmMode="):
         return [f"afmMode={m}" for m in ("sw", "ro", "iw", "lu")]
     if previous == "-p":
@@ -68,7 +68,7 @@ def _candidates(session: Session, cluster: str, words: list[str]) -> list[str]:
     positional = [w for i, w in enumerate(words[1:-1], start=1) if not w.startswith("-") and words[i - 1] not in ("-j", "-s", "-J", "-p", "--comment", "--uid", "--size")]
     index = len(positional)
     if name in DEVICE_COMMANDS and index == 0:
-        return [engine.cache.fs.name]
+        return [engine.world.cache.fs.name]
     if command.subcommands and index == (1 if name in DEVICE_COMMANDS else 0):
         return list(command.subcommands)
     if name == "sim" and positional[:1] == ["link"]:
@@ -76,9 +76,9 @@ def _candidates(session: Session, cluster: str, words: list[str]) -> list[str]:
     if name in FILESET_SECOND and index == 1:
         return filesets
     if name == "mmdelsnapshot" and index == 1:
-        return [s.name for s in engine.cluster(cluster).fs.snapshots.values()]
+        return [s.name for s in engine.world.cluster(cluster).fs.snapshots.values()]
     if name == "mmafmconfig" and index == 1:
-        return [f"{engine.home.fs.mount}/{d}" for d in engine.home.fs.trees]
+        return [f"{engine.world.home.fs.mount}/{d}" for d in engine.world.home.fs.trees]
     if command.family == "file" or name == "help":
         return list(REGISTRY) if name == "help" else _paths(session, cluster, current)
     return []
@@ -93,14 +93,14 @@ def _option_value(words: list[str], option: str) -> str:
 
 def _paths(session: Session, cluster: str, current: str) -> list[str]:
     engine = session.engine
-    mount = engine.cluster(cluster).fs.mount
+    mount = engine.world.cluster(cluster).fs.mount
     if "/" not in current:
         return [mount + "/"] if mount.startswith(current) or not current else []
     directory = current.rsplit("/", 1)[0] or "/"
     if directory == "/" or not (directory + "/").startswith(mount + "/") and directory != mount:
         return [mount + "/"] if mount.startswith(current) else []
     try:
-        entries = engine.list_dir(cluster, directory, show_all=True)
+        entries = engine.files.list_dir(cluster, directory, show_all=True)
     except FsError:
         return []
     base = current.rsplit("/", 1)[0]

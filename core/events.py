@@ -2,12 +2,13 @@
 
 Clients (the dashboard, `peersnap run --trace`, lessons, tests) subscribe to
 the engine and receive these in order. Each event knows how to describe
-itself in one line; `topic` groups them for filtering.
+itself in one line; `topic` groups them for filtering. `EventBus` delivers them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +27,9 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class FilesetEvent(Event):
-    """An event about one cache fileset."""
+    """An event about one cache fileset (its name; "" for a file system's own)."""
 
-    fs_name: str
-
-    @property
-    def fileset(self) -> str:
-        return self.fs_name
+    fileset: str = field()  # field(): a bare annotation would take Event.fileset (the property) as its default
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +107,7 @@ class SnapshotCreated(FilesetEvent):
     topic = "snapshot"
 
     def describe(self) -> str:
-        scope = f"fileset {self.fs_name}" if self.fs_name else "file system fs1"
+        scope = f"fileset {self.fileset}" if self.fileset else "file system fs1"
         return f"{self.cluster} snapshot {self.name} created with id {self.snap_id} ({scope})"
 
 
@@ -219,7 +216,7 @@ class HomeWritten(FilesetEvent):
     topic = "home"
 
     def describe(self) -> str:
-        return f"home write at {self.path} under single-writer fileset {self.fs_name}"
+        return f"home write at {self.path} under single-writer fileset {self.fileset}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +233,6 @@ class RuleRefused(FilesetEvent):
         return f"{self.command} refused ({self.rule}): {ident}{self.text}"
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class SessionReset(Event):
     """The session rebuilt its world (undo, replay): views should redraw from scratch."""
@@ -249,4 +244,25 @@ class SessionReset(Event):
         return self.reason
 
 
-TOPICS = ("command", "queue", "flush", "snapshot", "psnap", "link", "state", "fileset", "home", "refused", "session")
+
+class EventBus:
+    """Delivers every event to the listeners subscribed at the time, in order."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[Event], None]] = []
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `listener` with every event from now on; returns an unsubscribe function."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self, event: Event) -> None:
+        for listener in tuple(self._listeners):
+            listener(event)

@@ -12,17 +12,15 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .clock import SimTime
 from .errors import FsError
-from .events import HomeWritten, OpDropped, OpQueued, OpsLoaded
+from .events import EventBus, HomeWritten, OpDropped, OpQueued, OpsLoaded
 from .gateway import CREATE, RENAME, QueuedOp
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import Location, PathError, Where, locate
 from .tree import DIR, Content, VersionedTree, move_entry
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .world import World
 
 MAX_FILE = 16 * 1024 * 1024  # a generous bound on one simulated file's text
 MAX_LOAD = 10_000_000
@@ -56,33 +54,42 @@ class Entry:
 
 
 class FileOps:
-    """Mixin of `Engine`: the file commands' engine side."""
+    """The file commands' engine side, on both clusters' namespaces."""
+
+    def __init__(self, world: World, bus: EventBus, time: SimTime) -> None:
+        self.world = world
+        self.bus = bus
+        self.time = time
+        self._load_next: dict[str, int] = {}  # where `sim load` continues numbering, per fileset
+
+    def _refresh(self) -> None:
+        self.world.refresh_states(self.time.now, self.bus.emit)
 
     # -- resolving ---------------------------------------------------------------
-    def locate(self: Engine, role: str, path: str) -> Location:
-        cluster = self.cluster(role)
+    def locate(self, role: str, path: str) -> Location:
+        cluster = self.world.cluster(role)
         try:
             return locate(cluster, path, self._visible_trees(cluster), self._fileset_trees(cluster))
         except PathError as exc:
             raise FsError(str(exc)) from None
 
-    def _visible_trees(self: Engine, cluster: Cluster) -> dict[str, bool]:
+    def _visible_trees(self, cluster: Cluster) -> dict[str, bool]:
         visible = {name: True for name in cluster.fs.trees}
-        if cluster is self.cache:
-            for fileset in self.filesets.values():
+        if cluster is self.world.cache:
+            for fileset in self.world.filesets.values():
                 visible[fileset.name] = fileset.linked
         return visible
 
-    def _fileset_trees(self: Engine, cluster: Cluster) -> frozenset[str]:
-        return frozenset(self.filesets) if cluster is self.cache else frozenset()
+    def _fileset_trees(self, cluster: Cluster) -> frozenset[str]:
+        return frozenset(self.world.filesets) if cluster is self.world.cache else frozenset()
 
-    def _tree(self: Engine, loc: Location) -> VersionedTree:
+    def _tree(self, loc: Location) -> VersionedTree:
         tree = loc.cluster.fs.trees.get(loc.tree)
         if tree is None:
             raise FsError("No such file or directory")
         return tree
 
-    def _content(self: Engine, loc: Location) -> Content | None:
+    def _content(self, loc: Location) -> Content | None:
         if loc.where is not Where.TREE:
             return DIR
         tree = loc.cluster.fs.trees.get(loc.tree)
@@ -91,16 +98,16 @@ class FileOps:
         epoch = loc.epoch
         return tree.get(loc.rel) if epoch is None else tree.get_at(loc.rel, epoch)
 
-    def _access(self: Engine, loc: Location) -> None:
+    def _access(self, loc: Location) -> None:
         """First access to an Inactive cache fileset makes it Active."""
-        if loc.cluster is self.cache:
-            fileset = self.filesets.get(loc.tree)
+        if loc.cluster is self.world.cache:
+            fileset = self.world.filesets.get(loc.tree)
             if fileset is not None and not fileset.activated:
                 fileset.activated = True
-                self.refresh_states()
+                self._refresh()
 
     # -- reading -----------------------------------------------------------------
-    def read_file(self: Engine, role: str, path: str) -> str:
+    def read_file(self, role: str, path: str) -> str:
         loc = self.locate(role, path)
         content = self._content(loc)
         if content is None:
@@ -111,13 +118,13 @@ class FileOps:
         assert isinstance(content, str)
         return content
 
-    def exists(self: Engine, role: str, path: str) -> bool:
+    def exists(self, role: str, path: str) -> bool:
         try:
             return self._content(self.locate(role, path)) is not None
         except FsError:
             return False
 
-    def list_dir(self: Engine, role: str, path: str, show_all: bool = False) -> list[Entry]:
+    def list_dir(self, role: str, path: str, show_all: bool = False) -> list[Entry]:
         """The entries of a directory (or the file itself), sorted by name."""
         loc = self.locate(role, path)
         fs = loc.cluster.fs
@@ -148,7 +155,7 @@ class FileOps:
             entries = [Entry(n, (c := tree.get_at(prefix + n, epoch)) is DIR, text_size(c)) for n in names]  # type: ignore[arg-type]
         if show_all:
             extra = []
-            if loc.rel == "" and loc.snapshot is None and loc.cluster is self.cache and loc.tree in self.filesets:
+            if loc.rel == "" and loc.snapshot is None and loc.cluster is self.world.cache and loc.tree in self.world.filesets:
                 extra.append(Entry(".snapshots", True, 0))
             entries = extra + entries
         else:
@@ -156,18 +163,18 @@ class FileOps:
         return entries
 
     # -- writing ------------------------------------------------------------------
-    def _writable(self: Engine, loc: Location) -> tuple[AfmFileset | None, VersionedTree]:
+    def _writable(self, loc: Location) -> tuple[AfmFileset | None, VersionedTree]:
         if loc.snapshot is not None:
             raise FsError("Read-only file system")
         if loc.where is not Where.TREE:
             raise FsError("Permission denied")
         tree = self._tree(loc)
-        fileset = self.filesets.get(loc.tree) if loc.cluster is self.cache else None
+        fileset = self.world.filesets.get(loc.tree) if loc.cluster is self.world.cache else None
         if fileset is not None and not fileset.mode.writes_at_cache:
             raise FsError("Read-only file system (read-only AFM fileset)")
         return fileset, tree
 
-    def _parent_dir(self: Engine, tree: VersionedTree, rel: str) -> None:
+    def _parent_dir(self, tree: VersionedTree, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         content = tree.get(parent)
         if content is None:
@@ -175,7 +182,7 @@ class FileOps:
         if content is not DIR:
             raise FsError("Not a directory")
 
-    def write_file(self: Engine, role: str, path: str, text: str, append: bool = False) -> None:
+    def write_file(self, role: str, path: str, text: str, append: bool = False) -> None:
         """`echo TEXT > PATH` (or `>>` with `append`)."""
         loc = self.locate(role, path)
         fileset, tree = self._writable(loc)
@@ -191,7 +198,7 @@ class FileOps:
         self._access(loc)
         self._put(loc, fileset, tree, loc.rel, content, existing is None)
 
-    def touch(self: Engine, role: str, path: str) -> None:
+    def touch(self, role: str, path: str) -> None:
         loc = self.locate(role, path)
         fileset, tree = self._writable(loc)
         if loc.rel == "" or tree.get(loc.rel) is not None:
@@ -201,28 +208,28 @@ class FileOps:
         self._access(loc)
         self._put(loc, fileset, tree, loc.rel, "", True)
 
-    def _put(self: Engine, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
+    def _put(self, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
         tree.set(rel, content)
         if fileset is not None and fileset.mode.pushes_home:
-            op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.now, created)
+            op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.time.now, created)
             if dropped is not None:
-                self.emit(OpDropped(self.now, fileset.name, dropped.seq, dropped.kind, dropped.path, "superseded by a later write"))
+                self.bus.emit(OpDropped(self.time.now, fileset.name, dropped.seq, dropped.kind, dropped.path, "superseded by a later write"))
             self._announce(fileset, op)
-        elif loc.cluster is self.home:
+        elif loc.cluster is self.world.home:
             self._home_changed(loc.tree, rel)
 
-    def _announce(self: Engine, fileset: AfmFileset, op: QueuedOp) -> None:
-        self.emit(OpQueued(self.now, fileset.name, op.seq, op.kind, op.path, op.size))
-        self.refresh_states()
+    def _announce(self, fileset: AfmFileset, op: QueuedOp) -> None:
+        self.bus.emit(OpQueued(self.time.now, fileset.name, op.seq, op.kind, op.path, op.size))
+        self._refresh()
 
-    def _home_changed(self: Engine, tree: str, rel: str) -> None:
-        for fileset in self.filesets_on_export(tree):
+    def _home_changed(self, tree: str, rel: str) -> None:
+        for fileset in self.world.filesets_on_export(tree):
             if fileset.mode is AfmMode.SW and not fileset.needs_resync:
                 fileset.needs_resync = True
-                self.emit(HomeWritten(self.now, fileset.name, f"{self.home.fs.mount}/{tree}/{rel}".rstrip("/")))
-        self.refresh_states()
+                self.bus.emit(HomeWritten(self.time.now, fileset.name, f"{self.world.home.fs.mount}/{tree}/{rel}".rstrip("/")))
+        self._refresh()
 
-    def mkdir(self: Engine, role: str, path: str, parents: bool = False) -> None:
+    def mkdir(self, role: str, path: str, parents: bool = False) -> None:
         loc = self.locate(role, path)
         if loc.where is Where.TREE and loc.snapshot is None and loc.tree not in loc.cluster.fs.trees:
             if loc.rel and not parents:
@@ -252,11 +259,11 @@ class FileOps:
         for rel in [*reversed(missing), loc.rel]:
             tree.set(rel, DIR)
             if fileset is not None and fileset.mode.pushes_home:
-                self._announce(fileset, fileset.queue.push_mkdir(rel, self.now))
-            elif loc.cluster is self.home:
+                self._announce(fileset, fileset.queue.push_mkdir(rel, self.time.now))
+            elif loc.cluster is self.world.home:
                 self._home_changed(loc.tree, rel)
 
-    def remove(self: Engine, role: str, path: str, recursive: bool = False, directory: bool = False) -> None:
+    def remove(self, role: str, path: str, recursive: bool = False, directory: bool = False) -> None:
         """`rm` (files), `rm -r` (trees) and `rmdir` (`directory`: empty directories only)."""
         loc = self.locate(role, path)
         fileset, tree = self._writable(loc)
@@ -278,18 +285,18 @@ class FileOps:
             tree.delete(rel)
             if fileset is not None and fileset.mode.pushes_home:
                 queue = fileset.queue
-                op, dropped = queue.push_rmdir(rel, self.now) if is_dir else queue.push_remove(rel, self.now)
+                op, dropped = queue.push_rmdir(rel, self.time.now) if is_dir else queue.push_remove(rel, self.time.now)
                 if dropped is not None:
                     why = "mkdir undone by rmdir" if is_dir else "write undone by remove"
-                    self.emit(OpDropped(self.now, fileset.name, dropped.seq, dropped.kind, dropped.path, why))
+                    self.bus.emit(OpDropped(self.time.now, fileset.name, dropped.seq, dropped.kind, dropped.path, why))
                 if op is not None:
                     self._announce(fileset, op)
                 else:
-                    self.refresh_states()
-            elif loc.cluster is self.home:
+                    self._refresh()
+            elif loc.cluster is self.world.home:
                 self._home_changed(loc.tree, rel)
 
-    def rename(self: Engine, role: str, src: str, dst: str) -> None:
+    def rename(self, role: str, src: str, dst: str) -> None:
         """`mv SRC DST` within one fileset (or one home directory tree)."""
         source = self.locate(role, src)
         target = self.locate(role, dst)
@@ -322,37 +329,37 @@ class FileOps:
         if fileset is not None and fileset.mode.pushes_home:
             queue = fileset.queue
             queue.barrier()
-            self._announce(fileset, queue.push(RENAME, source.rel, rel, 0, self.now))
+            self._announce(fileset, queue.push(RENAME, source.rel, rel, 0, self.time.now))
             queue.barrier()
-        elif source.cluster is self.home:
+        elif source.cluster is self.world.home:
             self._home_changed(source.tree, rel)
 
     # -- load ---------------------------------------------------------------------------
-    def load(self: Engine, fs_name: str, count: int, size: int = 0) -> tuple[int, int]:
+    def load(self, fileset_name: str, count: int, size: int = 0) -> tuple[int, int]:
         """`sim load N`: N new files written in the fileset's `load/` directory.
 
         Runs the same tree and queue operations as `echo > FILE`, without an
         event per write (one OpsLoaded event announces the batch)."""
-        fileset = self.filesets[fs_name]
+        fileset = self.world.filesets[fileset_name]
         if not fileset.linked:
             raise FsError("No such file or directory (fileset is not linked)")
         if not fileset.mode.writes_at_cache:
             raise FsError("Read-only file system (read-only AFM fileset)")
         if not 1 <= count <= MAX_LOAD:
             raise FsError(f"N must be a whole number from 1 to {MAX_LOAD:,}")
-        tree = self.cache.fs.trees[fs_name]
+        tree = self.world.cache.fs.trees[fileset_name]
         if tree.get("load") is None:
-            self.mkdir("cache", f"{self.cache.fs.mount}/{fs_name}/load")
+            self.mkdir("cache", f"{self.world.cache.fs.mount}/{fileset_name}/load")
         elif tree.get("load") is not DIR:
             raise FsError("load exists and is not a directory")
         fileset.activated = True
         queue = fileset.queue
         pushes = fileset.mode.pushes_home
-        start = self._load_next.get(fs_name, 1)
+        start = self._load_next.get(fileset_name, 1)
         while tree.get(f"load/f{start:07d}") is not None:
             start += 1
         pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
-        now = self.now
+        now = self.time.now
         first_seq = queue.next_seq
         total = 0
         create = tree.create
@@ -370,10 +377,10 @@ class FileOps:
                     push(path, content, len(content), now)
                 total += len(content)
                 written += 1
-        self._load_next[fs_name] = n
+        self._load_next[fileset_name] = n
         if pushes:
-            self.emit(OpsLoaded(now, fs_name, count, first_seq, queue.next_seq - 1, total))
-        self.refresh_states()
+            self.bus.emit(OpsLoaded(now, fileset_name, count, first_seq, queue.next_seq - 1, total))
+        self._refresh()
         return first_seq, queue.next_seq - 1
 
 

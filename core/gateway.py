@@ -12,6 +12,9 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
+
+SECOND = 1_000_000  # microseconds (clock.SECOND; the queue sits below the clock's users)
 
 # Operation kinds (plain strings keep a queued op small and fast to compare).
 CREATE = "create"
@@ -23,7 +26,14 @@ RENAME = "rename"
 PSNAP = "psnap"
 RESYNC = "resync"  # data: the cache epoch whose contents home must match
 
-DATA_KINDS = frozenset({CREATE, WRITE, REMOVE, MKDIR, RMDIR, RENAME})
+
+@dataclass(slots=True)
+class LinkSettings:
+    """How fast the gateway reaches home."""
+
+    bandwidth: int = 100 * 1024 * 1024  # bytes per second, per gateway
+    latency_us: int = 500  # per operation round trip
+    disconnect_timeout_us: int = 60 * SECOND
 
 
 class QueuedOp:
@@ -181,3 +191,33 @@ class GatewayQueue:
     def slots(self) -> int:
         """Rows a view needs: every op still in the deque, dropped included."""
         return len(self.ops)
+
+
+# -- op timing: pure functions, shared by the engine's drain loop and the dashboard ------------
+def ready_at(op: QueuedOp, async_delay_us: int, flush_through: int) -> int:
+    """When `op` may leave for home: a psnap marker (and an op flushPending
+    lifted) at once, everything else after the fileset's async delay."""
+    if op.kind == PSNAP or op.seq < flush_through:
+        return op.queued_us
+    return op.queued_us + async_delay_us
+
+
+def transfer_us(size: int, link: LinkSettings) -> int:
+    """One op's trip to home: a round trip plus its bytes at the link's bandwidth."""
+    return link.latency_us + size * SECOND // link.bandwidth
+
+
+def done_at(op: QueuedOp, busy_until: int, async_delay_us: int, flush_through: int, link: LinkSettings) -> int:
+    """When `op` reaches home, if the gateway is free from `busy_until`:
+    ops leave one at a time, each once it is ready and the one before it is done."""
+    return max(busy_until, ready_at(op, async_delay_us, flush_through)) + transfer_us(op.size, link)
+
+
+def drain_done(queue: GatewayQueue, async_delay_us: int, link: LinkSettings, now: int) -> int:
+    """When the whole queue will have reached home, if nothing stops it: every
+    live op back to back at the link's speed, and no sooner than the newest op
+    is ready (an estimate: it ignores the psnap markers' and flushPending's head start)."""
+    start = max(now, queue.busy_until)
+    serial = queue.length * link.latency_us + queue.bytes * SECOND // max(link.bandwidth, 1)
+    ready = queue.ops[-1].queued_us + async_delay_us if queue.ops else now
+    return max(start + serial, ready + link.latency_us)

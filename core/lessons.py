@@ -87,7 +87,7 @@ def _psnap_completed(session: Session, events: list[Event], p: dict[str, Any]) -
         if isinstance(e, PeerSnapshotCompleted) and _matches_fileset(e, p) and e.identical:
             if not p.get("disconnected"):
                 return True
-            psnap = session.engine.filesets[e.fs_name].psnaps.get(e.name)
+            psnap = session.engine.world.filesets[e.fileset].psnaps.get(e.name)
             if psnap is not None and psnap.created_disconnected:
                 return True
     return False
@@ -101,21 +101,21 @@ def _refused(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
 
 
 def _link(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    return session.engine.link_up == (p["up"] is True)
+    return session.engine.world.link_up == (p["up"] is True)
 
 
 def _state(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    fileset = session.engine.filesets.get(p["fileset"])
+    fileset = session.engine.world.filesets.get(p["fileset"])
     return fileset is not None and fileset.state.value == p["state"]
 
 
 def _queue_length(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    fileset = session.engine.filesets.get(p["fileset"])
+    fileset = session.engine.world.filesets.get(p["fileset"])
     return fileset is not None and fileset.queue.length >= p["min"]
 
 
 def _home_enabled(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    export = session.engine.exports.get(p["path"])
+    export = session.engine.world.exports.get(p["path"])
     return export is not None and export.afm_enabled == (p["enabled"] is True)
 
 

@@ -161,10 +161,6 @@ class HomeExport:
     path: str
     afm_enabled: bool = True
 
-    @property
-    def tree_name(self) -> str:
-        return self.path.rstrip("/").rsplit("/", 1)[-1]
-
 
 @dataclass(slots=True, eq=False)
 class Cluster:

@@ -34,10 +34,6 @@ class Location:
     scope: str | None = None  # for Where.SNAPSHOTS: fileset name, None = file system
 
     @property
-    def read_only(self) -> bool:
-        return self.snapshot is not None or self.where is not Where.TREE
-
-    @property
     def epoch(self) -> int | None:
         if self.snapshot is None:
             return None

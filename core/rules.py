@@ -1,14 +1,18 @@
-"""The peer snapshot rules, in one place, as pure checks.
+"""Every rule that refuses a command, in one place, as pure checks.
 
 Each check looks at the world and returns a `Refusal` (or None). Commands run
-every check before they change anything, so a refused command changes nothing.
+every check before they change anything, so a refused command changes nothing;
+`enforce` is the one way a refusal is raised: it announces a `RuleRefused`
+event and raises `Refused`, which the session prints GPFS-style.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol
+from .events import EventBus, RuleRefused
+from .gateway import PSNAP
+from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,17 @@ class Refusal:
 
 
 PSNAP_STATES = (CacheState.ACTIVE, CacheState.DIRTY, CacheState.DISCONNECTED)
+
+
+def psnap_linked(fileset: AfmFileset) -> Refusal | None:
+    if fileset.linked:
+        return None
+    return Refusal(
+        "fileset must be linked",
+        "",
+        f"Fileset {fileset.name} is not linked; link it first (mmlinkfileset fs1 {fileset.name} -J /gpfs/fs1/{fileset.name}).",
+        f"An unlinked fileset has no namespace to snapshot. Run mmlinkfileset fs1 {fileset.name} -J /gpfs/fs1/{fileset.name}.",
+    )
 
 
 def psnap_mode(fileset: AfmFileset) -> Refusal | None:
@@ -87,9 +102,11 @@ def psnap_home_enabled(fileset: AfmFileset, export: HomeExport | None, link_up: 
 
 
 def psnap_create(fileset: AfmFileset, export: HomeExport | None, link_up: bool) -> Refusal | None:
-    """All create rules in the documented order: mode, target, state, home."""
+    """All create rules in the documented order: mode, target, state, home
+    (a fileset that is not linked has nothing to snapshot: that comes first)."""
     return (
-        psnap_mode(fileset)
+        psnap_linked(fileset)
+        or psnap_mode(fileset)
         or psnap_protocol(fileset)
         or psnap_state(fileset)
         or psnap_home_enabled(fileset, export, link_up)
@@ -129,9 +146,44 @@ def needs_unlinked_and_empty(fileset: AfmFileset, attribute: str) -> Refusal | N
     return None
 
 
+def flush_during_psnap(fileset: AfmFileset) -> Refusal | None:
+    """`mmafmctl flushPending` would let ops overtake a queued psnap marker's promise."""
+    if not any(op.kind == PSNAP and not op.dropped for op in fileset.queue.ops):
+        return None
+    return Refusal(
+        "no flush during a psnap",
+        "6027-2757",
+        "The peer snapshot is in progress. Queue cannot be flushed now.",
+        "Wait for the home half of the peer snapshot (sim settle), then flush.",
+    )
+
+
+def delete_one_half(snapshot: Snapshot, owner: str, at_home: bool) -> Refusal | None:
+    """`mmdelsnapshot` on either half of a peer snapshot would orphan the other."""
+    if not snapshot.peer:
+        return None
+    where = " at the cache" if at_home else ""
+    return Refusal(
+        "delete pairs with mmpsnap",
+        "",
+        f"Snapshot {snapshot.name} is a peer snapshot; deleting one half would orphan the other.",
+        f"Delete both halves together: mmpsnap fs1 delete -s {snapshot.name} -j {owner}{where}.",
+        f"Use mmpsnap fs1 delete -s {snapshot.name} -j {owner}{where}.",
+    )
+
+
 class Refused(Exception):
     """A rule refused a command; the command prints the refusal and fails."""
 
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.text)
         self.refusal = refusal
+
+
+def enforce(refusal: Refusal | None, command: str, fileset: str, bus: EventBus, now: int) -> None:
+    """The one way a rule refuses: announce `RuleRefused`, then raise `Refused`.
+    Does nothing when the check passed (`refusal` is None)."""
+    if refusal is None:
+        return
+    bus.emit(RuleRefused(now, fileset, command, refusal.rule, refusal.message_id, refusal.text, refusal.hint))
+    raise Refused(refusal)

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from . import clock
-from .engine import Engine, LinkSettings
+from .engine import Engine, LinkTimer
+from .gateway import LinkSettings
 from .model import AfmFileset, AfmMode, Cluster, FileSystem, HomeExport, Target
 from .tree import DIR, VersionedTree
+from .world import World, home_directory
 
 DEFAULT = "seed"
 
@@ -87,7 +89,7 @@ class Scenario:
         filesets: dict[str, AfmFileset] = {}
         for spec in self.filesets:
             tree = cache_fs.trees[spec.name] = VersionedTree()
-            home_tree = home_fs.trees.setdefault(spec.target.path[len(self.mount) + 1:], VersionedTree())
+            home_tree = home_fs.trees.setdefault(home_directory(self.mount, spec.target.path), VersionedTree())
             for path, content in sorted(spec.files.items()):
                 _plant(tree, path, content)
                 _plant(home_tree, path, content)
@@ -103,12 +105,11 @@ class Scenario:
             )
         exports = {e.path: HomeExport(e.path, e.afm_enabled) for e in self.exports}
         link = LinkSettings(self.link.bandwidth, self.link.latency_us, self.link.disconnect_timeout_us)
-        engine = Engine(cache, home, filesets, exports, link, self.home_host)
-        engine.gateway_ip = self.gateway_ip
+        engine = Engine(World(cache, home, filesets, exports, link, self.home_host, self.gateway_ip))
         if not self.link_up:
             engine.set_link(False)
         for fault in self.faults:
-            engine.schedule(fault.at_us, "link", fault.link_up)
+            engine.schedule(fault.at_us, LinkTimer(fault.link_up))
         return engine
 
 
@@ -270,8 +271,7 @@ class _Reader:
         self.known(spec, where, {"name", "id", "mode", "target", "state", "async_delay", "files"})
         name = self.get(spec, where, "name", str, ..., _check_name, "a fileset name (letters, digits, _ and -)")
         target = self.get(spec, where, "target", str, ..., Target.parse, "an AFM target like 'nfs://home1/gpfs/fs1/sw'")
-        tree = target.path[len(mount) + 1:] if target.path.startswith(mount + "/") else ""
-        if not tree or "/" in tree:
+        if not home_directory(mount, target.path):
             raise self.fail(f"{where}.target", f"a target whose path is a directory directly under {mount} at home", str(target))
         files = self.get(spec, where, "files", dict, {})
         for path, content in files.items():

@@ -10,28 +10,25 @@ engine checks by comparing the two trees' digests.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from . import clock, rules
-from .clock import plural
+from .clock import SimTime, plural
 from .errors import SimError
 from .events import (
+    EventBus,
     PeerSnapshotCompleted,
     PeerSnapshotDeleted,
     PeerSnapshotFailed,
     PeerSnapshotQueued,
-    RuleRefused,
     SnapshotCreated,
     SnapshotDeleted,
 )
 from .gateway import PSNAP
 from .model import AfmFileset, CacheState, HomeHalf, PeerSnapshot, Snapshot
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .world import World
 
 QUIESCE = clock.SECOND
-WAIT_BOUND = clock.DAY
 _NAME = re.compile(r"^[A-Za-z0-9_.:+@%=,-]{1,255}$")
 _COMMENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _UID = re.compile(r"^[A-Za-z0-9:]{1,64}$")
@@ -42,116 +39,114 @@ def check_snapshot_name(command: str, name: str) -> None:
         raise SimError(f"{command}: Invalid snapshot name '{name}': use up to 255 letters, digits and _ . : - + @ % = ,")
 
 
-class SnapshotOps:
-    """Mixin of `Engine`: snapshot and peer snapshot operations."""
+class Snapshots:
+    """Snapshots on either cluster, and the peer snapshot pairs of the cache's filesets.
+
+    `quiesce` is how the file system quiesces before a snapshot: the engine lets
+    a second of simulated time pass (the gateway keeps draining meanwhile)."""
+
+    def __init__(self, world: World, bus: EventBus, time: SimTime, quiesce: Callable[[], None]) -> None:
+        self.world = world
+        self.bus = bus
+        self.time = time
+        self.quiesce = quiesce
+
+    def _refresh(self) -> None:
+        self.world.refresh_states(self.time.now, self.bus.emit)
 
     # -- plain snapshots ---------------------------------------------------------------
-    def take_snapshot(self: Engine, role: str, name: str, fileset: str | None, peer: bool = False) -> Snapshot:
+    def take_snapshot(self, role: str, name: str, fileset: str | None, peer: bool = False) -> Snapshot:
         """Pin the trees (one fileset, or every tree of the file system): O(1) each."""
-        fs = self.cluster(role).fs
+        fs = self.world.cluster(role).fs
         names = [fileset] if fileset is not None else list(fs.trees)
         epochs = {tree: fs.trees[tree].pin() for tree in names}
         digests = {tree: fs.trees[tree].digest for tree in names}
-        snap = Snapshot(fs.next_snap_id, name, self.now, fileset, epochs, digests, peer)
+        snap = Snapshot(fs.next_snap_id, name, self.time.now, fileset, epochs, digests, peer)
         fs.next_snap_id += 1
         fs.snapshots[name] = snap
-        self.emit(SnapshotCreated(self.now, fileset or "", role, name, snap.id))
+        self.bus.emit(SnapshotCreated(self.time.now, fileset or "", role, name, snap.id))
         return snap
 
-    def drop_snapshot(self: Engine, role: str, name: str) -> Snapshot:
-        fs = self.cluster(role).fs
+    def drop_snapshot(self, role: str, name: str) -> Snapshot:
+        fs = self.world.cluster(role).fs
         snap = fs.snapshots.pop(name)
         for tree, epoch in snap.epochs.items():
             if tree in fs.trees:
                 fs.trees[tree].release(epoch)
-        self.emit(SnapshotDeleted(self.now, snap.fileset or "", role, name, snap.id))
+        self.bus.emit(SnapshotDeleted(self.time.now, snap.fileset or "", role, name, snap.id))
         return snap
 
-    def quiesce(self: Engine) -> None:
-        """Taking a snapshot quiesces the file system for a second of simulated time."""
-        self.advance(QUIESCE)
-
     # -- peer snapshots -------------------------------------------------------------------
-    def psnap_name(self: Engine, fileset: AfmFileset, comment: str = "", uid: str = "") -> str:
-        stamp = clock.stamp(self.clock("cache"))
-        name = f"psnap-{uid or self.cache.cluster_id}-{self.cache.fs.uid}-{fileset.id}-{stamp}"
+    def psnap_name(self, fileset: AfmFileset, comment: str = "", uid: str = "") -> str:
+        stamp = clock.stamp(self.world.clock("cache", self.time.now))
+        name = f"psnap-{uid or self.world.cache.cluster_id}-{self.world.cache.fs.uid}-{fileset.id}-{stamp}"
         return f"{comment}-{name}" if comment else name
 
-    def create_psnap(self: Engine, fs_name: str, comment: str = "", uid: str = "") -> PeerSnapshot:
+    def create_psnap(self, fileset_name: str, comment: str = "", uid: str = "") -> PeerSnapshot:
         """`mmpsnap fs1 create -j F`: check every rule, then take the cache half
         and queue the home half behind everything queued before it."""
-        fileset = self.filesets[fs_name]
+        fileset = self.world.filesets[fileset_name]
         if comment and not _COMMENT.match(comment):
             raise SimError("mmpsnap: Invalid comment: use up to 64 letters, digits, '_', '.' or '-'.")
         if uid and not _UID.match(uid):
             raise SimError(f"mmpsnap: Invalid cluster UID '{uid}': use letters, digits and ':'.")
-        if not fileset.linked:
-            raise SimError(f"mmpsnap: Fileset {fs_name} is not linked; link it first (mmlinkfileset fs1 {fs_name} -J /gpfs/fs1/{fs_name}).")
-        refusal = rules.psnap_create(fileset, self.export_for(fileset), self.link_up)
-        if refusal is not None:
-            self.emit(RuleRefused(self.now, fs_name, "mmpsnap", refusal.rule, refusal.message_id, refusal.text, refusal.hint))
-            raise rules.Refused(refusal)
+        refusal = rules.psnap_create(fileset, self.world.export_for(fileset), self.world.link_up)
+        rules.enforce(refusal, "mmpsnap", fileset_name, self.bus, self.time.now)
         name = self.psnap_name(fileset, comment, uid)
-        if name in self.cache.fs.snapshots or name in fileset.psnaps or name in self.home.fs.snapshots:
+        if name in self.world.cache.fs.snapshots or name in fileset.psnaps or name in self.world.home.fs.snapshots:
             raise SimError(
                 f"mmpsnap: Snapshot {name} already exists.",
                 "mmpsnap: Peer snapshot names carry the time to the second; wait a second and try again.",
             )
         self.quiesce()
-        snap = self.take_snapshot("cache", name, fs_name, peer=True)
+        snap = self.take_snapshot("cache", name, fileset_name, peer=True)
         queue = fileset.queue
         queue.barrier()
-        marker = queue.push(PSNAP, "", name, 0, self.now)
+        marker = queue.push(PSNAP, "", name, 0, self.time.now)
         # The gateway only knows home is gone once the disconnect timeout has passed.
         disconnected = fileset.state is CacheState.DISCONNECTED
-        psnap = PeerSnapshot(name, fs_name, snap, marker, created_disconnected=disconnected, comment=comment)
+        psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment)
         fileset.psnaps[name] = psnap
-        self.emit(PeerSnapshotQueued(self.now, fs_name, name, marker.seq, queue.ahead_of(marker), disconnected))
-        self.refresh_states()
+        self.bus.emit(PeerSnapshotQueued(self.time.now, fileset_name, name, marker.seq, queue.ahead_of(marker), disconnected))
+        self._refresh()
         return psnap
 
-    def wait_for_psnap(self: Engine, psnap: PeerSnapshot, bound: int = WAIT_BOUND) -> bool:
-        """Run simulated time until the home half exists (or fails); False if it
-        cannot within `bound` (for example while the link stays down)."""
-        self.advance_to(self.now + bound, stop_when_idle=True, until=lambda: psnap.home is not HomeHalf.QUEUED)
-        return psnap.home is not HomeHalf.QUEUED
-
-    def complete_home_half(self: Engine, fileset: AfmFileset, name: str) -> None:
+    def complete_home_half(self, fileset: AfmFileset, name: str) -> None:
         """The marker reached home: take the home snapshot (or record why not)."""
         psnap = fileset.psnaps.get(name)
         if psnap is None or psnap.home is not HomeHalf.QUEUED:
             return
         psnap.marker = None
-        export = self.export_for(fileset)
+        export = self.world.export_for(fileset)
         if export is None or not export.afm_enabled:
-            self.gpfs_log.append(
+            self.world.gpfs_log.append(
                 f"AFM: AFM is not enabled for fileset {fileset.name} in filesystem fs1. Some features will not be "
                 "supported, see documentation for enabling AFM and unsupported features."
             )
             self._fail_home_half(psnap, f"AFM is not enabled at home for {fileset.target.path} (run mmafmconfig enable)")
             return
-        if name in self.home.fs.snapshots:
+        if name in self.world.home.fs.snapshots:
             self._fail_home_half(psnap, f"a snapshot named {name} already exists at home")
             return
         home_snap = self.take_snapshot("home", name, None, peer=True)
-        tree = self.export_tree(fileset)
+        tree = self.world.home_dir(fileset)
         psnap.home_snap = home_snap
         psnap.home = HomeHalf.CREATED
         psnap.identical = home_snap.digests.get(tree) == psnap.cache_snap.digests[fileset.name]
-        self.emit(PeerSnapshotCompleted(self.now, fileset.name, name, home_snap.id, psnap.identical))
+        self.bus.emit(PeerSnapshotCompleted(self.time.now, fileset.name, name, home_snap.id, psnap.identical))
 
-    def _fail_home_half(self: Engine, psnap: PeerSnapshot, reason: str) -> None:
+    def _fail_home_half(self, psnap: PeerSnapshot, reason: str) -> None:
         psnap.home = HomeHalf.FAILED
         psnap.failure = reason
-        self.emit(PeerSnapshotFailed(self.now, psnap.fileset, psnap.name, reason))
+        self.bus.emit(PeerSnapshotFailed(self.time.now, psnap.fileset, psnap.name, reason))
 
-    def delete_psnap(self: Engine, fs_name: str, name: str) -> list[str]:
+    def delete_psnap(self, fileset_name: str, name: str) -> list[str]:
         """`mmpsnap fs1 delete -s NAME -j F`: remove both halves, never an orphan.
         A home half that exists while home is unreachable is removed on reconnect."""
-        fileset = self.filesets[fs_name]
+        fileset = self.world.filesets[fileset_name]
         psnap = fileset.psnaps.get(name)
         if psnap is None:
-            raise SimError(f"mmpsnap: 6027-2683 [E] Fileset {fs_name} in file system fs1 does not contain snapshot {name}, err = 2")
+            raise SimError(f"mmpsnap: 6027-2683 [E] Fileset {fileset_name} in file system fs1 does not contain snapshot {name}, err = 2")
         if psnap.home is HomeHalf.DELETING:
             raise SimError(
                 f"mmpsnap: Peer snapshot {name} is already being deleted; its home half is removed when the connection is restored."
@@ -166,7 +161,7 @@ class SnapshotOps:
             fileset.queue.remove_marker(psnap.marker)
             lines.append(f"Queued core snapshot {name} removed from the gateway queue.")
             del fileset.psnaps[name]
-        elif psnap.home is HomeHalf.CREATED and self.link_up:
+        elif psnap.home is HomeHalf.CREATED and self.world.link_up:
             self.drop_snapshot("home", name)
             lines.append(f"Core snapshot {name} deleted at home.")
             del fileset.psnaps[name]
@@ -175,29 +170,29 @@ class SnapshotOps:
             lines.append(f"Core snapshot {name} will be deleted at home when the connection is restored.")
         else:
             del fileset.psnaps[name]
-        self.emit(PeerSnapshotDeleted(self.now, fs_name, name, psnap.home is HomeHalf.DELETING))
-        self.refresh_states()
+        self.bus.emit(PeerSnapshotDeleted(self.time.now, fileset_name, name, psnap.home is HomeHalf.DELETING))
+        self._refresh()
         return lines
 
-    def home_reachable(self: Engine) -> None:
+    def home_reachable(self) -> None:
         """The link is back: finish the home deletions that waited for it."""
-        for fileset in self.filesets.values():
+        for fileset in self.world.filesets.values():
             for psnap in [p for p in fileset.psnaps.values() if p.home is HomeHalf.DELETING]:
-                if psnap.name in self.home.fs.snapshots:
+                if psnap.name in self.world.home.fs.snapshots:
                     self.drop_snapshot("home", psnap.name)
                 del fileset.psnaps[psnap.name]
 
     # -- views --------------------------------------------------------------------------------
-    def psnap_ahead(self: Engine, psnap: PeerSnapshot) -> int:
+    def psnap_ahead(self, psnap: PeerSnapshot) -> int:
         if psnap.marker is None:
             return 0
-        return self.filesets[psnap.fileset].queue.ahead_of(psnap.marker)
+        return self.world.filesets[psnap.fileset].queue.ahead_of(psnap.marker)
 
-    def home_half_text(self: Engine, psnap: PeerSnapshot) -> str:
+    def home_half_text(self, psnap: PeerSnapshot) -> str:
         """`Queued behind 3 ops`, `Pending reconnect`, `Created with id 8 at ...`, ..."""
-        fileset = self.filesets[psnap.fileset]
+        fileset = self.world.filesets[psnap.fileset]
         if psnap.home is HomeHalf.QUEUED:
-            if not self.link_up:
+            if not self.world.link_up:
                 return "Pending reconnect"
             if fileset.stopped:
                 return "Queued (replication stopped)"
@@ -205,7 +200,7 @@ class SnapshotOps:
             return f"Queued behind {plural(ahead, 'op')}" if ahead else "Queued (next)"
         if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
             same = "identical" if psnap.identical else "DIFFERS"
-            when = self.clock_text("home", psnap.home_snap.created_us)
+            when = self.world.clock_text("home", psnap.home_snap.created_us)
             return f"Created with id {psnap.home_snap.id} at {when}, {same}"
         if psnap.home is HomeHalf.DELETING:
             return "Deleting (pending reconnect)"

@@ -198,12 +198,6 @@ class VersionedTree:
         names = {p[len(prefix):] for p, _ in self.items_at(epoch) if p.startswith(prefix) and "/" not in p[len(prefix):]}
         return sorted(names)
 
-    def digest_at(self, epoch: int) -> int:
-        total = 0
-        for path, content in self.items_at(epoch):
-            total = (total + entry_hash(path, content)) & MASK
-        return total
-
 
 def _visible_to_any(since: int, until: int, pins: list[int]) -> bool:
     i = bisect_right(pins, since - 1)

@@ -39,7 +39,7 @@ def fails(session: Session, line: str) -> list[str]:
 
 def live_ops(session: Session, fileset: str = "sw") -> list[tuple[str, str]]:
     """The live queued ops of a fileset, as (kind, path)."""
-    return [(op.kind, op.path) for op in session.engine.filesets[fileset].queue]
+    return [(op.kind, op.path) for op in session.engine.world.filesets[fileset].queue]
 
 
 def tree_items(tree) -> dict:
@@ -225,11 +225,11 @@ def test_getstate_stopped_holds_the_queue_and_start_recovers():
     assert getstate(session)[2:5] == ["Stopped", "gw1", "1"]
     assert fails(session, "mmafmctl fs1 stop -j sw")[0] == "mmafmctl: Fileset sw is already in Stopped state."
     ok(session, "sim advance 1m")
-    assert session.engine.home.fs.trees["sw"].get("a") is None
+    assert session.engine.world.home.fs.trees["sw"].get("a") is None
     assert ok(session, "mmafmctl fs1 start -j sw") == []
     assert fails(session, "mmafmctl fs1 start -j sw")[0] == "mmafmctl: Fileset sw is not in Stopped state."
     ok(session, "sim settle")
-    assert session.engine.home.fs.trees["sw"].get("a") == "x\n"
+    assert session.engine.world.home.fs.trees["sw"].get("a") == "x\n"
 
 
 def test_getstate_inactive_in_a_scenario_that_starts_so():
@@ -382,7 +382,7 @@ def test_mmchfileset_changes_the_target_protocol_of_an_unlinked_fileset():
     assert ok(session, "mmchfileset fs1 swnsd -p afmTarget=nfs://home1/gpfs/fs1/swnsd,afmAsyncDelay=30") == [
         "Fileset swnsd changed."
     ]
-    fileset = session.engine.filesets["swnsd"]
+    fileset = session.engine.world.filesets["swnsd"]
     assert str(fileset.target) == "nfs://home1/gpfs/fs1/swnsd" and fileset.async_delay_us == 30_000_000
     assert fails(session, "mmchfileset fs1 swnsd -p afmTarget=nfs://home1/gpfs/fs1/nowhere")[0] == (
         "mmchfileset: Target path /gpfs/fs1/nowhere is not a directory directly under /gpfs/fs1 at home."
@@ -396,7 +396,7 @@ def test_mmchfileset_is_all_or_nothing():
     session = Session()
     ok(session, "mmunlinkfileset fs1 iw")
     fails(session, "mmchfileset fs1 iw -p afmAsyncDelay=30,afmMode=bogus")
-    assert session.engine.filesets["iw"].async_delay_us == 15_000_000
+    assert session.engine.world.filesets["iw"].async_delay_us == 15_000_000
 
 
 # -- file operations -----------------------------------------------------------------------------------
@@ -438,9 +438,9 @@ def test_echo_writes_and_appends():
     assert ok(session, "echo hello   world") == ["hello world"]
     assert ok(session, f"echo 'two  spaces' > {SW}/a") == []
     assert ok(session, f"echo more >> {SW}/a") == []
-    assert session.engine.cache.fs.trees["sw"].get("a") == "two  spaces\nmore\n"
+    assert session.engine.world.cache.fs.trees["sw"].get("a") == "two  spaces\nmore\n"
     ok(session, f"echo -n bare > {SW}/b")
-    assert session.engine.cache.fs.trees["sw"].get("b") == "bare"
+    assert session.engine.world.cache.fs.trees["sw"].get("b") == "bare"
     ok(session, f"echo new >> {SW}/c")  # >> creates a missing file
     assert ok(session, f"cat {SW}/c") == ["new"]
     ok(session, f"echo replaced > {SW}/a")
@@ -510,10 +510,10 @@ def test_file_changes_go_home_after_the_async_delay():
     ok(session, f"echo x > {SW}/d/f")
     ok(session, f"mv {SW}/README {SW}/d/README")
     ok(session, "sim advance 14s")
-    assert session.engine.home.fs.trees["sw"].get("d") is None
+    assert session.engine.world.home.fs.trees["sw"].get("d") is None
     ok(session, "sim advance 2s")
     engine = session.engine
-    assert tree_items(engine.home.fs.trees["sw"]) == tree_items(engine.cache.fs.trees["sw"])
+    assert tree_items(engine.world.home.fs.trees["sw"]) == tree_items(engine.world.cache.fs.trees["sw"])
 
 
 # -- queue filtering --------------------------------------------------------------------------------------
@@ -553,10 +553,10 @@ def test_repeated_writes_coalesce_into_one_with_the_latest_data():
     session = Session()
     for word in ("one", "two", "three"):
         ok(session, f"echo {word} >> {SW}/log")
-    ops = list(session.engine.filesets["sw"].queue)
+    ops = list(session.engine.world.filesets["sw"].queue)
     assert [(op.kind, op.path, op.data) for op in ops] == [("create", "log", "one\ntwo\nthree\n")]
     ok(session, "sim settle")
-    assert session.engine.home.fs.trees["sw"].get("log") == "one\ntwo\nthree\n"
+    assert session.engine.world.home.fs.trees["sw"].get("log") == "one\ntwo\nthree\n"
 
 
 def test_nothing_is_filtered_across_a_psnap_marker():
@@ -570,7 +570,7 @@ def test_nothing_is_filtered_across_a_psnap_marker():
     # after the marker, "two" is dropped by the remove as usual; before it, nothing is touched
     assert live_ops(session) == [("create", "f"), ("mkdir", "d"), ("psnap", ""), ("remove", "f"), ("rmdir", "d")]
     ok(session, "sim settle")
-    name = next(iter(session.engine.filesets["sw"].psnaps))
+    name = next(iter(session.engine.world.filesets["sw"].psnaps))
     assert ok(session, f"@home cat /gpfs/fs1/.snapshots/{name}/sw/f") == ["one"]
     assert ok(session, f"@home ls /gpfs/fs1/.snapshots/{name}/sw/d") == []
 
@@ -643,7 +643,7 @@ def test_sim_load_writes_n_files_and_queues_them():
     ]
     assert ok(session, "sim load 3 -j lu") == ["Wrote 3 files in /gpfs/fs1/lu/load (kept local: local-updates)."]
     ok(session, "sim settle")
-    assert session.engine.home.fs.trees["sw"].get("load/f0001000") == "load      1000\n"
+    assert session.engine.world.home.fs.trees["sw"].get("load/f0001000") == "load      1000\n"
 
 
 def test_sim_load_size_sets_each_files_size():
@@ -885,7 +885,7 @@ def test_the_world_after_errors_still_works():
     for line, _ in BAD_INPUT:
         session.run(line)
     ok(session, "mmpsnap fs1 create -j sw --wait")
-    assert session.engine.filesets["sw"].state is CacheState.ACTIVE
+    assert session.engine.world.filesets["sw"].state is CacheState.ACTIVE
 
 
 def test_advancing_towards_the_end_of_the_calendar_is_refused_in_the_commands_voice():
@@ -912,7 +912,7 @@ def test_psnap_comment_is_prepended_to_the_name_and_uid_replaces_the_cluster_id(
     lines = ok(session, "mmpsnap fs1 create -j sw --comment x.y_z-1 --uid 7")
     assert lines[3] == "Snapshot x.y_z-1-psnap-7-C0A80E85:4F44B305-59-16-10-27-02-27-30 created with id 10."
     ok(session, "sim settle")
-    assert all(p.identical for p in session.engine.filesets["sw"].psnaps.values())
+    assert all(p.identical for p in session.engine.world.filesets["sw"].psnaps.values())
 
 
 def test_psnap_names_carry_the_second_so_a_clash_is_refused_with_a_hint():
@@ -935,7 +935,7 @@ def test_a_home_snapshot_taken_meanwhile_under_the_psnap_name_fails_the_home_hal
     ok(session, "sim settle")
     status = ok(session, "mmpsnap fs1 status -j sw")[-1]
     assert status.endswith(f"Failed: a snapshot named {PSNAP.format('02-27-28')} already exists at home")
-    assert not session.engine.home.fs.snapshots[PSNAP.format("02-27-28")].peer  # home's own snapshot is untouched
+    assert not session.engine.world.home.fs.snapshots[PSNAP.format("02-27-28")].peer  # home's own snapshot is untouched
 
 
 def test_psnap_status_shows_where_each_home_half_stands():

@@ -113,12 +113,12 @@ class PeerSnapWorld(RuleBasedStateMachine):
             self.problems.append(f"time ran backwards: {event} after t={self.last_event_at}")
         self.last_event_at = max(self.last_event_at, event.at)
         if isinstance(event, OpsFlushed):
-            if not self.last_flushed[event.fs_name] < event.first_seq <= event.last_seq:
-                self.problems.append(f"reordered or repeated: {event} after #{self.last_flushed[event.fs_name]}")
-            self.last_flushed[event.fs_name] = event.last_seq
+            if not self.last_flushed[event.fileset] < event.first_seq <= event.last_seq:
+                self.problems.append(f"reordered or repeated: {event} after #{self.last_flushed[event.fileset]}")
+            self.last_flushed[event.fileset] = event.last_seq
         elif isinstance(event, PeerSnapshotQueued):
             self.marker_seq[event.name] = event.seq
-        elif isinstance(event, PeerSnapshotCompleted) and event.fs_name == "sw":
+        elif isinstance(event, PeerSnapshotCompleted) and event.fileset == "sw":
             self.must_be_identical[event.name] = self.home_clean_for(self.marker_seq[event.name])
 
     def home_clean_for(self, marker_seq: int) -> bool:
@@ -130,7 +130,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
         return any(what == "resync" and seq <= marker_seq for what, seq in self.history[last_write + 1:])
 
     def remember_cache(self) -> None:
-        for path, content in self.engine.cache.fs.trees["sw"].items():
+        for path, content in self.engine.world.cache.fs.trees["sw"].items():
             if content is not DIR:
                 self.cache_history[path].add(content)
 
@@ -150,7 +150,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
 
     @property
     def sw(self):
-        return self.engine.filesets["sw"]
+        return self.engine.world.filesets["sw"]
 
     # -- file operations in the sw fileset ----------------------------------------------------
     @initialize()
@@ -172,9 +172,9 @@ class PeerSnapWorld(RuleBasedStateMachine):
         created = set(self.sw.psnaps) - names
         if result.rc == 0 or wait:
             for name in created:
-                snap = self.engine.cache.fs.snapshots[name]
-                self.cache_half[name] = contents(self.engine.cache.fs.trees["sw"], snap.epochs["sw"])
-                assert self.cache_half[name] == contents(self.engine.cache.fs.trees["sw"])
+                snap = self.engine.world.cache.fs.snapshots[name]
+                self.cache_half[name] = contents(self.engine.world.cache.fs.trees["sw"], snap.epochs["sw"])
+                assert self.cache_half[name] == contents(self.engine.world.cache.fs.trees["sw"])
 
     def psnap_delete(self, index):
         names = sorted(self.sw.psnaps)
@@ -230,7 +230,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
         assert self.sw.queue.length == 0
         assert all(p.home is not HomeHalf.QUEUED for p in self.sw.psnaps.values())
         if not self.tainted:
-            assert contents(self.engine.home.fs.trees["sw"]) == contents(self.engine.cache.fs.trees["sw"])
+            assert contents(self.engine.world.home.fs.trees["sw"]) == contents(self.engine.world.cache.fs.trees["sw"])
 
     def act(self, action) -> None:
         name, *args = action
@@ -243,7 +243,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
 
     @invariant()
     def both_halves_hold_the_same_copy(self):
-        cache_fs, home_fs = self.engine.cache.fs, self.engine.home.fs
+        cache_fs, home_fs = self.engine.world.cache.fs, self.engine.world.home.fs
         for name, psnap in self.sw.psnaps.items():
             if name in cache_fs.snapshots:
                 # the cache half never changes after it is taken (copy-on-write)
@@ -258,14 +258,14 @@ class PeerSnapWorld(RuleBasedStateMachine):
 
     @invariant()
     def home_is_never_ahead_of_the_cache(self):
-        for path, content in self.engine.home.fs.trees["sw"].items():
+        for path, content in self.engine.world.home.fs.trees["sw"].items():
             if content is DIR or content.startswith("HOME"):
                 continue
             assert content in self.cache_history[path], f"home has {path}={content!r}, never seen at the cache"
 
     @invariant()
     def no_orphan_halves(self):
-        cache_fs, home_fs = self.engine.cache.fs, self.engine.home.fs
+        cache_fs, home_fs = self.engine.world.cache.fs, self.engine.world.home.fs
         for snap in home_fs.snapshots.values():
             if snap.peer:
                 psnap = self.sw.psnaps.get(snap.name)

@@ -71,10 +71,10 @@ def tree_items(tree, epoch=None) -> dict:
 
 def home_half_matches_cache_half(session: Session, name: str, fileset: str = "sw") -> bool:
     engine = session.engine
-    cache = engine.cache.fs.snapshots[name]
-    home = engine.home.fs.snapshots[name]
-    cache_items = tree_items(engine.cache.fs.trees[fileset], cache.epochs[fileset])
-    home_items = tree_items(engine.home.fs.trees[fileset], home.epochs[fileset])
+    cache = engine.world.cache.fs.snapshots[name]
+    home = engine.world.home.fs.snapshots[name]
+    cache_items = tree_items(engine.world.cache.fs.trees[fileset], cache.epochs[fileset])
+    home_items = tree_items(engine.world.home.fs.trees[fileset], home.epochs[fileset])
     return cache_items == home_items
 
 
@@ -115,7 +115,7 @@ def test_a_stopped_fileset_is_refused_naming_its_state():
 
 def test_an_inactive_fileset_is_refused_until_first_accessed():
     session = scenario_with("Inactive")
-    assert session.engine.filesets["sw"].state is CacheState.INACTIVE
+    assert session.engine.world.filesets["sw"].state is CacheState.INACTIVE
     result = refused(
         session,
         "mmpsnap fs1 create -j sw",
@@ -124,7 +124,7 @@ def test_an_inactive_fileset_is_refused_until_first_accessed():
     )
     assert "ls /gpfs/fs1/sw" in result.refusal.hint
     ok(session, "ls /gpfs/fs1/sw")
-    assert session.engine.filesets["sw"].state is CacheState.ACTIVE
+    assert session.engine.world.filesets["sw"].state is CacheState.ACTIVE
     ok(session, "mmpsnap fs1 create -j sw")
 
 
@@ -184,7 +184,7 @@ def test_a_refusal_is_announced_as_an_event():
     session.engine.subscribe(seen.append)
     session.run("mmpsnap fs1 create -j ro")
     refusals = [e for e in seen if type(e).__name__ == "RuleRefused"]
-    assert len(refusals) == 1 and refusals[0].message_id == "6027-2183" and refusals[0].fs_name == "ro"
+    assert len(refusals) == 1 and refusals[0].message_id == "6027-2183" and refusals[0].fileset == "ro"
 
 
 # -- disconnected ------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def disconnected_session() -> Session:
     session = Session()
     ok(session, "sim link down")
     ok(session, "sim advance 61s")
-    assert session.engine.filesets["sw"].state is CacheState.DISCONNECTED
+    assert session.engine.world.filesets["sw"].state is CacheState.DISCONNECTED
     return session
 
 
@@ -208,9 +208,9 @@ def test_disconnected_psnap_creates_the_cache_half_and_records_the_home_half_as_
         "Core snapshot has not been created: home is unreachable. It will be created when the connection is restored.",
     ]
     engine = session.engine
-    assert name in engine.cache.fs.snapshots
-    assert name not in engine.home.fs.snapshots
-    psnap = engine.filesets["sw"].psnaps[name]
+    assert name in engine.world.cache.fs.snapshots
+    assert name not in engine.world.home.fs.snapshots
+    psnap = engine.world.filesets["sw"].psnaps[name]
     assert psnap.created_disconnected and psnap.home is HomeHalf.QUEUED
     assert "Pending reconnect" in ok(session, "mmpsnap fs1 status -j sw")[-1]
 
@@ -222,10 +222,10 @@ def test_reconnecting_creates_the_home_half_and_it_is_identical():
     ok(session, "echo after the psnap > /gpfs/fs1/sw/later.txt")
     ok(session, "sim settle")
     name = psnap_name("02-28-29")
-    assert name not in session.engine.home.fs.snapshots  # still down: nothing moves
+    assert name not in session.engine.world.home.fs.snapshots  # still down: nothing moves
     ok(session, "sim link up")
     ok(session, "sim settle")
-    psnap = session.engine.filesets["sw"].psnaps[name]
+    psnap = session.engine.world.filesets["sw"].psnaps[name]
     assert psnap.home is HomeHalf.CREATED and psnap.identical is True
     assert home_half_matches_cache_half(session, name)
     assert ok(session, f"@home cat /gpfs/fs1/.snapshots/{name}/sw/offline.txt") == ["written while disconnected"]
@@ -244,7 +244,7 @@ def test_a_psnap_taken_just_after_the_link_drops_also_waits_for_reconnect():
     assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("Pending reconnect")
     ok(session, "sim link up")
     ok(session, "sim settle")
-    assert session.engine.filesets["sw"].psnaps[FIRST].home is HomeHalf.CREATED
+    assert session.engine.world.filesets["sw"].psnaps[FIRST].home is HomeHalf.CREATED
 
 
 def test_disconnected_psnap_on_a_disabled_home_fails_its_home_half_on_reconnect():
@@ -255,13 +255,13 @@ def test_disconnected_psnap_on_a_disabled_home_fails_its_home_half_on_reconnect(
     ok(session, "mmpsnap fs1 create -j sw")
     ok(session, "sim link up")
     ok(session, "sim settle")
-    psnap = session.engine.filesets["sw"].psnaps[FIRST]
+    psnap = session.engine.world.filesets["sw"].psnaps[FIRST]
     assert psnap.home is HomeHalf.FAILED
-    assert FIRST not in session.engine.home.fs.snapshots
-    assert "AFM is not enabled for fileset sw in filesystem fs1." in session.engine.gpfs_log[-1]
+    assert FIRST not in session.engine.world.home.fs.snapshots
+    assert "AFM is not enabled for fileset sw in filesystem fs1." in session.engine.world.gpfs_log[-1]
     assert "Failed:" in ok(session, "mmpsnap fs1 status -j sw")[-1]
     ok(session, f"mmpsnap fs1 delete -s {FIRST} -j sw")
-    assert FIRST not in session.engine.cache.fs.snapshots
+    assert FIRST not in session.engine.world.cache.fs.snapshots
 
 
 # -- several psnaps in the queue --------------------------------------------------------------
@@ -277,20 +277,20 @@ def test_each_queued_psnap_waits_only_for_what_was_queued_before_it():
     ok(session, "mmpsnap fs1 create -j sw")  # psnap 2 behind a, b
     ok(session, "sim advance 5s")
     ok(session, "echo three > /gpfs/fs1/sw/c")
-    first, second = list(engine.filesets["sw"].psnaps)
+    first, second = list(engine.world.filesets["sw"].psnaps)
     completed = []
     engine.subscribe(lambda e: completed.append((e.name, engine.now)) if isinstance(e, PeerSnapshotCompleted) else None)
 
     ok(session, "sim advance 4s")  # a's async delay is over (15 s), b's is not (21 s)
-    psnaps = engine.filesets["sw"].psnaps
+    psnaps = engine.world.filesets["sw"].psnaps
     assert psnaps[first].home is HomeHalf.CREATED
     assert psnaps[second].home is HomeHalf.QUEUED
-    assert engine.filesets["sw"].queue.length == 3  # b, psnap 2, c
+    assert engine.world.filesets["sw"].queue.length == 3  # b, psnap 2, c
     ok(session, "sim settle")
     assert [name for name, _ in completed] == [first, second]
     assert completed[0][1] < completed[1][1]
 
-    home = engine.home.fs
+    home = engine.world.home.fs
     assert sorted(tree_items(home.trees["sw"], home.snapshots[first].epochs["sw"])) == ["README", "a", "data", "data/report.txt"]
     assert sorted(tree_items(home.trees["sw"], home.snapshots[second].epochs["sw"])) == [
         "README", "a", "b", "data", "data/report.txt"
@@ -303,7 +303,7 @@ def test_a_psnap_with_nothing_ahead_completes_at_once():
     session = Session()
     ok(session, "mmpsnap fs1 create -j sw")
     ok(session, "sim step")
-    assert session.engine.filesets["sw"].psnaps[FIRST].home is HomeHalf.CREATED
+    assert session.engine.world.filesets["sw"].psnaps[FIRST].home is HomeHalf.CREATED
     assert session.engine.now == 1_000_500  # the quiesce second, then one round trip
 
 
@@ -325,11 +325,11 @@ def no_orphans(session: Session) -> None:
     """Every peer snapshot at home has its cache half or a pending delete, and
     every cache psnap snapshot is known to the gateway."""
     engine = session.engine
-    psnaps = engine.filesets["sw"].psnaps
-    for snap in engine.home.fs.snapshots.values():
+    psnaps = engine.world.filesets["sw"].psnaps
+    for snap in engine.world.home.fs.snapshots.values():
         if snap.peer:
-            assert snap.name in engine.cache.fs.snapshots or psnaps[snap.name].home is HomeHalf.DELETING
-    for snap in engine.cache.fs.snapshots.values():
+            assert snap.name in engine.world.cache.fs.snapshots or psnaps[snap.name].home is HomeHalf.DELETING
+    for snap in engine.world.cache.fs.snapshots.values():
         if snap.peer:
             assert snap.name in psnaps
 
@@ -345,8 +345,8 @@ def test_delete_removes_both_halves_when_the_link_is_up():
         f"Delete snapshot {FIRST} successful.",
         f"Core snapshot {FIRST} deleted at home.",
     ]
-    assert FIRST not in session.engine.cache.fs.snapshots
-    assert FIRST not in session.engine.home.fs.snapshots
+    assert FIRST not in session.engine.world.cache.fs.snapshots
+    assert FIRST not in session.engine.world.home.fs.snapshots
     assert ok(session, "mmpsnap fs1 status -j sw") == ["No peer snapshots for fileset sw in file system fs1."]
     no_orphans(session)
 
@@ -355,12 +355,12 @@ def test_delete_of_a_queued_psnap_removes_its_marker_from_the_queue():
     session = Session()
     ok(session, "echo x > /gpfs/fs1/sw/a")
     ok(session, "mmpsnap fs1 create -j sw")
-    assert session.engine.filesets["sw"].queue.length == 2
+    assert session.engine.world.filesets["sw"].queue.length == 2
     lines = ok(session, f"mmpsnap fs1 delete -s {FIRST} -j sw")
     assert lines[-1] == f"Queued core snapshot {FIRST} removed from the gateway queue."
-    assert session.engine.filesets["sw"].queue.length == 1
+    assert session.engine.world.filesets["sw"].queue.length == 1
     ok(session, "sim settle")
-    assert FIRST not in session.engine.home.fs.snapshots
+    assert FIRST not in session.engine.world.home.fs.snapshots
     assert ok(session, "@home cat /gpfs/fs1/sw/a") == ["x"]  # the data still went home
     no_orphans(session)
 
@@ -372,8 +372,8 @@ def test_delete_while_disconnected_removes_the_home_half_on_reconnect():
     ok(session, "sim link down")
     lines = ok(session, f"mmpsnap fs1 delete -s {FIRST} -j sw")
     assert lines[-1] == f"Core snapshot {FIRST} will be deleted at home when the connection is restored."
-    assert FIRST not in session.engine.cache.fs.snapshots
-    assert FIRST in session.engine.home.fs.snapshots
+    assert FIRST not in session.engine.world.cache.fs.snapshots
+    assert FIRST in session.engine.world.home.fs.snapshots
     assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("Deleting (pending reconnect)")
     no_orphans(session)
     # asking again says it is under way, and changes nothing
@@ -382,7 +382,7 @@ def test_delete_while_disconnected_removes_the_home_half_on_reconnect():
     assert again.rc == 1 and "already being deleted" in again.lines[0]
     assert session.engine.fingerprint() == before
     ok(session, "sim link up")
-    assert FIRST not in session.engine.home.fs.snapshots
+    assert FIRST not in session.engine.world.home.fs.snapshots
     assert ok(session, "mmpsnap fs1 status -j sw") == ["No peer snapshots for fileset sw in file system fs1."]
     no_orphans(session)
 
@@ -394,8 +394,8 @@ def test_delete_of_a_psnap_pending_reconnect_leaves_nothing_behind():
     ok(session, f"mmpsnap fs1 delete -s {name} -j sw")
     ok(session, "sim link up")
     ok(session, "sim settle")
-    assert name not in session.engine.home.fs.snapshots
-    assert name not in session.engine.cache.fs.snapshots
+    assert name not in session.engine.world.home.fs.snapshots
+    assert name not in session.engine.world.cache.fs.snapshots
     no_orphans(session)
 
 
@@ -438,7 +438,7 @@ def test_wait_returns_once_the_home_half_exists_in_simulated_time():
     lines = ok(session, "mmpsnap fs1 create -j sw --wait")
     assert lines[-2] == "Core snapshot has been queued."
     assert lines[-1] == f"Core snapshot {FIRST} created with id 8."
-    assert FIRST in session.engine.home.fs.snapshots
+    assert FIRST in session.engine.world.home.fs.snapshots
     # a waited behind its 15 s async delay; the clock moved on that far, no further
     assert 15_000_000 <= session.engine.now < 16_000_000
 
@@ -454,10 +454,10 @@ def test_wait_with_the_link_down_gives_up_with_a_clear_message():
     assert result.lines[-1] == (
         f"mmpsnap: The cache snapshot {FIRST} exists; the core snapshot stays queued (Pending reconnect)."
     )
-    assert FIRST in session.engine.cache.fs.snapshots
+    assert FIRST in session.engine.world.cache.fs.snapshots
     ok(session, "sim link up")
     ok(session, "sim settle")
-    assert FIRST in session.engine.home.fs.snapshots
+    assert FIRST in session.engine.world.home.fs.snapshots
 
 
 def test_wait_reports_a_home_half_that_fails():
@@ -545,7 +545,7 @@ def test_a_converted_fileset_takes_peer_snapshots():
 def test_a_write_at_home_under_an_sw_export_makes_the_cache_need_resync():
     session = Session()
     ok(session, "@home echo intruder > /gpfs/fs1/sw/intruder.txt")
-    assert session.engine.filesets["sw"].state is CacheState.NEEDS_RESYNC
+    assert session.engine.world.filesets["sw"].state is CacheState.NEEDS_RESYNC
     assert "NeedsResync" in ok(session, "mmafmctl fs1 getstate -j sw")[2]
 
 
@@ -559,13 +559,13 @@ def test_a_write_at_home_under_an_sw_export_makes_the_cache_need_resync():
 def test_every_kind_of_home_change_makes_the_cache_need_resync(line):
     session = Session()
     ok(session, line)
-    assert session.engine.filesets["sw"].state is CacheState.NEEDS_RESYNC
+    assert session.engine.world.filesets["sw"].state is CacheState.NEEDS_RESYNC
 
 
 def test_a_write_at_home_under_an_iw_export_is_allowed():
     session = Session()
     ok(session, "@home echo another writer > /gpfs/fs1/iw/other.txt")
-    assert session.engine.filesets["iw"].state is CacheState.ACTIVE
+    assert session.engine.world.filesets["iw"].state is CacheState.ACTIVE
 
 
 def test_resync_makes_home_equal_the_cache_again():
@@ -577,10 +577,10 @@ def test_resync_makes_home_equal_the_cache_again():
     assert ok(session, "mmafmctl fs1 resync -j sw") == ["mmafmctl: Performing resync of fileset: sw"]
     ok(session, "sim settle")
     engine = session.engine
-    assert tree_items(engine.home.fs.trees["sw"]) == tree_items(engine.cache.fs.trees["sw"])
-    assert engine.filesets["sw"].state is CacheState.ACTIVE
+    assert tree_items(engine.world.home.fs.trees["sw"]) == tree_items(engine.world.cache.fs.trees["sw"])
+    assert engine.world.filesets["sw"].state is CacheState.ACTIVE
     ok(session, "mmpsnap fs1 create -j sw --wait")
-    assert engine.filesets["sw"].psnaps[psnap_name("02-27-43")].identical is True
+    assert engine.world.filesets["sw"].psnaps[psnap_name("02-27-43")].identical is True
 
 
 def test_a_psnap_completed_after_a_home_write_is_marked_as_differing():
@@ -589,7 +589,7 @@ def test_a_psnap_completed_after_a_home_write_is_marked_as_differing():
     ok(session, "mmpsnap fs1 create -j sw")
     ok(session, "@home echo intruder > /gpfs/fs1/sw/intruder.txt")
     ok(session, "sim settle")
-    psnap = session.engine.filesets["sw"].psnaps[FIRST]
+    psnap = session.engine.world.filesets["sw"].psnaps[FIRST]
     assert psnap.home is HomeHalf.CREATED and psnap.identical is False
     assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("DIFFERS")
 
@@ -603,7 +603,7 @@ def test_resync_with_a_rename_still_queued_makes_home_equal_the_cache():
     ok(session, "mmafmctl fs1 resync -j sw")
     ok(session, "sim settle")
     engine = session.engine
-    assert tree_items(engine.home.fs.trees["sw"]) == tree_items(engine.cache.fs.trees["sw"])
+    assert tree_items(engine.world.home.fs.trees["sw"]) == tree_items(engine.world.cache.fs.trees["sw"])
 
 
 def test_a_home_half_is_taken_when_its_marker_arrives_whatever_other_gateways_do():
@@ -618,7 +618,7 @@ def test_a_home_half_is_taken_when_its_marker_arrives_whatever_other_gateways_do
     ok(session, "mmpsnap fs1 create -j swnsd")
     ok(session, "sim advance 30s")
     name = psnap_name("02-27-28").replace("-59-", "-63-")
-    home = session.engine.home.fs.snapshots[name]
+    home = session.engine.world.home.fs.snapshots[name]
     # a: ready at 15 s, home after one 500 us round trip; the marker right behind it
     assert home.created_us == 15_001_000
     times = [event.at for event in events]

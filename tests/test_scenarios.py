@@ -91,6 +91,6 @@ def test_an_unknown_scenario_name_lists_the_bundled_ones(capsys):
 def test_fault_schedule_flaps_the_link():
     session = Session(scenarios.load("disconnect-drill"))
     session.run("sim advance 70s")
-    assert not session.engine.link_up
+    assert not session.engine.world.link_up
     session.run("sim advance 2m")
-    assert session.engine.link_up
+    assert session.engine.world.link_up

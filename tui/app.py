@@ -190,12 +190,12 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
             self._reset_seen = True  # undo rebuilt the world: redraw everything next frame
 
     def _first_fileset(self) -> str:
-        names = list(self.session.engine.filesets)
+        names = list(self.session.engine.world.filesets)
         return "sw" if "sw" in names else (names[0] if names else "")
 
     @property
     def fileset(self):  # type: ignore[no-untyped-def]
-        return self.session.engine.filesets[self.fileset_name]
+        return self.session.engine.world.filesets[self.fileset_name]
 
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
@@ -220,7 +220,7 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
         self.query_one(ToggleBar).show(engine, fileset, compact=width < 120)
         self.query_one(QueueSummary).show(engine, fileset)
         self.query_one(QueueView).show(engine, fileset)
-        self.query_one("#queue-pane").border_subtitle = f"{fileset.gateway} → {engine.home.name}"
+        self.query_one("#queue-pane").border_subtitle = f"{fileset.gateway} → {engine.world.home.name}"
         second = engine.now // 1_000_000
         if events or second != self._last_second:
             self._last_second = second
@@ -288,7 +288,7 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
         self.run_toggle(state_steps(self.session, self.fileset_name), "cache state")
 
     def action_next_fileset(self) -> None:
-        names = list(self.session.engine.filesets)
+        names = list(self.session.engine.world.filesets)
         if names:
             self.fileset_name = names[(names.index(self.fileset_name) + 1) % len(names)]
         self.refresh_view()

@@ -60,15 +60,15 @@ def _relink(device: str, name: str, mount: str, change: str) -> list[Step]:
 
 
 def link_steps(session: Session) -> list[Step]:
-    return [Step("sim link up" if not session.engine.link_up else "sim link down")]
+    return [Step("sim link up" if not session.engine.world.link_up else "sim link down")]
 
 
 def protocol_steps(session: Session, fileset_name: str) -> list[Step]:
     engine = session.engine
-    fileset = engine.filesets[fileset_name]
-    fs = engine.cache.fs
+    fileset = engine.world.filesets[fileset_name]
+    fs = engine.world.cache.fs
     new = Protocol.NFS if fileset.target.protocol is Protocol.NSD else Protocol.NSD
-    target = fileset.target.with_protocol(new, engine.nfs_host)
+    target = fileset.target.with_protocol(new, engine.world.nfs_host)
     change = f"mmchfileset {fs.name} {fileset_name} -p afmTarget={target}"
     steps = _relink(fs.name, fileset_name, fs.mount, change)
     return steps if fileset.linked else steps[1:2]
@@ -76,24 +76,24 @@ def protocol_steps(session: Session, fileset_name: str) -> list[Step]:
 
 def afmconfig_steps(session: Session, fileset_name: str) -> list[Step]:
     engine = session.engine
-    fileset = engine.filesets[fileset_name]
-    export = engine.export_for(fileset)
+    fileset = engine.world.filesets[fileset_name]
+    export = engine.world.export_for(fileset)
     verb = "disable" if export is not None and export.afm_enabled else "enable"
     return [Step(f"@home mmafmconfig {verb} {fileset.target.path}")]
 
 
 def mode_steps(session: Session, fileset_name: str) -> list[Step]:
     engine = session.engine
-    fileset = engine.filesets[fileset_name]
-    fs = engine.cache.fs
+    fileset = engine.world.filesets[fileset_name]
+    fs = engine.world.cache.fs
     change = f"mmchfileset {fs.name} {fileset_name} -p afmMode={MODE_CYCLE[fileset.mode].value}"
     steps = _relink(fs.name, fileset_name, fs.mount, change)
     return steps if fileset.linked else steps[1:2]
 
 
 def psnap_steps(session: Session, fileset_name: str) -> list[Step]:
-    return [Step(f"mmpsnap {session.engine.cache.fs.name} create -j {fileset_name}")]
+    return [Step(f"mmpsnap {session.engine.world.cache.fs.name} create -j {fileset_name}")]
 
 
 def state_steps(session: Session, fileset_name: str) -> list[Step]:
-    return [Step(f"mmafmctl {session.engine.cache.fs.name} getstate -j {fileset_name}")]
+    return [Step(f"mmafmctl {session.engine.world.cache.fs.name} getstate -j {fileset_name}")]

@@ -28,22 +28,22 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
         raise ctx.fail("mmafmctl: There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache.")
     engine = ctx.engine
     if action == "getstate":
-        filesets = [ctx.fileset(opts.get("-j"))] if "-j" in opts.values else list(engine.filesets.values())
+        filesets = [ctx.fileset(opts.get("-j"))] if "-j" in opts.values else list(engine.world.filesets.values())
         return getstate_table(filesets)
     if "-j" not in opts.values:
         raise UsageError(f"Option -j FilesetName is required for {opts.args[1]}.", AFMCTL_USAGE)
     fileset = ctx.fileset(opts.get("-j"))
     try:
         if action == "stop":
-            engine.stop_fileset(fileset.name)
+            engine.admin.stop_fileset(fileset.name)
             return []
         if action == "start":
-            engine.start_fileset(fileset.name)
+            engine.admin.start_fileset(fileset.name)
             return []
         if action == "flushpending":
-            engine.flush_pending(fileset.name)
+            engine.admin.flush_pending(fileset.name)
             return []
-        engine.resync(fileset.name)
+        engine.admin.resync(fileset.name)
         return [f"mmafmctl: Performing resync of fileset: {fileset.name}"]
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
@@ -76,9 +76,9 @@ def mmafmconfig(ctx: Context, args: list[str]) -> list[str]:
             raise UsageError(f"Unexpected argument: {args[1]}", AFMCONFIG_USAGE)
         if not ctx.at_home:
             raise ctx.fail("mmafmconfig: This is the cache cluster; the exports live at home (run @home mmafmconfig show).")
-        width = max([len("Export path")] + [len(p) for p in engine.exports])
+        width = max([len("Export path")] + [len(p) for p in engine.world.exports])
         lines = [f"{'Export path':<{width}}  AFM (mmafmconfig)"]
-        lines += [f"{e.path:<{width}}  {'enabled' if e.afm_enabled else 'disabled'}" for e in engine.exports.values()]
+        lines += [f"{e.path:<{width}}  {'enabled' if e.afm_enabled else 'disabled'}" for e in engine.world.exports.values()]
         return lines
     if len(args) != 2:
         raise UsageError("Missing ExportPath." if len(args) < 2 else f"Unexpected argument: {args[2]}", AFMCONFIG_USAGE)
@@ -89,7 +89,7 @@ def mmafmconfig(ctx: Context, args: list[str]) -> list[str]:
             f"(@home mmafmconfig {action} {path})."
         )
     try:
-        engine.set_afm_enabled(path, action == "enable")
+        engine.admin.set_afm_enabled(path, action == "enable")
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     return []
@@ -112,7 +112,7 @@ def mmchfileset(ctx: Context, args: list[str]) -> list[str]:
             raise UsageError(f"Incorrect value for -p: '{pair}' (expected Attribute=Value).", CHFILESET_USAGE)
         attributes[key] = value
     try:
-        ctx.engine.change_fileset(fileset.name, attributes)
+        ctx.engine.admin.change_fileset(fileset.name, attributes)
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     return [f"Fileset {fileset.name} changed."]
@@ -126,12 +126,12 @@ def mmlsfileset(ctx: Context, args: list[str]) -> list[str]:
     expect_args(opts, 1, 2, LSFILESET_USAGE)
     ctx.device(opts.args[0])
     engine = ctx.engine
-    mount = engine.cache.fs.mount
+    mount = engine.world.cache.fs.mount
     if ctx.at_home:
         if len(opts.args) == 2 and opts.args[1] != "root":
             raise ctx.fail(f"mmlsfileset: Fileset {opts.args[1]} does not exist in file system fs1 on the home cluster.")
         return ["Filesets in file system 'fs1':", f"{'Name':<24} {'Status':<9} Path", f"{'root':<24} {'Linked':<9} {mount}"]
-    filesets = [ctx.fileset(opts.args[1])] if len(opts.args) == 2 else list(engine.filesets.values())
+    filesets = [ctx.fileset(opts.args[1])] if len(opts.args) == 2 else list(engine.world.filesets.values())
     if "-L" in opts.flags and "--afm" in opts.flags:
         lines: list[str] = []
         for f in filesets:
@@ -151,7 +151,7 @@ def mmlsfileset(ctx: Context, args: list[str]) -> list[str]:
 
 
 def afm_attributes(ctx: Context, f: AfmFileset) -> list[str]:
-    mount = ctx.engine.cache.fs.mount
+    mount = ctx.engine.world.cache.fs.mount
     psnap_ids = [p.cache_snap.id for p in f.psnaps.values()]
     delay = f.async_delay_us // clock.SECOND
     rows = [
@@ -182,10 +182,10 @@ def mmlinkfileset(ctx: Context, args: list[str]) -> list[str]:
     ctx.device(opts.args[0])
     fileset = ctx.fileset(opts.args[1])
     try:
-        ctx.engine.link_fileset(fileset.name, opts.get("-J"))
+        ctx.engine.admin.link_fileset(fileset.name, opts.get("-J"))
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
-    return [f"Fileset {fileset.name} linked at {ctx.engine.cache.fs.mount}/{fileset.name}"]
+    return [f"Fileset {fileset.name} linked at {ctx.engine.world.cache.fs.mount}/{fileset.name}"]
 
 
 def mmunlinkfileset(ctx: Context, args: list[str]) -> list[str]:
@@ -194,7 +194,7 @@ def mmunlinkfileset(ctx: Context, args: list[str]) -> list[str]:
     ctx.device(opts.args[0])
     fileset = ctx.fileset(opts.args[1])
     try:
-        ctx.engine.unlink_fileset(fileset.name)
+        ctx.engine.admin.unlink_fileset(fileset.name)
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     return [f"Fileset {fileset.name} unlinked."]

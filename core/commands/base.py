@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import SimError
@@ -45,7 +45,6 @@ class Context:
     cluster: str  # "cache" or "home"
     name: str  # the command's name, for messages
     line: str = ""  # the command line without its @cluster prefix
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def at_home(self) -> bool:
@@ -56,7 +55,7 @@ class Context:
         return SimError(*lines, f"{self.name}: {FAILED}")
 
     def device(self, value: str) -> None:
-        fs = self.engine.cluster(self.cluster).fs
+        fs = self.engine.world.cluster(self.cluster).fs
         if value not in (fs.name, f"/dev/{fs.name}"):
             raise self.fail(f"{self.name}: File system {value} is not known to the GPFS cluster.")
 
@@ -67,9 +66,9 @@ class Context:
                 f"{self.name}: Fileset {name} is not an AFM fileset on the home cluster; "
                 "AFM filesets live at the cache (run the command without @home)."
             )
-        fileset = self.engine.filesets.get(name)
+        fileset = self.engine.world.filesets.get(name)
         if fileset is None:
-            known = ", ".join(self.engine.filesets)
+            known = ", ".join(self.engine.world.filesets)
             raise self.fail(f"{self.name}: Fileset {name} does not exist in file system fs1 (filesets: {known}).")
         return fileset
 

@@ -44,11 +44,11 @@ def _each(ctx: Context, paths: list[str], verb: str, action) -> list[str]:
 def ls(ctx: Context, args: list[str]) -> list[str]:
     usage = "Usage: ls [-l] [-a] [PATH...]"
     flags, paths = _split(ctx, args, "la1", usage)
-    paths = paths or [ctx.engine.cluster(ctx.cluster).fs.mount]
+    paths = paths or [ctx.engine.world.cluster(ctx.cluster).fs.mount]
     several = len(paths) > 1
 
     def one(path: str) -> list[str]:
-        entries = ctx.engine.list_dir(ctx.cluster, path, show_all="a" in flags)
+        entries = ctx.engine.files.list_dir(ctx.cluster, path, show_all="a" in flags)
         if "l" in flags:
             body = [
                 f"{'drwxr-xr-x' if e.is_dir else '-rw-r--r--'} 1 root root {e.size:>8} {e.name}" for e in entries
@@ -66,7 +66,7 @@ def cat(ctx: Context, args: list[str]) -> list[str]:
         raise UsageError("cat: missing file operand", "Usage: cat PATH...")
 
     def one(path: str) -> list[str]:
-        text = ctx.engine.read_file(ctx.cluster, path)
+        text = ctx.engine.files.read_file(ctx.cluster, path)
         return text.splitlines()
 
     return _each(ctx, paths, "cannot read", one)
@@ -95,7 +95,7 @@ def echo(ctx: Context, args: list[str]) -> list[str]:
     if target is None:
         return [" ".join(words)]
     try:
-        ctx.engine.write_file(ctx.cluster, target, text, append=bool(append))
+        ctx.engine.files.write_file(ctx.cluster, target, text, append=bool(append))
     except FsError as exc:
         raise SimError(f"echo: {target}: {exc}") from None
     return []
@@ -105,7 +105,7 @@ def touch(ctx: Context, args: list[str]) -> list[str]:
     _, paths = _split(ctx, args, "", "Usage: touch PATH...")
     if not paths:
         raise UsageError("touch: missing file operand", "Usage: touch PATH...")
-    return _each(ctx, paths, "cannot touch", lambda p: ctx.engine.touch(ctx.cluster, p))
+    return _each(ctx, paths, "cannot touch", lambda p: ctx.engine.files.touch(ctx.cluster, p))
 
 
 def mkdir(ctx: Context, args: list[str]) -> list[str]:
@@ -113,7 +113,7 @@ def mkdir(ctx: Context, args: list[str]) -> list[str]:
     flags, paths = _split(ctx, args, "p", usage)
     if not paths:
         raise UsageError("mkdir: missing operand", usage)
-    return _each(ctx, paths, "cannot create directory", lambda p: ctx.engine.mkdir(ctx.cluster, p, parents="p" in flags))
+    return _each(ctx, paths, "cannot create directory", lambda p: ctx.engine.files.mkdir(ctx.cluster, p, parents="p" in flags))
 
 
 def rm(ctx: Context, args: list[str]) -> list[str]:
@@ -124,10 +124,10 @@ def rm(ctx: Context, args: list[str]) -> list[str]:
     recursive = bool(flags & {"r", "R"})
 
     def one(path: str) -> None:
-        if "f" in flags and not ctx.engine.exists(ctx.cluster, path):
-            ctx.engine.locate(ctx.cluster, path)  # still refuse paths outside the file system
+        if "f" in flags and not ctx.engine.files.exists(ctx.cluster, path):
+            ctx.engine.files.locate(ctx.cluster, path)  # still refuse paths outside the file system
             return
-        ctx.engine.remove(ctx.cluster, path, recursive=recursive)
+        ctx.engine.files.remove(ctx.cluster, path, recursive=recursive)
 
     return _each(ctx, paths, "cannot remove", one)
 
@@ -136,7 +136,7 @@ def rmdir(ctx: Context, args: list[str]) -> list[str]:
     _, paths = _split(ctx, args, "", "Usage: rmdir DIRECTORY...")
     if not paths:
         raise UsageError("rmdir: missing operand", "Usage: rmdir DIRECTORY...")
-    return _each(ctx, paths, "failed to remove", lambda p: ctx.engine.remove(ctx.cluster, p, directory=True))
+    return _each(ctx, paths, "failed to remove", lambda p: ctx.engine.files.remove(ctx.cluster, p, directory=True))
 
 
 def mv(ctx: Context, args: list[str]) -> list[str]:
@@ -146,7 +146,7 @@ def mv(ctx: Context, args: list[str]) -> list[str]:
         raise UsageError("mv: missing destination file operand" if len(paths) < 2 else "mv: extra operand", usage)
     src, dst = paths
     try:
-        ctx.engine.rename(ctx.cluster, src, dst)
+        ctx.engine.files.rename(ctx.cluster, src, dst)
     except FsError as exc:
         raise SimError(f"mv: cannot move '{src}' to '{dst}': {exc}") from None
     return []

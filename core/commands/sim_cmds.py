@@ -79,10 +79,10 @@ def _settle(ctx: Context, rest: list[str]) -> list[str]:
     _watch(ctx, lambda: settled.append(engine.settle()), keep=False)
     took = clock.format_duration(engine.now - before)
     lines = [f"Settled after {took} at {engine.clock_text('cache')} (cache)."]
-    waiting = [f for f in engine.filesets.values() if f.queue.length]
+    waiting = [f for f in engine.world.filesets.values() if f.queue.length]
     if waiting:
         parts = ", ".join(f"{f.name}: {plural(f.queue.length, 'op')} ({f.state.value})" for f in waiting)
-        reason = "the link is down" if not engine.link_up else "replication cannot proceed"
+        reason = "the link is down" if not engine.world.link_up else "replication cannot proceed"
         lines.append(f"Still queued because {reason}: {parts}.")
     if not settled[0] and not waiting:
         lines.append("Stopped at the settle bound (366 days of simulated time).")
@@ -103,42 +103,42 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
     if ctx.at_home:
         raise SimError("sim: load writes at the cache; run it without @home.")
     name = opts.get("-j", "sw")
-    if name not in ctx.engine.filesets:
-        raise SimError(f"sim: load: fileset {name} does not exist (filesets: {', '.join(ctx.engine.filesets)}).")
+    if name not in ctx.engine.world.filesets:
+        raise SimError(f"sim: load: fileset {name} does not exist (filesets: {', '.join(ctx.engine.world.filesets)}).")
     count = int(text)
     try:
-        first, last = ctx.engine.load(name, count, int(size_text))
+        first, last = ctx.engine.files.load(name, count, int(size_text))
     except FsError as exc:
         raise SimError(f"sim: load: {exc}") from None
-    fileset = ctx.engine.filesets[name]
+    fileset = ctx.engine.world.filesets[name]
     if fileset.mode.pushes_home:
-        return [(f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
+        return [(f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
                  f"(queue length {fileset.queue.length:,}).")]
-    return [f"Wrote {count:,} files in {ctx.engine.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
+    return [f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
 
 
 def _status(ctx: Context, rest: list[str]) -> list[str]:
     _no_args(rest, "status")
     engine = ctx.engine
-    link = engine.link
+    link = engine.world.link
     lines = [
         (f"Simulated time +{clock.format_duration(engine.now)}: cache {engine.clock_text('cache')}, "
          f"home {engine.clock_text('home')}"),
-        (f"Link to home: {'up' if engine.link_up else 'down'} (bandwidth {link.bandwidth:,} B/s, "
+        (f"Link to home: {'up' if engine.world.link_up else 'down'} (bandwidth {link.bandwidth:,} B/s, "
          f"latency {clock.format_duration(link.latency_us)}, "
          f"disconnect timeout {clock.format_duration(link.disconnect_timeout_us)})"),
-        f"Gateway node: {', '.join(sorted({f.gateway for f in engine.filesets.values()}))} ({engine.gateway_ip})",
+        f"Gateway node: {', '.join(sorted({f.gateway for f in engine.world.filesets.values()}))} ({engine.world.gateway_ip})",
         "",
         f"{'Fileset':<8} {'Mode':<4} {'Target':<28} {'State':<12} {'Queue':>9} {'numExec':>9} {'Psnaps':>6}",
     ]
-    for f in engine.filesets.values():
+    for f in engine.world.filesets.values():
         lines.append(
             f"{f.name:<8} {f.mode.value:<4} {f.target!s:<28} {f.state.value:<12} {f.queue.length:>9} "
             f"{f.queue.num_exec:>9} {len(f.psnaps):>6}"
         )
     lines.append("")
     lines.append("Home exports: " + ", ".join(
-        f"{e.path} ({'enabled' if e.afm_enabled else 'not enabled'})" for e in engine.exports.values()
+        f"{e.path} ({'enabled' if e.afm_enabled else 'not enabled'})" for e in engine.world.exports.values()
     ))
     return lines
 

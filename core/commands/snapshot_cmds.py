@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import rules
 from ..errors import SimError
 from ..model import HomeHalf, Snapshot
 from ..snapshots import check_snapshot_name
@@ -37,7 +38,7 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
         if "-s" not in opts.values:
             raise UsageError("Option -s SnapshotName is required.", PSNAP_USAGE)
         try:
-            return engine.delete_psnap(fileset.name, opts.get("-s"))
+            return engine.snapshots.delete_psnap(fileset.name, opts.get("-s"))
         except SimError as exc:
             raise ctx.fail(*exc.lines) from None
     if "--rpo" in opts.flags:
@@ -45,7 +46,7 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
             raise UsageError("--rpo cannot be combined with --comment or --uid.", PSNAP_USAGE)
         raise ctx.fail("mmpsnap: 6027-2286 [E] RPO peer snapshots using mmpsnap are allowed only for primary filesets.")
     try:
-        psnap = engine.create_psnap(fileset.name, opts.get("--comment"), opts.get("--uid"))
+        psnap = engine.snapshots.create_psnap(fileset.name, opts.get("--comment"), opts.get("--uid"))
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     name = psnap.name
@@ -70,26 +71,26 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
         elif psnap.home is HomeHalf.FAILED:
             raise SimError(*lines, f"mmpsnap: Core snapshot {name} failed: {psnap.failure}.", f"mmpsnap: {FAILED}")
         elif not done:
-            why = "the link to home is down" if not engine.link_up else f"fileset {fileset.name} is {fileset.state.value}"
+            why = "the link to home is down" if not engine.world.link_up else f"fileset {fileset.name} is {fileset.state.value}"
             raise SimError(
                 *lines,
                 f"mmpsnap: --wait gave up: the core snapshot cannot be created now because {why}.",
                 f"mmpsnap: The cache snapshot {name} exists; the core snapshot stays queued "
-                f"({engine.home_half_text(psnap)}).",
+                f"({engine.snapshots.home_half_text(psnap)}).",
             )
     return lines
 
 
-def psnap_status(ctx: Context, fs_name: str) -> list[str]:
+def psnap_status(ctx: Context, fileset_name: str) -> list[str]:
     engine = ctx.engine
-    fileset = engine.filesets[fs_name]
+    fileset = engine.world.filesets[fileset_name]
     if not fileset.psnaps:
-        return [f"No peer snapshots for fileset {fs_name} in file system fs1."]
-    lines = [f"Peer snapshots for fileset {fs_name} in file system fs1:", f"{'Name':<24} {'SnapId':<9} {'Created':<25} Home"]
+        return [f"No peer snapshots for fileset {fileset_name} in file system fs1."]
+    lines = [f"Peer snapshots for fileset {fileset_name} in file system fs1:", f"{'Name':<24} {'SnapId':<9} {'Created':<25} Home"]
     for psnap in fileset.psnaps.values():
         created = engine.clock_text("cache", psnap.cache_snap.created_us)
-        snap_id = str(psnap.cache_snap.id) if psnap.cache_snap.name in engine.cache.fs.snapshots else "-"
-        lines.append(f"{psnap.name:<24} {snap_id:<9} {created:<25} {engine.home_half_text(psnap)}")
+        snap_id = str(psnap.cache_snap.id) if psnap.cache_snap.name in engine.world.cache.fs.snapshots else "-"
+        lines.append(f"{psnap.name:<24} {snap_id:<9} {created:<25} {engine.snapshots.home_half_text(psnap)}")
     return lines
 
 
@@ -100,7 +101,7 @@ def mmlssnapshot(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j"}, set(), LS_USAGE)
     expect_args(opts, 1, 1, LS_USAGE)
     ctx.device(opts.args[0])
-    fs = ctx.engine.cluster(ctx.cluster).fs
+    fs = ctx.engine.world.cluster(ctx.cluster).fs
     snaps = list(fs.snapshots.values())
     if "-j" in opts.values:
         name = opts.get("-j")
@@ -137,11 +138,11 @@ def mmcrsnapshot(ctx: Context, args: list[str]) -> list[str]:
         fileset = ctx.fileset(opts.get("-j"))
         if not fileset.linked:
             raise ctx.fail(f"mmcrsnapshot: Fileset {fileset.name} is not linked.")
-    fs = engine.cluster(ctx.cluster).fs
+    fs = engine.world.cluster(ctx.cluster).fs
     if name in fs.snapshots:
         raise ctx.fail(f"mmcrsnapshot: Snapshot {name} already exists.")
     engine.quiesce()
-    snap = engine.take_snapshot(ctx.cluster, name, fileset.name if fileset else None)
+    snap = engine.snapshots.take_snapshot(ctx.cluster, name, fileset.name if fileset else None)
     return [
         f"Flushing dirty data for snapshot {name}...",
         "Quiescing all file system operations.",
@@ -158,7 +159,7 @@ def mmdelsnapshot(ctx: Context, args: list[str]) -> list[str]:
     device, name = opts.args
     ctx.device(device)
     engine = ctx.engine
-    fs = engine.cluster(ctx.cluster).fs
+    fs = engine.world.cluster(ctx.cluster).fs
     fileset_name = opts.get("-j") or None
     if fileset_name is not None:
         ctx.fileset(fileset_name)
@@ -168,19 +169,14 @@ def mmdelsnapshot(ctx: Context, args: list[str]) -> list[str]:
             raise ctx.fail(f"mmdelsnapshot: Snapshot {name} is a snapshot of fileset {snap.fileset}; add -j {snap.fileset}.")
         where = f"Fileset {fileset_name} in file system" if fileset_name else "File system"
         raise ctx.fail(f"mmdelsnapshot: {where} {fs.name} does not contain snapshot {name}, err = 2")
-    if snap.peer:
-        owner = snap.fileset or _psnap_owner(ctx, name)
-        where = "" if not ctx.at_home else " at the cache"
-        raise ctx.fail(
-            f"mmdelsnapshot: Snapshot {name} is a peer snapshot; deleting one half would orphan the other.",
-            f"mmdelsnapshot: Use mmpsnap fs1 delete -s {name} -j {owner}{where}.",
-        )
-    engine.drop_snapshot(ctx.cluster, name)
+    owner = snap.fileset or _psnap_owner(ctx, name)
+    rules.enforce(rules.delete_one_half(snap, owner, ctx.at_home), "mmdelsnapshot", owner, engine.bus, engine.now)
+    engine.snapshots.drop_snapshot(ctx.cluster, name)
     return [f"Invalidating snapshot files in {name}...", "Deleting files in snapshot", f"Delete snapshot {name} successful."]
 
 
 def _psnap_owner(ctx: Context, name: str) -> str:
-    for fileset in ctx.engine.filesets.values():
+    for fileset in ctx.engine.world.filesets.values():
         if name in fileset.psnaps:
             return fileset.name
     return "FilesetName"

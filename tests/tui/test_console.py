@@ -19,7 +19,7 @@ def test_a_typed_command_runs_and_shows_its_output_like_a_terminal():
         text = console_text(app)
         assert "[cache]# mmpsnap fs1 create -j sw" in text
         assert "Core snapshot has been queued." in text
-        assert len(app.session.engine.filesets["sw"].psnaps) == 1
+        assert len(app.session.engine.world.filesets["sw"].psnaps) == 1
 
     drive(check)
 
@@ -71,7 +71,7 @@ def test_tab_completes_command_names_options_filesets_and_snapshot_names():
             await pilot.press("tab")
             assert field.value == expected, typed
         app.run_line("mmpsnap fs1 create -j sw")
-        name = next(iter(app.session.engine.filesets["sw"].psnaps))
+        name = next(iter(app.session.engine.world.filesets["sw"].psnaps))
         field.value = "mmpsnap fs1 delete -j sw -s psn"
         field.cursor_position = len(field.value)
         await pilot.press("tab")

@@ -55,7 +55,7 @@ def test_a_toggle_key_costs_no_screen_layout():
             await pilot.press("f4")
             await pilot.pause()
         assert layouts == []
-        assert app.session.engine.exports["/gpfs/fs1/sw"].afm_enabled is True
+        assert app.session.engine.world.exports["/gpfs/fs1/sw"].afm_enabled is True
 
     drive(check)
 

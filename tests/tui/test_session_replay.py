@@ -125,7 +125,7 @@ def test_reset_starts_again_and_undo_has_nothing_left():
         app.run_line("sim load 10")
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert app.session.engine.filesets["sw"].queue.length == 0
+        assert app.session.engine.world.filesets["sw"].queue.length == 0
         assert app.session.log == []
         assert "scenario 'seed' started again" in console_text(app)
         await pilot.press("ctrl+z")

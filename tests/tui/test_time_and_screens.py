@@ -23,7 +23,7 @@ def test_paused_at_start_step_runs_to_the_next_event():
         queued_at = engine.now
         await pilot.press("f8")
         assert engine.now > queued_at + 15_000_000  # the async delay passed
-        assert engine.filesets["sw"].queue.length == 0
+        assert engine.world.filesets["sw"].queue.length == 0
         await pilot.press("f8")
         await pilot.pause()
         assert "Nothing is pending" in " ".join(str(n.message) for n in app._notifications)
@@ -104,7 +104,7 @@ def test_reset_starts_the_scenario_again():
     async def check(app, pilot):
         app.run_line("sim load 100")
         await pilot.press("ctrl+r")
-        assert app.session.engine.filesets["sw"].queue.length == 0
+        assert app.session.engine.world.filesets["sw"].queue.length == 0
 
     drive(check)
 

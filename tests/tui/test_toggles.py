@@ -14,11 +14,11 @@ def test_link_toggle_by_key_and_by_click():
     async def check(app, pilot):
         engine = app.session.engine
         await pilot.press("f2")
-        assert engine.link_up is False
+        assert engine.world.link_up is False
         assert "[cache]# sim link down" in console_text(app)
         await click_toggle(pilot, "toggle_link")
         await pilot.pause()
-        assert engine.link_up is True
+        assert engine.world.link_up is True
         assert "[cache]# sim link up" in console_text(app)
         assert isinstance(app.focused, ConsoleInput) or app.focused is not None
 
@@ -27,7 +27,7 @@ def test_link_toggle_by_key_and_by_click():
 
 def test_protocol_toggle_relinks_with_the_other_target():
     async def check(app, pilot):
-        fileset = app.session.engine.filesets["sw"]
+        fileset = app.session.engine.world.filesets["sw"]
         await pilot.press("f3")
         assert fileset.target.protocol is Protocol.NSD
         assert fileset.linked
@@ -52,7 +52,7 @@ def test_a_refused_toggle_changes_nothing_and_shows_why():
         assert isinstance(app.screen, RefusalCard)
         assert app.screen.refusal.rule == "queue must be empty"
         assert engine.fingerprint()[1:] == before[1:]  # all but the clock
-        assert engine.filesets["sw"].linked
+        assert engine.world.filesets["sw"].linked
         assert "[cache]# mmlinkfileset fs1 sw -J /gpfs/fs1/sw   # undo" in console_text(app)
         await pilot.press("escape")
         assert not isinstance(app.screen, RefusalCard)
@@ -64,11 +64,11 @@ def test_afmconfig_toggle_runs_at_home():
     async def check(app, pilot):
         engine = app.session.engine
         await pilot.press("f4")
-        assert engine.exports["/gpfs/fs1/sw"].afm_enabled is False
+        assert engine.world.exports["/gpfs/fs1/sw"].afm_enabled is False
         assert "[home]# mmafmconfig disable /gpfs/fs1/sw" in console_text(app)
         await click_toggle(pilot, "toggle_afmconfig")
         await pilot.pause()
-        assert engine.exports["/gpfs/fs1/sw"].afm_enabled is True
+        assert engine.world.exports["/gpfs/fs1/sw"].afm_enabled is True
         assert "[home]# mmafmconfig enable /gpfs/fs1/sw" in console_text(app)
 
     drive(check)
@@ -76,7 +76,7 @@ def test_afmconfig_toggle_runs_at_home():
 
 def test_mode_toggle_cycles_sw_ro_iw_lu_and_lu_is_final():
     async def check(app, pilot):
-        fileset = app.session.engine.filesets["sw"]
+        fileset = app.session.engine.world.filesets["sw"]
         for expected in (AfmMode.RO, AfmMode.IW, AfmMode.LU):
             await pilot.press("f5")
             assert fileset.mode is expected
@@ -106,9 +106,9 @@ def test_toggles_are_keyboard_reachable_with_enter():
     async def check(app, pilot):
         app.query_one("#toggles").focus()
         await pilot.press("enter")  # the first toggle: link
-        assert app.session.engine.link_up is False
+        assert app.session.engine.world.link_up is False
         await pilot.press("right", "right", "space")  # F4's toggle, two to the right
-        assert app.session.engine.exports["/gpfs/fs1/sw"].afm_enabled is False
+        assert app.session.engine.world.exports["/gpfs/fs1/sw"].afm_enabled is False
         await pilot.press("left", "left", "left", "enter")  # wraps round to the state toggle
         await pilot.pause()
         assert "[cache]# mmafmctl fs1 getstate -j sw" in console_text(app)
@@ -121,7 +121,7 @@ def test_state_shows_disconnected_after_the_timeout():
         await pilot.press("f2")
         app.run_line("sim advance 61s")
         await pilot.pause()
-        assert app.session.engine.filesets["sw"].state is CacheState.DISCONNECTED
+        assert app.session.engine.world.filesets["sw"].state is CacheState.DISCONNECTED
         assert "Disconnected" in app.query_one(ToggleBar).toggle("show_state").value
         assert "Disconnected" in str(app.query_one(ToggleBar).render())
 

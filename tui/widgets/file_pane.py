@@ -84,17 +84,17 @@ class FilePane(ContentView):
         self._last = ()
 
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
-        cache_tree = engine.cache.fs.trees.get(fileset.name)
-        home_tree = engine.home_tree(fileset)
-        tree_name = fileset.target.path.rstrip("/").rsplit("/", 1)[-1]
+        cache_tree = engine.world.cache.fs.trees.get(fileset.name)
+        home_tree = engine.world.home_tree(fileset)
+        tree_name = engine.world.home_dir(fileset)
         if self.role == "cache":
             mine, theirs, only_here = cache_tree, home_tree, "+"
-            snaps = [s for s in engine.cache.fs.snapshots.values() if s.fileset == fileset.name]
-            where = f"{engine.cache.fs.mount}/{fileset.name}"
+            snaps = [s for s in engine.world.cache.fs.snapshots.values() if s.fileset == fileset.name]
+            where = f"{engine.world.cache.fs.mount}/{fileset.name}"
             note = "" if fileset.linked else "unlinked"
         else:
             mine, theirs, only_here = home_tree, cache_tree, "-"
-            snaps = [s for s in engine.home.fs.snapshots.values() if tree_name in s.epochs]
+            snaps = [s for s in engine.world.home.fs.snapshots.values() if tree_name in s.epochs]
             where = fileset.target.path
             note = "" if home_tree is not None else "no such directory"
         key = (

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 
 def skew_text(engine: Engine) -> str:
-    skew = engine.home.epoch_s - engine.cache.epoch_s
+    skew = engine.world.home.epoch_s - engine.world.cache.epoch_s
     if skew == 0:
         return "no skew"
     sign = "-" if skew < 0 else "+"
@@ -33,13 +33,13 @@ class ClockHeader(Static):
         roomy = mid and (not note or width >= 130)  # a replay's progress takes the room of the labels
         cache_time = engine.clock_text("cache") if wide else clock.hms(engine.clock("cache"))
         home_time = engine.clock_text("home") if wide else clock.hms(engine.clock("home"))
-        link = ("⇄", "bold $success") if engine.link_up else ("⇸", "bold $error")
+        link = ("⇄", "bold $success") if engine.world.link_up else ("⇸", "bold $error")
         parts: list[Content | str | tuple[str, str]] = [
             (" peersnap ", "bold reverse $primary") if mid else (" ", ""),
             " ",
-            (engine.cache.name, "bold $primary"),
+            (engine.world.cache.name, "bold $primary"),
             " ", link, " ",
-            (engine.home.name, "bold $secondary"),
+            (engine.world.home.name, "bold $secondary"),
             ("  │ ", "$text-muted"),
             ("fileset " if roomy else "", "$text-muted"),
             (fileset.name, "bold"),

@@ -16,8 +16,8 @@ def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
         when = clock.hms(engine.clock("home", psnap.home_snap.created_us))
         return Content.assemble(("created", "bold $success"), f" id {psnap.home_snap.id} at {when}")
     if psnap.home is HomeHalf.QUEUED:
-        text = engine.home_half_text(psnap)
-        if not engine.link_up:
+        text = engine.snapshots.home_half_text(psnap)
+        if not engine.world.link_up:
             return Content.styled("pending reconnect", "bold $error")
         return Content.styled(text.lower().replace("queued (next)", "queued: next to flush"), "bold $warning")
     if psnap.home is HomeHalf.DELETING:
@@ -47,10 +47,10 @@ class PsnapTable(ContentView):
         self._last = None
 
     def show(self, engine: Engine, width: int) -> None:
-        pairs = [p for f in engine.filesets.values() for p in f.psnaps.values()]
+        pairs = [p for f in engine.world.filesets.values() for p in f.psnaps.values()]
         wide = width >= 150
-        key = (wide, width >= 100, pairs and engine.link_up,
-               tuple((p.name, p.home, p.identical, engine.psnap_ahead(p)) for p in pairs))
+        key = (wide, width >= 100, pairs and engine.world.link_up,
+               tuple((p.name, p.home, p.identical, engine.snapshots.psnap_ahead(p)) for p in pairs))
         if key == self._last:
             return
         self._last = key

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from peersnap.core import clock
 from peersnap.core.engine import Engine
-from peersnap.core.gateway import PSNAP, QueuedOp
+from peersnap.core.gateway import PSNAP, QueuedOp, drain_done
 from peersnap.core.model import AfmFileset
 from rich.segment import Segment
 from rich.style import Style
@@ -34,14 +34,10 @@ def drain_estimate(engine: Engine, fileset: AfmFileset) -> str:
         return "never (mode keeps changes local)"
     if fileset.stopped:
         return "held (replication stopped)"
-    if not engine.link_up:
+    if not engine.world.link_up:
         return "waits for the link"
     now = engine.now
-    start = max(now, queue.busy_until)
-    serial = queue.length * engine.link.latency_us + queue.bytes * clock.SECOND // max(engine.link.bandwidth, 1)
-    last = queue.ops[-1] if queue.ops else None
-    ready = last.queued_us + fileset.async_delay_us if last is not None else now
-    done = max(start + serial, ready + engine.link.latency_us)
+    done = drain_done(queue, fileset.async_delay_us, engine.world.link, now)
     return f"≈ {clock.format_duration(done - now)}"
 
 
@@ -102,7 +98,7 @@ class QueueSummary(Static):
             assert first.marker is not None
             text.append("\n◆ ", "bold")
             more = f" (+{len(waiting) - 1} more)" if len(waiting) > 1 else ""
-            text.append(f"psnap #{first.marker.seq}: {engine.psnap_ahead(first):,} ahead{more}", "bold")
+            text.append(f"psnap #{first.marker.seq}: {engine.snapshots.psnap_ahead(first):,} ahead{more}", "bold")
         height = 4 if waiting else 3
         if height != self._height:  # a new height needs a layout; new text in the same rows does not
             self._height = height

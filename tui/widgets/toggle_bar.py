@@ -81,9 +81,9 @@ class ToggleBar(Widget, can_focus=True):
 
     # -- what it shows -------------------------------------------------------------
     def show(self, engine: Engine, fileset: AfmFileset, compact: bool) -> None:
-        link_up = engine.link_up
+        link_up = engine.world.link_up
         nfs = fileset.target.protocol is Protocol.NFS
-        export = engine.export_for(fileset)
+        export = engine.world.export_for(fileset)
         enabled = export is not None and export.afm_enabled
         sw = fileset.mode.value == "sw"
         tone = STATE_CLASS.get(fileset.state, "idle")

@@ -1,0 +1,127 @@
+"""The world: the cache and home clusters, the AFM filesets, the home exports and the link.
+
+`World` is plain state plus its lookups; it never moves time. The one rule of
+which home directory a target names lives here (`home_directory`), so the
+scenario reader, the engine and the commands agree on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import clock
+from .events import Event, StateChanged
+from .gateway import LinkSettings
+from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
+from .tree import VersionedTree
+
+
+def home_directory(mount: str, path: str) -> str:
+    """The home directory `path` names: its name directly under `mount`
+    (`/gpfs/fs1/sw` -> `sw`), or "" when `path` is not directly under the mount.
+    AFM exports whole directories of the home file system, never deeper paths."""
+    clean = path.rstrip("/")
+    if not clean.startswith(mount + "/"):
+        return ""
+    name = clean[len(mount) + 1:]
+    return "" if "/" in name else name
+
+
+@dataclass(slots=True, eq=False)
+class World:
+    """Everything simulated except time: two clusters, filesets, exports, the link."""
+
+    cache: Cluster
+    home: Cluster
+    filesets: dict[str, AfmFileset]
+    exports: dict[str, HomeExport]
+    link: LinkSettings
+    nfs_host: str = "home1"
+    gateway_ip: str = "192.168.14.133"
+    link_up: bool = True
+    link_down_since: int = 0
+    gpfs_log: list[str] = field(default_factory=list)  # GPFS log lines the simulator kept
+
+    # -- lookups ------------------------------------------------------------------
+    def cluster(self, role: str) -> Cluster:
+        return self.home if role == "home" else self.cache
+
+    def clock(self, role: str, at: int) -> datetime:
+        """What `role`'s clock shows at simulated time `at`."""
+        return clock.to_datetime(self.cluster(role).epoch_s, at)
+
+    def clock_text(self, role: str, at: int) -> str:
+        return clock.ctime(self.clock(role, at))
+
+    def home_directory(self, path: str) -> str:
+        """`home_directory` under this world's home mount."""
+        return home_directory(self.home.fs.mount, path)
+
+    def home_dir(self, fileset: AfmFileset) -> str:
+        """The name of the home directory (under the mount) that `fileset` mirrors."""
+        return home_directory(self.home.fs.mount, fileset.target.path)
+
+    def home_tree(self, fileset: AfmFileset) -> VersionedTree | None:
+        return self.home.fs.trees.get(self.home_dir(fileset))
+
+    def export_for(self, fileset: AfmFileset) -> HomeExport | None:
+        return self.exports.get(fileset.target.path)
+
+    def filesets_on_export(self, directory: str) -> list[AfmFileset]:
+        return [f for f in self.filesets.values() if self.home_dir(f) == directory]
+
+    # -- cache state ------------------------------------------------------------------
+    def derive_state(self, fileset: AfmFileset, now: int) -> CacheState:
+        if fileset.stopped:
+            return CacheState.STOPPED
+        if not fileset.activated:
+            return CacheState.INACTIVE
+        if self.home_dir(fileset) not in self.home.fs.trees:
+            return CacheState.UNMOUNTED
+        if not self.link_up:
+            if fileset.target.protocol is Protocol.NSD:
+                return CacheState.UNMOUNTED
+            if now - self.link_down_since >= self.link.disconnect_timeout_us:
+                return CacheState.DISCONNECTED
+        if fileset.needs_resync:
+            return CacheState.NEEDS_RESYNC
+        return CacheState.DIRTY if fileset.queue.length else CacheState.ACTIVE
+
+    def refresh_states(self, now: int, emit: Callable[[Event], None]) -> None:
+        """Recompute every fileset's state; announce the ones that changed."""
+        for fileset in self.filesets.values():
+            new = self.derive_state(fileset, now)
+            if new is not fileset.state:
+                old, fileset.state = fileset.state, new
+                emit(StateChanged(now, fileset.name, old.value, new.value))
+
+    def can_flush(self, fileset: AfmFileset) -> bool:
+        return (
+            self.link_up
+            and not fileset.stopped
+            and fileset.mode.pushes_home
+            and self.home_dir(fileset) in self.home.fs.trees
+        )
+
+    def fingerprint(self) -> tuple:
+        """Everything observable about the world, for 'nothing changed' checks."""
+        def fs_state(cluster: Cluster) -> tuple:
+            fs = cluster.fs
+            return (
+                tuple(sorted((k, (v.digest, len(v))) for k, v in fs.trees.items())),
+                tuple((s.id, s.name, s.created_us, s.fileset, s.status) for s in fs.snapshots.values()),
+                fs.next_snap_id,
+            )
+
+        filesets = tuple(
+            (
+                f.name, f.mode, str(f.target), f.linked, f.activated, f.stopped, f.needs_resync, f.state,
+                f.async_delay_us, f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq,
+                tuple((p.name, p.home, p.identical, p.failure) for p in f.psnaps.values()),
+            )
+            for f in self.filesets.values()
+        )
+        exports = tuple((e.path, e.afm_enabled) for e in self.exports.values())
+        return (self.link_up, fs_state(self.cache), fs_state(self.home), filesets, exports)
