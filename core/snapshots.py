@@ -51,9 +51,6 @@ class Snapshots:
         self.time = time
         self.quiesce = quiesce
 
-    def _refresh(self) -> None:
-        self.world.refresh_states(self.time.now, self.bus.emit)
-
     # -- plain snapshots ---------------------------------------------------------------
     def take_snapshot(self, role: str, name: str, fileset: str | None, peer: bool = False) -> Snapshot:
         """Pin the trees (one fileset, or every tree of the file system): O(1) each."""
@@ -108,7 +105,7 @@ class Snapshots:
         psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment)
         fileset.psnaps[name] = psnap
         self.bus.emit(PeerSnapshotQueued(self.time.now, fileset_name, name, marker.seq, queue.ahead_of(marker), disconnected))
-        self._refresh()
+        self.world.refresh_states(self.time.now, self.bus.emit)
         return psnap
 
     def complete_home_half(self, fileset: AfmFileset, name: str) -> None:
@@ -171,7 +168,7 @@ class Snapshots:
         else:
             del fileset.psnaps[name]
         self.bus.emit(PeerSnapshotDeleted(self.time.now, fileset_name, name, psnap.home is HomeHalf.DELETING))
-        self._refresh()
+        self.world.refresh_states(self.time.now, self.bus.emit)
         return lines
 
     def home_reachable(self) -> None:

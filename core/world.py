@@ -19,13 +19,13 @@ from .tree import VersionedTree
 
 
 def home_directory(mount: str, path: str) -> str:
-    """The home directory `path` names: its name directly under `mount`
-    (`/gpfs/fs1/sw` -> `sw`), or "" when `path` is not directly under the mount.
-    AFM exports whole directories of the home file system, never deeper paths."""
-    clean = path.rstrip("/")
-    if not clean.startswith(mount + "/"):
+    """The home directory `path` (without a trailing slash) names: its name
+    directly under `mount` (`/gpfs/fs1/sw` -> `sw`), or "" when `path` is not
+    directly under the mount. AFM exports whole directories of the home file
+    system, never deeper paths."""
+    if not path.startswith(mount + "/"):
         return ""
-    name = clean[len(mount) + 1:]
+    name = path[len(mount) + 1:]
     return "" if "/" in name else name
 
 
