@@ -65,6 +65,11 @@ def check_lesson(name_or_path: str) -> Verdict:
         return Verdict(source, ("cannot read: it is a directory",))
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(source, (f"cannot read: {getattr(exc, 'strerror', None) or exc}",))
+    return check_lesson_text(text, source, path.stem)
+
+
+def check_lesson_text(text: str, source: str, name: str = "lesson") -> Verdict:
+    """Check a lesson file's text (`source` names it in the report)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -84,7 +89,7 @@ def check_lesson(name_or_path: str) -> Verdict:
     if found:
         return Verdict(source, tuple(found))
     try:
-        lesson = parse_lesson(data, source, path.stem)
+        lesson = parse_lesson(data, source, name)
     except LessonError as exc:  # a rule the key-by-key reading does not know yet
         return Verdict(source, (str(exc).removeprefix(f"{source}: "),))
     assert scenario is not None

@@ -32,7 +32,7 @@ line holds the screen 2 s longer.
 LESSON_CHECK_HELP = ("'peersnap lesson check FILE' checks a lesson file: every problem, one line each naming its key, "
                      "then its suggested commands must complete every step (exit status 2 when not)")
 
-COMMANDS = ("shot", "cast")
+COMMANDS = ("shot", "cast", "docs")
 
 
 def _add_stage_options(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +59,22 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cast.add_argument("--delay", metavar="DURATION", default="1500ms",
                       help="how long each command's result shows before the next (default: 1500ms)")
 
+    docs = sub.add_parser("docs", help="write docs/' generated pages (peersnap's own repository)", description="Write the generated pages of docs/: the "
+                          "command reference and the lesson pages.")
+    docs.add_argument("--check", action="store_true",
+                      help="change nothing; exit 1 when a generated page or a picture is stale")
+    docs.add_argument("folder", metavar="DOCS", nargs="?", default="docs", help="the docs folder (default: docs)")
+
 
 def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "docs":
+        from .docgen import update_docs
+        from .output import OutputError
+
+        try:
+            return update_docs(args.folder, args.check, sys.stdout, sys.stderr)
+        except OutputError as exc:
+            return _fail("docs", str(exc))
     try:
         return _picture(args, read_script(args.script))
     except ScriptError as exc:
