@@ -1,37 +1,47 @@
-"""Tab completion for the command language: command names, subcommands,
-options, filesets, snapshot names, attributes and paths."""
+"""Tab completion for the command language.
+
+What a word may be comes from the command's declaration (`Command.args`:
+what each positional names; `Command.values`: what each option's value
+names); this module only knows how to list the things of each kind.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .commands import REGISTRY
+from .commands.base import (
+    ATTRIBUTE,
+    COMMAND,
+    DEVICE,
+    EXPORT,
+    FILESET,
+    JUNCTION,
+    PATHS,
+    PSNAP,
+    SNAPSHOT,
+    SUBCOMMAND,
+    Command,
+)
 from .errors import FsError
+from .language import CLUSTERS, DEFAULT_CLUSTER, cluster_prefix
 
 if TYPE_CHECKING:
     from .session import Session
 
-DEVICE_COMMANDS = {
-    "mmpsnap", "mmlssnapshot", "mmcrsnapshot", "mmdelsnapshot", "mmafmctl",
-    "mmchfileset", "mmlsfileset", "mmlinkfileset", "mmunlinkfileset",
-}
-FILESET_SECOND = {"mmchfileset", "mmlsfileset", "mmlinkfileset", "mmunlinkfileset"}
 ATTRIBUTES = ("afmMode=", "afmTarget=", "afmAsyncDelay=")
+MODES = ("sw", "ro", "iw", "lu")
 MAX_CANDIDATES = 200
 
 
 def complete(session: Session, text: str) -> list[str]:
     """Whole-line candidates for `text` (the line typed so far), sorted."""
-    prefix = ""
-    body = text
-    if text.startswith("@"):
-        if " " not in text:
-            return [c for c in ("@cache ", "@home ") if c.startswith(text)]
-        head, _, body = text.partition(" ")
-        prefix = head + " "
-        body = body.lstrip()
-        prefix = text[: len(text) - len(body)]
-    cluster = "home" if prefix.startswith("@home") else "cache"
+    prefix = cluster_prefix(text)
+    if prefix.word and not prefix.ended:  # still typing the @cluster word itself
+        lead = text[: len(text) - len(prefix.word)]
+        return [lead + c for c in (f"@{name} " for name in CLUSTERS) if c.startswith(prefix.word)]
+    cluster = prefix.cluster or DEFAULT_CLUSTER
+    body = prefix.rest
     words = body.split()
     if body.endswith(" ") or not body:
         words.append("")
@@ -39,48 +49,63 @@ def complete(session: Session, text: str) -> list[str]:
     before = body[: len(body) - len(current)]
     options = _candidates(session, cluster, words)
     matches = sorted({w for w in options if w.startswith(current)})[:MAX_CANDIDATES]
-    return [prefix + before + m + ("" if m.endswith(("/", "=")) else " ") for m in matches]
+    return [prefix.head + before + m + ("" if m.endswith(("/", "=")) else " ") for m in matches]
 
 
 def _candidates(session: Session, cluster: str, words: list[str]) -> list[str]:
     if len(words) == 1:
         return list(REGISTRY)
-    name, current = words[0], words[-1]
-    command = REGISTRY.get(name)
+    command = REGISTRY.get(words[0])
     if command is None:
         return []
-    engine = session.engine
-    previous = words[-2]
-    filesets = list(engine.world.filesets)
-    if previous == "-j":
-        return filesets
-    if previous == "-s":
-        chosen = _option_value(words, "-j")
-        return [p for f in engine.world.filesets.values() if chosen in ("", f.name) for p in f.psnaps]
-    if previous == "-J":
-        return [f"{engine.world.cache.fs.mount}/{f}" for f in filesets]
-    if current.startswith("afmMode="):
-        return [f"afmMode={m}" for m in ("sw", "ro", "iw", "lu")]
-    if previous == "-p":
-        return list(ATTRIBUTES)
+    current, previous = words[-1], words[-2]
+    if previous in command.values:
+        return _things(session, cluster, command.values[previous], words)
     if current.startswith("-"):
         return list(command.options)
-    positional = [w for i, w in enumerate(words[1:-1], start=1) if not w.startswith("-") and words[i - 1] not in ("-j", "-s", "-J", "-p", "--comment", "--uid", "--size")]
+    positional = [w for i, w in enumerate(words[1:-1], start=1) if not w.startswith("-") and words[i - 1] not in command.values]
+    return _things(session, cluster, _kind_at(command, positional), words)
+
+
+def _kind_at(command: Command, positional: list[str]) -> str | tuple[str, ...]:
+    """What the next positional names, after `positional` (the ones typed)."""
     index = len(positional)
-    if name in DEVICE_COMMANDS and index == 0:
-        return [engine.world.cache.fs.name]
-    if command.subcommands and index == (1 if name in DEVICE_COMMANDS else 0):
+    after_subcommand = 0 < index <= len(command.args) and command.args[index - 1] == SUBCOMMAND
+    if after_subcommand and positional[-1] in command.choices:
+        return command.choices[positional[-1]]  # `sim link` -> up, down
+    if index < len(command.args):
+        return command.args[index]
+    return PATHS if command.args[-1:] == (PATHS,) else ""
+
+
+def _things(session: Session, cluster: str, kind: str | tuple[str, ...], words: list[str]) -> list[str]:
+    """Every thing of `kind` there is now (a tuple is a list of literal words)."""
+    if isinstance(kind, tuple):
+        return list(kind)
+    world = session.engine.world
+    current = words[-1]
+    if kind == DEVICE:
+        return [world.cache.fs.name]
+    if kind == SUBCOMMAND:
+        command = REGISTRY[words[0]]
         return list(command.subcommands)
-    if name == "sim" and positional[:1] == ["link"]:
-        return ["up", "down"]
-    if name in FILESET_SECOND and index == 1:
-        return filesets
-    if name == "mmdelsnapshot" and index == 1:
-        return [s.name for s in engine.world.cluster(cluster).fs.snapshots.values()]
-    if name == "mmafmconfig" and index == 1:
-        return [f"{engine.world.home.fs.mount}/{d}" for d in engine.world.home.fs.trees]
-    if command.family == "file" or name == "help":
-        return list(REGISTRY) if name == "help" else _paths(session, cluster, current)
+    if kind == FILESET:
+        return list(world.filesets)
+    if kind == PSNAP:
+        chosen = _option_value(words, "-j")
+        return [p for f in world.filesets.values() if chosen in ("", f.name) for p in f.psnaps]
+    if kind == SNAPSHOT:
+        return [s.name for s in world.cluster(cluster).fs.snapshots.values()]
+    if kind == EXPORT:
+        return [f"{world.home.fs.mount}/{d}" for d in world.home.fs.trees]
+    if kind == JUNCTION:
+        return [f"{world.cache.fs.mount}/{f}" for f in world.filesets]
+    if kind == ATTRIBUTE:
+        return [f"afmMode={m}" for m in MODES] if current.startswith("afmMode=") else list(ATTRIBUTES)
+    if kind == COMMAND:
+        return list(REGISTRY)
+    if kind == PATHS:
+        return _paths(session, cluster, current)
     return []
 
 

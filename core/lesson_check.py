@@ -22,12 +22,13 @@ from typing import Any
 
 from .clock import SECOND
 from .commands import REGISTRY
+from .language import LineError, parse_line
 from .lessons import CHECKS, Lesson, LessonError, LessonRun, parse_lesson
 from .lessons import bundled as bundled_lessons
 from .model import CacheState
 from .scenario import Scenario, ScenarioError
 from .scenario import load as load_scenario
-from .session import SESSION_COMMANDS, LineError, Session, parse_line
+from .session import SESSION_COMMANDS, Session
 
 TOP_KEYS = {"title": str, "description": str, "scenario": str, "paused": bool, "step": list}
 STEP_KEYS = {"text": str, "command": str, "hint": str, "check": dict}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from peersnap.core.commands import REGISTRY
 from peersnap.core.events import OpsFlushed
 from peersnap.core.model import CacheState
 from peersnap.core.scenario import parse
@@ -317,7 +318,25 @@ def test_mmafmconfig_enable_of_a_new_home_directory_adds_an_export():
 ])
 def test_mmafmconfig_runs_at_home(line):
     lines = fails(Session(), line)
-    assert "runs at home" in lines[0] or "@home mmafmconfig show" in lines[0]
+    assert lines == [
+        f"mmafmconfig: This is the cache cluster; mmafmconfig runs at home, where the exports are (@home {line}).",
+        f"mmafmconfig: {FAILED}",
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n, c in REGISTRY.items() if c.where != "both"])
+def test_where_a_command_runs_is_checked_once_before_anything_else(name):
+    """A command declared for one cluster fails on the other with its own reason,
+    before its arguments are even looked at, and changes nothing."""
+    command = REGISTRY[name]
+    other = "cache" if command.where == "home" else "home"
+    session = Session()
+    before = session.engine.fingerprint()
+    result = session.run(f"@{other} {name} --no-such-option")
+    assert result.rc == 1 and result.cluster == other
+    assert result.lines == command.elsewhere_lines(f"{name} --no-such-option")
+    assert result.lines[0].startswith(f"{name}: ") and result.lines[-1] == f"{name}: {FAILED}"
+    assert session.engine.fingerprint() == before
 
 
 # -- mmlsfileset, link, unlink ----------------------------------------------------------------------
@@ -741,8 +760,8 @@ BAD_INPUT = [
     ("mmafmctl fs1 stop", "mmafmctl: Option -j FilesetName is required for stop."),
     ("mmafmctl fs1 getstate -j nosuch", "mmafmctl: Fileset nosuch does not exist"),
     ("mmafmctl fs9 getstate", "mmafmctl: File system fs9 is not known to the GPFS cluster."),
-    ("mmafmconfig", "mmafmconfig: Missing arguments."),
-    ("mmafmconfig frob", "mmafmconfig: Incorrect subcommand: frob"),
+    ("@home mmafmconfig", "mmafmconfig: Missing arguments."),
+    ("@home mmafmconfig frob", "mmafmconfig: Incorrect subcommand: frob"),
     ("@home mmafmconfig enable", "mmafmconfig: Missing ExportPath."),
     ("@home mmafmconfig enable /gpfs/fs1/nosuch", "mmafmconfig: /gpfs/fs1/nosuch: No such directory"),
     ("@home mmafmconfig enable /etc", "mmafmconfig: /etc: No such directory"),
@@ -754,7 +773,7 @@ BAD_INPUT = [
     ("mmchfileset fs1 sw -p afmMode=zz", "mmchfileset: Incorrect value for afmMode: 'zz'"),
     ("mmchfileset fs1 sw -p colour=blue", "mmchfileset: Attribute colour is not supported"),
     ("mmchfileset fs1 sw -p afmMode=iw", "mmchfileset: Fileset sw must be unlinked to change afmMode."),
-    ("@home mmchfileset fs1 sw -p afmMode=iw", "mmchfileset: Fileset sw is not an AFM fileset on the home cluster"),
+    ("@home mmchfileset fs1 sw -p afmMode=iw", "mmchfileset: The AFM filesets live at the cache; this is the home cluster"),
     ("mmlsfileset", "mmlsfileset: Missing arguments."),
     ("mmlsfileset fs1 nosuch", "mmlsfileset: Fileset nosuch does not exist"),
     ("mmlsfileset fs1 sw extra", "mmlsfileset: Unexpected argument: extra"),

@@ -13,7 +13,7 @@ from peersnap.core.lessons import LessonError, load_lesson
 from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
-from peersnap.core.session import LoggedCommand, Session, SessionFileError, load_session
+from peersnap.core.session import ClockEntry, LogEntry, LoggedCommand, Session, SessionFileError, load_session
 from peersnap.tui import authoring
 from peersnap.tui.classroom import DEFAULT_MAX_SESSIONS
 from peersnap.tui.settings import SPEEDS
@@ -224,7 +224,7 @@ def _read_script(script: str) -> list[str]:
         return handle.read().splitlines()
 
 
-def run_lines(session: Session, lines: Iterable[str | LoggedCommand], trace: bool, out: TextIO) -> int:
+def run_lines(session: Session, lines: Iterable[str | LogEntry], trace: bool, out: TextIO) -> int:
     """Run each line (or replay each logged entry), printing the transcript;
     0 when every command succeeded."""
     events: list[Event] = []
@@ -232,10 +232,10 @@ def run_lines(session: Session, lines: Iterable[str | LoggedCommand], trace: boo
         session.subscribe(events.append)
     status = 0
     for line in lines:
+        if isinstance(line, ClockEntry):
+            session.replay([line])
+            continue
         if isinstance(line, LoggedCommand):
-            if line.clock:
-                session.replay([line])
-                continue
             line = line.line
         result = session.run(line)
         if not result.command and not result.lines:

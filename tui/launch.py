@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from peersnap.core.lessons import Lesson, LessonError, load_lesson
 from peersnap.core.scenario import Scenario, ScenarioError
 from peersnap.core.scenario import load as load_scenario
-from peersnap.core.session import LoggedCommand, Session, SessionFileError, load_session
+from peersnap.core.session import LogEntry, Session, SessionFileError, load_session
 
 
 class LaunchError(Exception):
@@ -26,7 +26,7 @@ class Start:
     scenario: Scenario | None = None
     session: Session | None = None  # a saved session's fresh world (with `replay`)
     lesson: Lesson | None = None
-    replay: list[LoggedCommand] | None = None
+    replay: list[LogEntry] | None = None
     warnings: list[str] = field(default_factory=list)
 
 

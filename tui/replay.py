@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peersnap.core.session import LoggedCommand, Session
+from peersnap.core.session import ClockEntry, LogEntry, Session
 
 from .ticker import MAX_GAP
 
@@ -21,16 +21,16 @@ BEAT_US = 1_000_000  # simulated microseconds a replayed command waits before it
 RunCommand = Callable[[str], None]
 
 
-def clock_length(entry: LoggedCommand) -> int:
-    """The microseconds a clock entry (`sim advance Nus`) moves time on."""
-    return int(entry.line.split()[-1].removesuffix("us"))
+def clock_length(entry: ClockEntry) -> int:
+    """The microseconds a clock entry moves time on."""
+    return entry.duration_us
 
 
 @dataclass(slots=True)
 class Replay:
     """Progress through a saved session's log: `index` entries of `total` done."""
 
-    entries: list[LoggedCommand]
+    entries: list[LogEntry]
     index: int = 0
     announced: bool = False  # the dashboard said it finished
     _into: int = 0  # microseconds of the current clock entry already run
@@ -58,7 +58,7 @@ class Replay:
         moved = False
         while not self.done and owed >= 1:
             entry = self.entries[self.index]
-            if entry.clock:
+            if isinstance(entry, ClockEntry):
                 take = min(int(owed), clock_length(entry) - self._into)
                 session.advance_clock(take)
                 owed -= take
@@ -86,7 +86,7 @@ class Replay:
             return False
         entry = self.entries[self.index]
         self.index += 1
-        if entry.clock:
+        if isinstance(entry, ClockEntry):
             session.advance_clock(clock_length(entry) - self._into)
         else:
             run(entry.line)

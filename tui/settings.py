@@ -8,12 +8,12 @@ A missing or broken file means defaults; it is never a reason to fail.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomli_w
+from peersnap.core.session_file import write_atomically
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 DEFAULT_THEME = "peersnap-dark"
@@ -60,17 +60,7 @@ def save(settings: Settings, path: Path | None = None) -> str:
     path = path or config_dir() / "config.toml"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = tomli_w.dumps({"theme": settings.theme, "speed": settings.speed})
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, tomli_w.dumps({"theme": settings.theme, "speed": settings.speed}))
     except OSError as exc:
         return f"settings not saved: {exc}"
     return ""

@@ -5,7 +5,19 @@ from __future__ import annotations
 from .. import clock
 from ..errors import SimError
 from ..model import AfmFileset
-from .base import Command, Context, UsageError, expect_args, parse_options
+from .base import (
+    ATTRIBUTE,
+    DEVICE,
+    EXPORT,
+    FILESET,
+    JUNCTION,
+    SUBCOMMAND,
+    Command,
+    Context,
+    UsageError,
+    expect_args,
+    parse_options,
+)
 
 AFMCTL_USAGE = (
     "Usage: mmafmctl Device getstate [-j FilesetName]\n"
@@ -24,8 +36,6 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
         raise UsageError(f"Incorrect subcommand: {action} (peersnap knows getstate, stop, start, flushPending, resync).", AFMCTL_USAGE)
     action = action.lower()
     ctx.device(device)
-    if ctx.at_home:
-        raise ctx.fail("mmafmctl: There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache.")
     engine = ctx.engine
     if action == "getstate":
         filesets = [ctx.fileset(opts.get("-j"))] if "-j" in opts.values else list(engine.world.filesets.values())
@@ -74,22 +84,14 @@ def mmafmconfig(ctx: Context, args: list[str]) -> list[str]:
     if action == "show":
         if len(args) > 1:
             raise UsageError(f"Unexpected argument: {args[1]}", AFMCONFIG_USAGE)
-        if not ctx.at_home:
-            raise ctx.fail("mmafmconfig: This is the cache cluster; the exports live at home (run @home mmafmconfig show).")
         width = max([len("Export path")] + [len(p) for p in engine.world.exports])
         lines = [f"{'Export path':<{width}}  AFM (mmafmconfig)"]
         lines += [f"{e.path:<{width}}  {'enabled' if e.afm_enabled else 'disabled'}" for e in engine.world.exports.values()]
         return lines
     if len(args) != 2:
         raise UsageError("Missing ExportPath." if len(args) < 2 else f"Unexpected argument: {args[2]}", AFMCONFIG_USAGE)
-    path = args[1]
-    if not ctx.at_home:
-        raise ctx.fail(
-            f"mmafmconfig: {path} is an AFM cache fileset on this cluster; mmafmconfig {action} runs at home "
-            f"(@home mmafmconfig {action} {path})."
-        )
     try:
-        engine.admin.set_afm_enabled(path, action == "enable")
+        engine.admin.set_afm_enabled(args[1], action == "enable")
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     return []
@@ -200,13 +202,21 @@ def mmunlinkfileset(ctx: Context, args: list[str]) -> list[str]:
     return [f"Fileset {fileset.name} unlinked."]
 
 
+AT_THE_CACHE = "The AFM filesets live at the cache; this is the home cluster (run {line} without @home)."
+
 COMMANDS = [
     Command("mmafmctl", AFMCTL_USAGE, "AFM fileset state and control (cache)", mmafmctl,
-            ("getstate", "stop", "start", "flushPending", "resync"), ("-j",), "cache"),
+            ("getstate", "stop", "start", "flushPending", "resync"), ("-j",), "cache",
+            args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
+            elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
     Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home)", mmafmconfig,
-            ("enable", "disable", "show"), (), "home"),
-    Command("mmchfileset", CHFILESET_USAGE, "change afmMode, afmTarget or afmAsyncDelay", mmchfileset, (), ("-p",), "cache"),
-    Command("mmlsfileset", LSFILESET_USAGE, "list filesets", mmlsfileset, (), ("-L", "--afm")),
-    Command("mmlinkfileset", LINK_USAGE, "link a fileset into the namespace", mmlinkfileset, (), ("-J",), "cache"),
-    Command("mmunlinkfileset", UNLINK_USAGE, "unlink a fileset", mmunlinkfileset, (), ("-f",), "cache"),
+            ("enable", "disable", "show"), (), "home", args=(SUBCOMMAND, EXPORT),
+            elsewhere="This is the cache cluster; mmafmconfig runs at home, where the exports are (@home {line})."),
+    Command("mmchfileset", CHFILESET_USAGE, "change afmMode, afmTarget or afmAsyncDelay", mmchfileset, (), ("-p",), "cache",
+            args=(DEVICE, FILESET), values={"-p": ATTRIBUTE}, elsewhere=AT_THE_CACHE),
+    Command("mmlsfileset", LSFILESET_USAGE, "list filesets", mmlsfileset, (), ("-L", "--afm"), args=(DEVICE, FILESET)),
+    Command("mmlinkfileset", LINK_USAGE, "link a fileset into the namespace", mmlinkfileset, (), ("-J",), "cache",
+            args=(DEVICE, FILESET), values={"-J": JUNCTION}, elsewhere=AT_THE_CACHE),
+    Command("mmunlinkfileset", UNLINK_USAGE, "unlink a fileset", mmunlinkfileset, (), ("-f",), "cache",
+            args=(DEVICE, FILESET), elsewhere=AT_THE_CACHE),
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import SimError
@@ -124,9 +124,28 @@ def _is_number(text: str) -> bool:
     return text[1:].isdigit()
 
 
+# What a positional argument or an option's value names, for completion.
+DEVICE = "device"  # the file system (fs1)
+SUBCOMMAND = "subcommand"  # one of the command's subcommands
+FILESET = "fileset"  # a cache fileset
+SNAPSHOT = "snapshot"  # a snapshot of the cluster the line runs on
+PSNAP = "psnap"  # a peer snapshot (of the fileset given with -j, if any)
+EXPORT = "export"  # a home directory (`mmafmconfig enable PATH`)
+JUNCTION = "junction"  # where a fileset links (`-J /gpfs/fs1/F`)
+ATTRIBUTE = "attribute"  # `-p afmMode=..`
+PATHS = "path..."  # every remaining operand is a path
+COMMAND = "command"  # a command name (`help COMMAND`)
+TEXT = "text"  # anything (a snapshot name to create, a comment)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    """One command of the language: how to run it and how to complete it."""
+    """One command of the language: how to run it, where, and what its words name.
+
+    `where` ("cache", "home" or "both") is checked once, at dispatch, before
+    `run`; `elsewhere` is the reason printed on the other cluster (`{line}` is
+    the command line). `args` says what each positional names and `values`
+    what each value-taking option names; completion reads them."""
 
     name: str
     usage: str
@@ -134,5 +153,18 @@ class Command:
     run: Callable[[Context, list[str]], list[str]]
     subcommands: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
-    where: str = "both"  # "cache", "home" or "both"
-    family: str = "gpfs"  # "gpfs", "file" or "sim"
+    where: str = "both"
+    family: str = "gpfs"  # "gpfs", "file", "sim" or "session"
+    args: tuple[str, ...] = ()
+    values: Mapping[str, str] = field(default_factory=dict)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # after a subcommand: its words
+    elsewhere: str = ""
+
+    def runs_on(self, cluster: str) -> bool:
+        return self.where in ("both", cluster)
+
+    def elsewhere_lines(self, line: str) -> list[str]:
+        """Why this command does not run on the other cluster, GPFS-style."""
+        other = "home" if self.where == "home" else "cache"
+        reason = self.elsewhere or f"{self.name} runs at the {other} cluster only."
+        return [f"{self.name}: {reason.format(line=line)}", f"{self.name}: {FAILED}"]

@@ -6,7 +6,7 @@ Errors read like coreutils': `rm: cannot remove '/gpfs/fs1/sw/x': No such file o
 from __future__ import annotations
 
 from ..errors import FsError, SimError
-from .base import Command, Context, UsageError
+from .base import PATHS, Command, Context, UsageError
 
 
 def _split(ctx: Context, args: list[str], letters: str, usage: str) -> tuple[set[str], list[str]]:
@@ -153,12 +153,12 @@ def mv(ctx: Context, args: list[str]) -> list[str]:
 
 
 COMMANDS = [
-    Command("ls", "Usage: ls [-l] [-a] [PATH...]", "list a directory", ls, (), ("-l", "-a"), family="file"),
-    Command("cat", "Usage: cat PATH...", "print a file", cat, family="file"),
-    Command("echo", ECHO_USAGE, "print text, or write it to a file with > or >>", echo, family="file"),
-    Command("touch", "Usage: touch PATH...", "create an empty file", touch, family="file"),
-    Command("mkdir", "Usage: mkdir [-p] DIRECTORY...", "create a directory", mkdir, (), ("-p",), family="file"),
-    Command("rm", "Usage: rm [-r] [-f] PATH...", "remove files (and trees with -r)", rm, (), ("-r", "-f"), family="file"),
-    Command("rmdir", "Usage: rmdir DIRECTORY...", "remove an empty directory", rmdir, family="file"),
-    Command("mv", "Usage: mv SOURCE DEST", "rename within a fileset", mv, family="file"),
+    Command("ls", "Usage: ls [-l] [-a] [PATH...]", "list a directory", ls, (), ("-l", "-a"), family="file", args=(PATHS,)),
+    Command("cat", "Usage: cat PATH...", "print a file", cat, family="file", args=(PATHS,)),
+    Command("echo", ECHO_USAGE, "print text, or write it to a file with > or >>", echo, family="file", args=(PATHS,)),
+    Command("touch", "Usage: touch PATH...", "create an empty file", touch, family="file", args=(PATHS,)),
+    Command("mkdir", "Usage: mkdir [-p] DIRECTORY...", "create a directory", mkdir, (), ("-p",), family="file", args=(PATHS,)),
+    Command("rm", "Usage: rm [-r] [-f] PATH...", "remove files (and trees with -r)", rm, (), ("-r", "-f"), family="file", args=(PATHS,)),
+    Command("rmdir", "Usage: rmdir DIRECTORY...", "remove an empty directory", rmdir, family="file", args=(PATHS,)),
+    Command("mv", "Usage: mv SOURCE DEST", "rename within a fileset", mv, family="file", args=(PATHS,)),
 ]

@@ -7,7 +7,7 @@ from ..clock import plural
 from ..errors import FsError, SimError
 from ..events import Event
 from ..fileops import MAX_LOAD
-from .base import Command, Context, UsageError, parse_options
+from .base import COMMAND, FILESET, SUBCOMMAND, TEXT, Command, Context, UsageError, parse_options
 
 SIM_USAGE = (
     "Usage: sim link {up | down}\n"
@@ -196,8 +196,10 @@ def help_command(ctx: Context, args: list[str]) -> list[str]:
 
 COMMANDS = [
     Command("sim", SIM_USAGE, "simulator controls: link, advance, step, settle, load, status", sim,
-            tuple(_ACTIONS), ("-j", "--size"), family="sim"),
-    Command("help", "Usage: help [COMMAND]", "list commands, or show one command's usage", help_command, family="sim"),
+            tuple(_ACTIONS), ("-j", "--size"), family="sim", args=(SUBCOMMAND,),
+            values={"-j": FILESET, "--size": TEXT}, choices={"link": ("up", "down")}),
+    Command("help", "Usage: help [COMMAND]", "list commands, or show one command's usage", help_command, family="sim",
+            args=(COMMAND,)),
     Command("save", "Usage: save FILE", "write the scenario and the command log to FILE (TOML)", _session_only,
             family="session"),
     Command("undo", "Usage: undo", "rewind the last command that changed the world", _session_only, family="session"),

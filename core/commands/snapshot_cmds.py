@@ -6,7 +6,20 @@ from .. import rules
 from ..errors import SimError
 from ..model import HomeHalf, Snapshot
 from ..snapshots import check_snapshot_name
-from .base import FAILED, Command, Context, UsageError, expect_args, parse_options
+from .base import (
+    DEVICE,
+    FAILED,
+    FILESET,
+    PSNAP,
+    SNAPSHOT,
+    SUBCOMMAND,
+    TEXT,
+    Command,
+    Context,
+    UsageError,
+    expect_args,
+    parse_options,
+)
 
 PSNAP_USAGE = (
     "Usage: mmpsnap Device create -j FilesetName [{[--comment Comment] [--uid ClusterUID]} | --rpo] [--wait]\n"
@@ -28,8 +41,6 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
         if given not in allowed:
             raise UsageError(f"Option {given} is not valid with {action}.", PSNAP_USAGE)
     ctx.device(device)
-    if ctx.at_home:
-        raise ctx.fail("mmpsnap: Peer snapshots are created at the cache; this is the home cluster (run mmpsnap without @home).")
     fileset = ctx.fileset(opts.get("-j"))
     engine = ctx.engine
     if action == "status":
@@ -184,9 +195,13 @@ def _psnap_owner(ctx: Context, name: str) -> str:
 
 COMMANDS = [
     Command("mmpsnap", PSNAP_USAGE, "create, delete or list peer snapshots (cache)", mmpsnap,
-            ("create", "delete", "status"), ("-j", "-s", "--comment", "--uid", "--rpo", "--wait"), "cache"),
-    Command("mmlssnapshot", LS_USAGE, "list snapshots", mmlssnapshot, (), ("-j",)),
-    Command("mmcrsnapshot", CR_USAGE, "create a snapshot (global, or of a fileset with -j)", mmcrsnapshot, (), ("-j",)),
-    Command("mmdelsnapshot", DEL_USAGE, "delete a snapshot (not a peer snapshot)", mmdelsnapshot, (), ("-j",)),
+            ("create", "delete", "status"), ("-j", "-s", "--comment", "--uid", "--rpo", "--wait"), "cache",
+            args=(DEVICE, SUBCOMMAND), values={"-j": FILESET, "-s": PSNAP, "--comment": TEXT, "--uid": TEXT},
+            elsewhere="Peer snapshots are created at the cache; this is the home cluster (run mmpsnap without @home)."),
+    Command("mmlssnapshot", LS_USAGE, "list snapshots", mmlssnapshot, (), ("-j",),
+            args=(DEVICE,), values={"-j": FILESET}),
+    Command("mmcrsnapshot", CR_USAGE, "create a snapshot (global, or of a fileset with -j)", mmcrsnapshot, (), ("-j",),
+            args=(DEVICE, TEXT), values={"-j": FILESET}),
+    Command("mmdelsnapshot", DEL_USAGE, "delete a snapshot (not a peer snapshot)", mmdelsnapshot, (), ("-j",),
+            args=(DEVICE, SNAPSHOT), values={"-j": FILESET}),
 ]
-

@@ -8,6 +8,7 @@ import pytest
 import tomli_w
 from helpers import console_text, drive, type_line
 from peersnap.core.session import Session
+from peersnap.core.session_file import ClockEntry
 from peersnap.tui.app import PeersnapApp, make_app
 from peersnap.tui.cli import main
 from peersnap.tui.widgets.event_log import EventLog
@@ -42,9 +43,9 @@ def test_running_time_is_logged_as_clock_entries():
         await pilot.press("f7")
         await wait_for(pilot, lambda: app.session.engine.now > 0)
         await pilot.press("f7")
-        clock = [e for e in app.session.log if e.clock]
+        clock = [e for e in app.session.log if isinstance(e, ClockEntry)]
         assert len(clock) == 1  # consecutive frames make one entry
-        assert clock[0].line == f"sim advance {app.session.engine.now}us"
+        assert clock[0].duration_us == app.session.engine.now
 
     drive(check)
 
@@ -54,8 +55,8 @@ def test_a_step_is_logged_as_a_clock_entry():
         app.run_line("echo hi > /gpfs/fs1/sw/a")
         before = app.session.engine.now
         await pilot.press("f8")
-        assert app.session.log[-1].clock
-        assert app.session.log[-1].line == f"sim advance {app.session.engine.now - before}us"
+        assert isinstance(app.session.log[-1], ClockEntry)
+        assert app.session.log[-1].duration_us == app.session.engine.now - before
 
     drive(check)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from peersnap.core.language import cluster_prefix
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -24,8 +25,7 @@ MAX_HISTORY = 500
 
 
 def cluster_of(line: str) -> str:
-    word = line.lstrip().split(" ", 1)[0]
-    return word[1:] if word in ("@home", "@cache") else "cache"
+    return cluster_prefix(line).cluster or "cache"
 
 
 def prompt_for(cluster: str) -> Content:

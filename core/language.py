@@ -1,0 +1,92 @@
+"""The command language's lines: the `@cluster` prefix, `#` comments, and words.
+
+`cluster_prefix` is the one parser of the prefix; the session, the console's
+prompt and tab completion all read a line's cluster through it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+MAX_LINE = 4096
+CLUSTERS = ("cache", "home")
+DEFAULT_CLUSTER = "cache"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPrefix:
+    """A line split at its `@cluster` word (`@home  ls -l` -> `@home`, `ls -l`)."""
+
+    word: str  # "@home", "@mars", or "" when the line has no prefix
+    head: str  # everything before `rest`: leading blanks, the word and the blanks after it
+    rest: str  # the line after the prefix (trailing blanks kept: completion needs them)
+    ended: bool = True  # a blank follows the word: it is typed in full
+
+    @property
+    def cluster(self) -> str | None:
+        """Where the line runs: the cache without a prefix, None for a word naming no cluster."""
+        if not self.word:
+            return DEFAULT_CLUSTER
+        name = self.word[1:]
+        return name if name in CLUSTERS else None
+
+
+def cluster_prefix(line: str) -> ClusterPrefix:
+    """Split off a leading `@cluster` word (see `ClusterPrefix`)."""
+    body = line.lstrip()
+    if not body.startswith("@"):
+        return ClusterPrefix("", line[: len(line) - len(body)], body)
+    word, blank, rest = body.partition(" ")
+    rest = rest.lstrip()
+    return ClusterPrefix(word, line[: len(line) - len(rest)], rest, bool(blank))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    cluster: str
+    text: str  # the line without its @cluster prefix and comment
+    argv: list[str]
+
+
+class LineError(Exception):
+    """A line that is not a command at all (bad quoting, binary junk...)."""
+
+
+def parse_line(line: str) -> ParsedLine | None:
+    """Split a line into cluster and argv; None for a blank or comment line."""
+    if len(line) > MAX_LINE:
+        raise LineError(f"peersnap: line too long ({len(line)} characters; at most {MAX_LINE})")
+    if any((ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff"
+           for ch in line):
+        raise LineError("peersnap: the line holds control characters or binary data; commands are plain text")
+    prefix = cluster_prefix(line.strip())
+    cluster = prefix.cluster
+    if cluster is None:
+        raise LineError(f"peersnap: unknown cluster '{prefix.word}' (start a line with @cache or @home)")
+    text = prefix.rest
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=">")
+        lexer.whitespace_split = True
+        argv = list(lexer)
+    except ValueError as exc:
+        raise LineError(f"peersnap: syntax error: {exc}") from None
+    if not argv:
+        return None
+    if "#" in text:
+        text = text[: comment_start(text)].rstrip() or text
+    return ParsedLine(cluster, text, argv)
+
+
+def comment_start(text: str) -> int:
+    """Where an unquoted `#` that starts a word begins (len(text) if none)."""
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1].isspace()):
+            return i
+    return len(text)
