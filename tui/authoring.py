@@ -1,4 +1,5 @@
-"""The command line of the material trainers make: `shot` and `cast`.
+"""The command line of the material trainers make: `shot`, `cast`, `present`,
+`lesson check`, and `docs` for peersnap's own docs/.
 
 `add_subcommands` declares them on the main parser and `dispatch` runs them, so the
 main CLI module needs one line for each. Every bad input is one line on stderr and
@@ -32,7 +33,15 @@ line holds the screen 2 s longer.
 LESSON_CHECK_HELP = ("'peersnap lesson check FILE' checks a lesson file: every problem, one line each naming its key, "
                      "then its suggested commands must complete every step (exit status 2 when not)")
 
-COMMANDS = ("shot", "cast", "docs")
+PRESENT_HELP = """\
+Present a prepared script in the dashboard, one step per command: PageDown, Space or
+Right (what a presentation clicker sends) runs the next step, PageUp or Left goes back
+one. Each step shows its '#:' caption lines large; '#: spotlight PANE' (cache, home,
+queue, psnaps, console, events, toggles, header, lesson) frames the pane it is about.
+Time stays paused. Ctrl+Q quits.
+"""
+
+COMMANDS = ("shot", "cast", "present", "docs")
 
 
 def _add_stage_options(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +68,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cast.add_argument("--delay", metavar="DURATION", default="1500ms",
                       help="how long each command's result shows before the next (default: 1500ms)")
 
+    present = sub.add_parser("present", help="present a prepared script step by step (a clicker's keys)",
+                             description=PRESENT_HELP, formatter_class=raw)
+    _add_stage_options(present)
     docs = sub.add_parser("docs", help="write docs/' generated pages (peersnap's own repository)", description="Write the generated pages of docs/: the "
                           "command reference and the lesson pages.")
     docs.add_argument("--check", action="store_true",
@@ -76,7 +88,11 @@ def dispatch(args: argparse.Namespace) -> int:
         except OutputError as exc:
             return _fail("docs", str(exc))
     try:
-        return _picture(args, read_script(args.script))
+        script = read_script(args.script)
+        if args.command == "present":
+            from .present import present
+            return present(script, args.stage_scenario, args.stage_lesson, args.size, args.stage_theme)
+        return _picture(args, script)
     except ScriptError as exc:
         return _fail(args.command, str(exc))
 
