@@ -1,41 +1,41 @@
 """`peersnap serve`: the classroom in the browser.
 
 The server runs for real on a free loopback port. Sessions are opened the way a
-browser tab opens them (the page, then its websocket) and, in the last test, by a real
-headless Chromium: the page shows the dashboard, `mmpsnap fs1 create -j sw` typed into
-its console makes the peer snapshot appear, visitor N+1 is told the classroom is full,
-and a closed tab frees its seat.
-
-xterm.js draws the terminal on a canvas, so the page's DOM holds no text. The test reads
-what xterm.js holds instead: an init script catches the `Terminal` object textual.js
-creates (it is assigned to a `terminal` property; a setter on Object.prototype sees the
-assignment) and `term.buffer.active` gives the screen's lines, exactly the characters
-the canvas shows. Screenshots of the page are kept beside the test's temporary files.
+browser tab opens them (the page, its seat claim, then its websocket; tests/classroom_live.py)
+and, in the last test, by a real headless Chromium: the page shows the dashboard,
+`mmpsnap fs1 create -j sw` typed into its console makes the peer snapshot appear, visitor
+N+1 is told the classroom is full, and a closed tab's seat is freed after the grace period.
+Screenshots of the page are kept beside the test's temporary files. The trainer's desk,
+seats that survive and the limits are in tests/test_trainer*.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from classroom_live import (
+    CATCH_TERMINAL,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PSNAP_ROW,
+    LiveServer,
+    Tab,
+    alive,
+    browser_or_skip,
+    start_server,
+    wait_for_screen,
+    wait_until,
+)
+from peersnap.tui.classroom import default_max_sessions
 from peersnap.tui.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-PSNAP_ROW = r"\bsw\s+psnap-\d+-"  # a row of the Peer snapshots table (the panes shorten the name)
 
 
 # -- without a server ---------------------------------------------------------------------------
@@ -47,7 +47,14 @@ def test_serve_without_textual_serve_says_how_to_install(monkeypatch, capsys):
     assert "pip install 'peersnap[serve]'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "http"], ["--max-sessions", "0"]])
+def test_the_default_seat_limit_comes_from_cores_and_memory():
+    gib = 1024 ** 3
+    assert default_max_sessions(cores=2, memory_bytes=24 * gib) == 30  # 15 a core
+    assert default_max_sessions(cores=16, memory_bytes=8 * gib) == 76  # 3/4 of 8 GiB / 80 MiB
+    assert default_max_sessions(cores=1, memory_bytes=64 * 1024 ** 2) == 1
+
+
+@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "http"], ["--max-sessions", "0"], ["--grace", "-1"]])
 def test_serve_refuses_bad_numbers(args, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["serve", *args])
@@ -78,139 +85,20 @@ def test_a_classroom_dashboard_writes_no_host_files(monkeypatch, tmp_path):
 
 
 # -- a live server ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    """Live child processes of pid (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
-    except OSError:
-        return False
-
-
-def wait_until(check: Callable[[], object], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
-        time.sleep(0.05)
-
-
-class LiveServer:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:
-        self.process, self.port, self.log = process, port, log
-        self.url = f"http://127.0.0.1:{port}/"
-        self.seen: set[int] = set()  # every seat process seen, to check none is left behind
-
-    def status(self) -> dict:
-        with urllib.request.urlopen(self.url + "status", timeout=5) as response:
-            return json.loads(response.read())
-
-    def seats(self) -> list[int]:
-        pids = children(self.process.pid)
-        self.seen.update(pids)
-        return pids
-
-    def page(self) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.url, timeout=5) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
-
-    def stop(self) -> None:
-        """Ctrl+C (SIGINT to the server's process group); kill whatever is left."""
-        self.seats()
-        try:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGINT)
-                self.process.wait(15)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            pass
-        finally:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-            for pid in self.seen:
-                if alive(pid):
-                    os.kill(pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def serve(tmp_path) -> Iterator[Callable[..., LiveServer]]:
     """Start `peersnap serve` on a free loopback port; always stopped at the end."""
-    pytest.importorskip("textual_serve")
     started: list[LiveServer] = []
 
     def start(*args: str) -> LiveServer:
-        port = free_port()
-        log = tmp_path / f"serve-{port}.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "peersnap.tui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
-            )
-        server = LiveServer(process, port, log)
-        started.append(server)
-
-        def up() -> bool:
-            assert process.poll() is None, f"the server exited: {log.read_text()}"
-            try:
-                return bool(server.status())
-            except OSError:
-                return False
-
-        wait_until(up, 30, "the server to listen")
-        return server
+        started.append(start_server(tmp_path, *args))
+        return started[-1]
 
     try:
         yield start
     finally:
         for server in started:
             server.stop()
-
-
-class Tab:
-    """One session opened as a browser tab opens it: the page, then its websocket."""
-
-    def __init__(self, server: LiveServer) -> None:
-        self.server = server
-        self.output = b""
-
-    async def open(self, http) -> None:  # type: ignore[no-untyped-def]
-        async with http.get(self.server.url) as response:
-            ticket = re.search(r'"ws/([A-Za-z0-9_-]+)"', await response.text())
-        assert ticket, "the page carries no seat ticket"
-        self.socket = await http.ws_connect(f"{self.server.url.replace('http', 'ws')}ws/{ticket.group(1)}"
-                                            "?width=160&height=48")
-
-    async def read_until(self, text: bytes, seconds: float = 30) -> None:
-        async def read() -> None:
-            while text not in self.output:
-                message = await self.socket.receive()
-                assert message.type.name == "BINARY", f"the session ended: {message}"
-                self.output += message.data
-
-        await asyncio.wait_for(read(), seconds)
 
 
 def test_beyond_the_limit_a_visitor_gets_the_full_page(serve):
@@ -223,9 +111,9 @@ def test_beyond_the_limit_a_visitor_gets_the_full_page(serve):
     assert server.status() == {"sessions": 0, "reserved": 2, "max_sessions": 2}
 
 
-def test_each_tab_is_its_own_classroom_process_and_closing_it_frees_the_seat(serve):
+def test_each_tab_is_its_own_classroom_process_and_a_closed_tab_is_freed_after_the_grace(serve):
     aiohttp = pytest.importorskip("aiohttp")
-    server = serve("--max-sessions", "2")
+    server = serve("--max-sessions", "2", "--grace", "1")
 
     async def scenario() -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
@@ -276,57 +164,9 @@ def test_ctrl_c_stops_the_server_and_every_session(serve):
 
 
 # -- a real browser -----------------------------------------------------------------------------
-CHROMIUM = os.environ.get("PEERSNAP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CATCH_TERMINAL = """
-(() => {
-  // textual.js does `this.terminal = new Terminal(...)`; keep every xterm.js Terminal assigned so.
-  window.__terminals = [];
-  Object.defineProperty(Object.prototype, "terminal", {
-    configurable: true,
-    get() { return undefined; },
-    set(value) {
-      Object.defineProperty(this, "terminal", {value, writable: true, configurable: true, enumerable: true});
-      if (value && value.buffer && value.buffer.active && !window.__terminals.includes(value)) {
-        window.__terminals.push(value);
-      }
-    },
-  });
-})();
-"""
-SCREEN = """() => {
-  const term = window.__terminals && window.__terminals[0];
-  if (!term) return "";
-  const buffer = term.buffer.active, lines = [];
-  for (let y = 0; y < term.rows; y++) {
-    const line = buffer.getLine(buffer.viewportY + y);
-    lines.push(line ? line.translateToString(true) : "");
-  }
-  return lines.join("\\n");
-}"""
-
-
-def browser_or_skip():  # type: ignore[no-untyped-def]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the browser test needs playwright (Python): pip install '.[test]'")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("the browser test needs headless Chromium: apt-get install chromium (Debian; .ci/run "
-                    "installs it), or set PEERSNAP_CHROMIUM to a Chromium binary")
-    return sync_playwright
-
-
-def wait_for_screen(page, pattern: str, seconds: float = 30) -> str:  # type: ignore[no-untyped-def]
-    page.wait_for_function(f"() => new RegExp({json.dumps(pattern)}, 'm').test(({SCREEN})())",
-                           timeout=seconds * 1000, polling=200)
-    return page.evaluate(SCREEN)
-
-
 def test_a_browser_tab_shows_the_dashboard_and_takes_a_peer_snapshot(serve, tmp_path):
     sync_playwright = browser_or_skip()
-    server = serve("--max-sessions", "1")
+    server = serve("--max-sessions", "1", "--grace", "1")
     shots = Path(os.environ.get("PEERSNAP_SCREENSHOTS") or tmp_path)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -367,7 +207,7 @@ def test_a_browser_tab_shows_the_dashboard_and_takes_a_peer_snapshot(serve, tmp_
             assert ("The classroom is full (1/1 sessions); try again when a student closes a tab."
                     in second.inner_text("#message"))
 
-            # Closing the tab frees the seat and its dashboard process.
+            # Closing the tab frees the seat and its dashboard process (after the 1 s grace period).
             (seat,) = server.seats()
             page.close()
             wait_until(lambda: server.status()["sessions"] == 0 and not alive(seat), 15, "the closed tab's seat")

@@ -30,6 +30,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
+from . import seat_link
 from . import settings as config
 from .actions import ACTIONS, HELP_KEYS, bindings
 from .launch import LaunchError, Start, prepare
@@ -163,6 +164,7 @@ class PeersnapApp(TimeControls, LessonControls, App[int]):
         self.set_interval(FRAME, self._tick)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._save_settings())
         self._layout_classes()
+        self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
         self.refresh_view()
 
     def on_resize(self) -> None:

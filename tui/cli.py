@@ -15,7 +15,7 @@ from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import ClockEntry, LogEntry, LoggedCommand, Session, SessionFileError, load_session
 from peersnap.tui import authoring
-from peersnap.tui.classroom import DEFAULT_MAX_SESSIONS
+from peersnap.tui.classroom import add_serve_arguments
 from peersnap.tui.settings import SPEEDS
 
 T = TypeVar("T")
@@ -73,16 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.add_argument("file", metavar="FILE", nargs="?", help=authoring.LESSON_CHECK_HELP)
     serve = sub.add_parser("serve", help="serve the dashboard to web browsers, one simulator per tab (a classroom)",
                            description=SERVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 opens it to the "
-                            "network)")
-    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--scenario", metavar="NAME|FILE", dest="serve_scenario",
-                       help="every session starts from this bundled scenario or scenario file (default: seed)")
-    serve.add_argument("--lesson", metavar="NAME|FILE", help="every session opens this guided lesson")
-    serve.add_argument("--max-sessions", metavar="N", type=_positive, default=DEFAULT_MAX_SESSIONS,
-                       help=f"at most N browser tabs at once; the next visitor is told the classroom is full "
-                            f"(default: {DEFAULT_MAX_SESSIONS})")
+    add_serve_arguments(serve, _positive, _port)
     authoring.add_subcommands(sub)
     return parser
 
@@ -157,14 +148,14 @@ def dashboard(args: argparse.Namespace) -> int:
 
 def serve_classroom(args: argparse.Namespace) -> int:
     try:
-        from peersnap.tui.serve import serve
+        from peersnap.tui.serve import serve_from_args
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"):
             raise
         sys.stderr.write("peersnap serve needs the optional textual-serve package: pip install 'peersnap[serve]' "
                          "(from a checkout: pip install '.[serve]')\n")
         return 2
-    return serve(args.host, args.port, args.serve_scenario or args.scenario, args.lesson, args.max_sessions)
+    return serve_from_args(args)
 
 
 def list_scenarios(out: TextIO) -> int:

@@ -1,0 +1,212 @@
+"""A classroom seat's side channel to `peersnap serve` (the dashboard's end).
+
+The server starts each seat with one end of a Unix socket pair (its fd in PEERSNAP_SEAT_FD).
+Over it the seat writes one JSON object a line, its status, whenever it changed (checked
+once a second): the lesson and step, the last command and its rc, the last refusal, whether
+time runs. The server writes commands back, one JSON object a line: a trainer's `message`,
+`freeze` and `release` of simulated time, and `redraw` (a page reconnected and needs the
+whole screen). Outside the classroom there is no fd and `attach` does nothing.
+
+Both directions are best effort and never block the dashboard: a status line that does not
+fit in the socket's buffer is dropped (the next one carries the same fields), a line that is
+not a JSON object is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import mmap
+import os
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+from peersnap.core.events import CommandRan, Event, RuleRefused
+
+from .classroom import LINK_ENV
+from .ticker import Ticker
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+MEMORY_EXIT = 75  # the seat's exit status when it ran out of memory (the server then replaces it)
+HEADROOM = 64 * 1024 * 1024  # a seat that cannot map this much more is out of memory
+MAX_LINE = 64 * 1024
+REPORT_SECONDS = 1.0
+FROZEN = "Time is frozen by the trainer; it runs again when the trainer releases it."
+
+
+class SeatTicker(Ticker):
+    """The dashboard's ticker, which the trainer can freeze: while frozen, run and step
+    are refused (with a notice) and simulated time stands still."""
+
+    __slots__ = ("frozen", "refused")
+
+    @classmethod
+    def like(cls, ticker: Ticker, refused) -> SeatTicker:  # type: ignore[no-untyped-def]
+        seat = cls(ticker.session, running=ticker.running, speed=ticker.speed)
+        seat.frozen, seat.refused = False, refused
+        return seat
+
+    @property  # type: ignore[override]
+    def running(self) -> bool:
+        return Ticker.running.__get__(self)  # type: ignore[attr-defined]
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        if value and getattr(self, "frozen", False):
+            self.refused()
+            return
+        Ticker.running.__set__(self, value)  # type: ignore[attr-defined]
+
+    def tick(self, real_seconds: float) -> bool:
+        return False if self.frozen else super().tick(real_seconds)
+
+    def step(self) -> bool:
+        if self.frozen:
+            self.refused()
+            return True  # handled: no "nothing is pending" notice on top of the refusal
+        return super().step()
+
+
+class SeatLink:
+    def __init__(self, app: App, sock: socket.socket) -> None:
+        self.app, self.sock = app, sock
+        self.inbox = b""
+        self.sent: dict[str, Any] = {}
+        self.command, self.rc, self.refusal = "", None, ""
+        self.commands = 0
+        self.app.ticker = SeatTicker.like(self.app.ticker, self._refused)  # type: ignore[attr-defined]
+        self._unsubscribe = self.app.session.subscribe(self._on_event)  # type: ignore[attr-defined]
+        asyncio.get_running_loop().add_reader(sock.fileno(), self._readable)
+        self.app.set_interval(REPORT_SECONDS, self.report)
+        self.report()
+
+    # -- seat -> server ---------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        from .widgets.lesson_panel import LessonPanel
+
+        app: Any = self.app
+        state: dict[str, Any] = {"command": self.command, "rc": self.rc, "refusal": self.refusal,
+                                 "commands": self.commands, "running": app.ticker.running,
+                                 "frozen": app.ticker.frozen, "clock": app.session.engine.now}
+        panels = list(app.query(LessonPanel))
+        if panels:
+            run = panels[0].lesson_run
+            state.update(lesson=run.lesson.title, step=min(run.index, len(run.lesson.steps)),
+                         steps=len(run.lesson.steps), done=run.done)
+        return state
+
+    def report(self) -> None:
+        with contextlib.suppress(Exception):  # a closing app: its widgets may be gone
+            state = self.status()
+            if state != self.sent and self.send(state):
+                self.sent = state
+
+    def send(self, message: dict[str, Any]) -> bool:
+        try:
+            self.sock.send(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            return True
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            self.close()
+            return False
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, CommandRan):
+            self.command, self.rc = event.line, event.rc
+            self.commands += 1
+            if event.rc == 70 and not _has_headroom():  # an internal error; was it memory?
+                self.send({"event": "out of memory"})
+                os._exit(MEMORY_EXIT)
+        elif isinstance(event, RuleRefused):
+            self.refusal = f"{event.message_id} {event.text}".strip()
+
+    # -- server -> seat ---------------------------------------------------------------
+    def _readable(self) -> None:
+        try:
+            data = self.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.close()
+            return
+        self.inbox += data
+        *lines, self.inbox = self.inbox.split(b"\n")
+        if len(self.inbox) > MAX_LINE:
+            self.inbox = b""
+        for line in lines:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                with contextlib.suppress(Exception):  # one bad command must not break the seat
+                    self.obey(message)
+
+    def obey(self, message: dict[str, Any]) -> None:
+        app: Any = self.app
+        what = message.get("do")
+        if what == "message":
+            text = str(message.get("text", ""))[:500]
+            app.notify(text, title="From the trainer", timeout=30)
+            self._console_line(f"trainer: {text}")
+        elif what == "freeze":
+            app.ticker.running = False
+            app.ticker.frozen = True
+            self._console_line("peersnap: the trainer froze time for everyone")
+            app.refresh_view()
+        elif what == "release":
+            if app.ticker.frozen:
+                app.ticker.frozen = False
+                app.ticker.running = True
+                app._last_tick = time.monotonic()  # no jump over the frozen span
+                self._console_line("peersnap: the trainer released time")
+                app.refresh_view()
+        elif what == "redraw":
+            screen = app.screen
+            screen.refresh()
+            for widget in screen.walk_children():
+                widget.refresh()
+        self.report()
+
+    def _refused(self) -> None:
+        self.app.notify(FROZEN, title="time", severity="warning")
+
+    def _console_line(self, text: str) -> None:
+        from .widgets.console import Console
+
+        with contextlib.suppress(Exception):
+            self.app.query_one(Console).output.write(text)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            asyncio.get_running_loop().remove_reader(self.sock.fileno())
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+def _has_headroom() -> bool:
+    try:
+        mmap.mmap(-1, HEADROOM).close()  # address space only: nothing is touched
+        return True
+    except (OSError, MemoryError, ValueError):
+        return False
+
+
+def attach(app: App) -> SeatLink | None:
+    """Connect a classroom seat's dashboard to its server; None outside the classroom."""
+    fd = os.environ.get(LINK_ENV, "")
+    if not fd.isdigit():
+        return None
+    try:
+        sock = socket.socket(fileno=int(fd))
+        sock.setblocking(False)
+    except OSError:
+        return None
+    return SeatLink(app, sock)
