@@ -230,9 +230,7 @@ def test_the_desk_shows_each_named_seat_its_lesson_step_commands_refusals_and_co
                 await asyncio.sleep(0.3)
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: "step 2" in r["lesson"], "step 2")
             assert row["rc"] == 0 and row["idle"] <= 3
-            # With time running the first pair completes at home before step 3 is reached (and that step
-            # then waits for a completion it missed), so the test takes a second pair for it.
-            for line in ("mmlssnapshot fs1 -j sw", "mmpsnap fs1 create -j sw", "sim settle", "@home mmlssnapshot fs1"):
+            for line in ("mmlssnapshot fs1 -j sw", "sim settle", "@home mmlssnapshot fs1"):
                 await tab.socket.send_json(["stdin", line + "\r"])
                 await asyncio.sleep(0.3)
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: r["done"], "the lesson's end")
@@ -249,15 +247,20 @@ def test_the_trainer_messages_freezes_and_releases_every_seat(server):
             for i, tab in enumerate(tabs):
                 await tab.open(http, name=f"frank{i}")
                 await tab.read_until(b"Events")
+                await tab.socket.send_json(["stdin", "\x1b[18~"])  # F7: the lesson starts paused; run time
+                await asyncio.to_thread(wait_for_row, server, f"frank{i}", lambda r: r["running"], "time to run")
             status, _ = await asyncio.to_thread(request, server, "trainer/message", {"text": "look at the queue"})
             assert status == 200
             await asyncio.gather(*(tab.read_until(b"trainer: look at the queue") for tab in tabs))
             assert (await asyncio.to_thread(request, server, "trainer/freeze", {}))[0] == 200
             rows = [await asyncio.to_thread(wait_for_row, server, f"frank{i}", lambda r: r["frozen"], "frozen")
                     for i in range(2)]
+            await tabs[0].socket.send_json(["stdin", "\x1b[18~"])  # F7 while frozen: refused, with a notice
+            await tabs[0].read_until(b"frozen by the trainer")
             await asyncio.sleep(1.5)
             later = [await asyncio.to_thread(seat_row, server, f"frank{i}") for i in range(2)]
             assert [r["clock"] for r in later] == [r["clock"] for r in rows]  # time stands still
+            assert [r["running"] for r in later] == [False, False]
             assert desk(server)["frozen"] is True
             assert (await asyncio.to_thread(request, server, "trainer/release", {}))[0] == 200
             for i, row in enumerate(rows):

@@ -78,6 +78,7 @@ class SeatLink:
         self.sent: dict[str, Any] = {}
         self.command, self.rc, self.refusal = "", None, ""
         self.commands = 0
+        self.was_running = False  # whether time ran when the trainer froze it
         self.app.ticker = SeatTicker.like(self.app.ticker, self._refused)  # type: ignore[attr-defined]
         self._unsubscribe = self.app.session.subscribe(self._on_event)  # type: ignore[attr-defined]
         asyncio.get_running_loop().add_reader(sock.fileno(), self._readable)
@@ -157,6 +158,8 @@ class SeatLink:
             app.notify(text, title="From the trainer", timeout=30)
             self._console_line(f"trainer: {text}")
         elif what == "freeze":
+            if not app.ticker.frozen:
+                self.was_running = app.ticker.running
             app.ticker.running = False
             app.ticker.frozen = True
             self._console_line("peersnap: the trainer froze time for everyone")
@@ -164,7 +167,7 @@ class SeatLink:
         elif what == "release":
             if app.ticker.frozen:
                 app.ticker.frozen = False
-                app.ticker.running = True
+                app.ticker.running = self.was_running  # as the student had it
                 app._last_tick = time.monotonic()  # no jump over the frozen span
                 self._console_line("peersnap: the trainer released time")
                 app.refresh_view()

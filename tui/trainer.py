@@ -174,6 +174,7 @@ def row(seat: Seat, now: float, grace: float) -> dict[str, Any]:
         "idle": round(now - seat.last_input),
         "clock": status.get("clock"),
         "frozen": bool(status.get("frozen")),
+        "running": bool(status.get("running")),
         "page": page,
         "notes": list(seat.notes),
     }
