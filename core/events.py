@@ -171,6 +171,31 @@ class PeerSnapshotDeleted(FilesetEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PeerSnapshotBroken(FilesetEvent):
+    """One half of a pair was deleted with mmdelsnapshot: the other is an orphan."""
+
+    name: str
+    deleted: str  # "cache" or "home": the half mmdelsnapshot removed
+    topic = "psnap"
+
+    def describe(self) -> str:
+        other = "home" if self.deleted == "cache" else "cache"
+        return (f"psnap {self.name}: pair BROKEN: its {self.deleted} half was deleted with mmdelsnapshot, "
+                f"the {other} half is an orphan; remove it with mmpsnap fs1 delete -s {self.name} -j {self.fileset}")
+
+
+@dataclass(frozen=True, slots=True)
+class GpfsLogged(FilesetEvent):
+    """A line the GPFS log would show (the message id and severity as IBM prints them)."""
+
+    line: str
+    topic = "gpfs"
+
+    def describe(self) -> str:
+        return f"GPFS log: {self.line}"
+
+
+@dataclass(frozen=True, slots=True)
 class LinkChanged(Event):
     up: bool
     topic = "link"

@@ -81,7 +81,9 @@ class FileOps:
         return visible
 
     def _fileset_trees(self, cluster: Cluster) -> frozenset[str]:
-        return frozenset(self.world.filesets) if cluster is self.world.cache else frozenset()
+        if cluster is self.world.cache:
+            return frozenset(self.world.filesets)
+        return frozenset(self.world.home_filesets())
 
     def _tree(self, loc: Location) -> VersionedTree:
         tree = loc.cluster.fs.trees.get(loc.tree)
@@ -155,7 +157,7 @@ class FileOps:
             entries = [Entry(n, (c := tree.get_at(prefix + n, epoch)) is DIR, text_size(c)) for n in names]  # type: ignore[arg-type]
         if show_all:
             extra = []
-            if loc.rel == "" and loc.snapshot is None and loc.cluster is self.world.cache and loc.tree in self.world.filesets:
+            if loc.rel == "" and loc.snapshot is None and loc.tree in self._fileset_trees(loc.cluster):
                 extra.append(Entry(".snapshots", True, 0))
             entries = extra + entries
         else:

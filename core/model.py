@@ -108,6 +108,11 @@ class Snapshot:
     peer: bool = False
     status: str = "Valid"
 
+    @property
+    def label(self) -> str:
+        """`[[Fileset]:]Snapshot` as mmcrsnapshot and mmdelsnapshot print it: `sw:before`, `:snap1`."""
+        return f"{self.fileset or ''}:{self.name}"
+
 
 @dataclass(slots=True, eq=False)
 class PeerSnapshot:
@@ -123,16 +128,27 @@ class PeerSnapshot:
     identical: bool | None = None
     failure: str = ""
     comment: str = ""
+    broken: str = ""  # "cache" or "home": the half deleted with mmdelsnapshot, leaving the other an orphan
 
 
 @dataclass(slots=True, eq=False)
 class FileSystem:
+    """A file system. Its snapshots are keyed by (fileset, name), "" for a
+    global one: fileset snapshot names need not be unique across filesets."""
+
     name: str
     uid: str
     mount: str
     trees: dict[str, VersionedTree] = field(default_factory=dict)
-    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
     next_snap_id: int = 1
+
+    def snapshot(self, name: str, fileset: str | None = None) -> Snapshot | None:
+        """The global snapshot `name`, or fileset `fileset`'s."""
+        return self.snapshots.get((fileset or "", name))
+
+    def has_snapshot(self, name: str, fileset: str | None = None) -> bool:
+        return (fileset or "", name) in self.snapshots
 
 
 @dataclass(slots=True, eq=False)
@@ -152,6 +168,8 @@ class AfmFileset:
     queue: GatewayQueue = field(default_factory=GatewayQueue)
     psnaps: dict[str, PeerSnapshot] = field(default_factory=dict)
     state: CacheState = CacheState.ACTIVE
+    last_psnap_id: int = 0  # the cache snapshot id of the newest psnap (mmlsfileset's Last pSnapId)
+    home_afm_seen: bool = True  # the cache found home's AFM controls when it was linked (mmafmconfig enable)
 
 
 @dataclass(slots=True, eq=False)
@@ -160,6 +178,7 @@ class HomeExport:
 
     path: str
     afm_enabled: bool = True
+    fileset: bool = False  # an independent fileset at home: psnap home halves are its fileset snapshots
 
 
 @dataclass(slots=True, eq=False)

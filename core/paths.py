@@ -75,8 +75,8 @@ def locate(cluster: Cluster, path: str, visible_trees: dict[str, bool], filesets
     if head == ".snapshots":
         if len(parts) == 1:
             return Location(cluster, norm, Where.SNAPSHOTS)
-        snap = fs.snapshots.get(parts[1])
-        if snap is None or snap.fileset is not None:
+        snap = fs.snapshot(parts[1])
+        if snap is None:
             raise PathError("No such file or directory")
         if len(parts) == 2:
             return Location(cluster, norm, Where.SNAPSHOT_ROOT, snapshot=snap)
@@ -91,8 +91,8 @@ def locate(cluster: Cluster, path: str, visible_trees: dict[str, bool], filesets
     if len(parts) >= 2 and parts[1] == ".snapshots" and head in filesets:
         if len(parts) == 2:
             return Location(cluster, norm, Where.SNAPSHOTS, head, scope=head)
-        snap = fs.snapshots.get(parts[2])
-        if snap is None or snap.fileset != head:
+        snap = fs.snapshot(parts[2], head)
+        if snap is None:
             raise PathError("No such file or directory")
         return Location(cluster, norm, Where.TREE, head, "/".join(parts[3:]), snap)
     return Location(cluster, norm, Where.TREE, head, "/".join(parts[1:]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .events import EventBus, RuleRefused
 from .gateway import PSNAP
-from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol, Snapshot
+from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,20 +155,6 @@ def flush_during_psnap(fileset: AfmFileset) -> Refusal | None:
         "6027-2757",
         "The peer snapshot is in progress. Queue cannot be flushed now.",
         "Wait for the home half of the peer snapshot (sim settle), then flush.",
-    )
-
-
-def delete_one_half(snapshot: Snapshot, owner: str, at_home: bool) -> Refusal | None:
-    """`mmdelsnapshot` on either half of a peer snapshot would orphan the other."""
-    if not snapshot.peer:
-        return None
-    where = " at the cache" if at_home else ""
-    return Refusal(
-        "delete pairs with mmpsnap",
-        "",
-        f"Snapshot {snapshot.name} is a peer snapshot; deleting one half would orphan the other.",
-        f"Delete both halves together: mmpsnap fs1 delete -s {snapshot.name} -j {owner}{where}.",
-        f"Use mmpsnap fs1 delete -s {snapshot.name} -j {owner}{where}.",
     )
 
 

@@ -17,6 +17,8 @@ from .clock import SimTime, plural
 from .errors import SimError
 from .events import (
     EventBus,
+    GpfsLogged,
+    PeerSnapshotBroken,
     PeerSnapshotCompleted,
     PeerSnapshotDeleted,
     PeerSnapshotFailed,
@@ -30,7 +32,7 @@ from .world import World
 
 QUIESCE = clock.SECOND
 _NAME = re.compile(r"^[A-Za-z0-9_.:+@%=,-]{1,255}$")
-_COMMENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_COMMENT = re.compile(r"^[A-Za-z0-9]{1,64}$")  # IBM: "You must use alphanumeric characters"
 _UID = re.compile(r"^[A-Za-z0-9:]{1,64}$")
 
 
@@ -60,13 +62,13 @@ class Snapshots:
         digests = {tree: fs.trees[tree].digest for tree in names}
         snap = Snapshot(fs.next_snap_id, name, self.time.now, fileset, epochs, digests, peer)
         fs.next_snap_id += 1
-        fs.snapshots[name] = snap
+        fs.snapshots[(fileset or "", name)] = snap
         self.bus.emit(SnapshotCreated(self.time.now, fileset or "", role, name, snap.id))
         return snap
 
-    def drop_snapshot(self, role: str, name: str) -> Snapshot:
+    def drop_snapshot(self, role: str, name: str, fileset: str | None = None) -> Snapshot:
         fs = self.world.cluster(role).fs
-        snap = fs.snapshots.pop(name)
+        snap = fs.snapshots.pop((fileset or "", name))
         for tree, epoch in snap.epochs.items():
             if tree in fs.trees:
                 fs.trees[tree].release(epoch)
@@ -84,13 +86,18 @@ class Snapshots:
         and queue the home half behind everything queued before it."""
         fileset = self.world.filesets[fileset_name]
         if comment and not _COMMENT.match(comment):
-            raise SimError("mmpsnap: Invalid comment: use up to 64 letters, digits, '_', '.' or '-'.")
+            raise SimError(
+                f"mmpsnap: Incorrect comment '{comment}': the comment becomes part of the snapshot name and must "
+                "be alphanumeric (up to 64 letters and digits)."
+            )
         if uid and not _UID.match(uid):
             raise SimError(f"mmpsnap: Invalid cluster UID '{uid}': use letters, digits and ':'.")
         refusal = rules.psnap_create(fileset, self.world.export_for(fileset), self.world.link_up)
         rules.enforce(refusal, "mmpsnap", fileset_name, self.bus, self.time.now)
         name = self.psnap_name(fileset, comment, uid)
-        if name in self.world.cache.fs.snapshots or name in fileset.psnaps or name in self.world.home.fs.snapshots:
+        home_fileset = self.world.home_snap_fileset(fileset)
+        if (self.world.cache.fs.has_snapshot(name, fileset_name) or name in fileset.psnaps
+                or self.world.home.fs.has_snapshot(name, home_fileset)):
             raise SimError(
                 f"mmpsnap: Snapshot {name} already exists.",
                 "mmpsnap: Peer snapshot names carry the time to the second; wait a second and try again.",
@@ -104,6 +111,7 @@ class Snapshots:
         disconnected = fileset.state is CacheState.DISCONNECTED
         psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment)
         fileset.psnaps[name] = psnap
+        fileset.last_psnap_id = snap.id
         self.bus.emit(PeerSnapshotQueued(self.time.now, fileset_name, name, marker.seq, queue.ahead_of(marker), disconnected))
         self.world.refresh_states(self.time.now, self.bus.emit)
         return psnap
@@ -116,50 +124,79 @@ class Snapshots:
         psnap.marker = None
         export = self.world.export_for(fileset)
         if export is None or not export.afm_enabled:
-            self.world.gpfs_log.append(
-                f"AFM: AFM is not enabled for fileset {fileset.name} in filesystem fs1. Some features will not be "
-                "supported, see documentation for enabling AFM and unsupported features."
-            )
+            self.log_not_enabled(fileset)
             self._fail_home_half(psnap, f"AFM is not enabled at home for {fileset.target.path} (run mmafmconfig enable)")
             return
-        if name in self.world.home.fs.snapshots:
+        home_fileset = self.world.home_snap_fileset(fileset)
+        if self.world.home.fs.has_snapshot(name, home_fileset):
             self._fail_home_half(psnap, f"a snapshot named {name} already exists at home")
             return
-        home_snap = self.take_snapshot("home", name, None, peer=True)
+        home_snap = self.take_snapshot("home", name, home_fileset, peer=True)
         tree = self.world.home_dir(fileset)
         psnap.home_snap = home_snap
         psnap.home = HomeHalf.CREATED
         psnap.identical = home_snap.digests.get(tree) == psnap.cache_snap.digests[fileset.name]
         self.bus.emit(PeerSnapshotCompleted(self.time.now, fileset.name, name, home_snap.id, psnap.identical))
 
+    def log_not_enabled(self, fileset: AfmFileset) -> None:
+        """The GPFS log's line when the cache finds no AFM control file at home."""
+        line = (f"6027-3258 [I] AFM: AFM is not enabled for fileset {fileset.name} in filesystem fs1. Some features "
+                "will not be supported, see documentation for enabling AFM and unsupported features.")
+        self.world.gpfs_log.append(line)
+        self.bus.emit(GpfsLogged(self.time.now, fileset.name, line))
+
     def _fail_home_half(self, psnap: PeerSnapshot, reason: str) -> None:
         psnap.home = HomeHalf.FAILED
         psnap.failure = reason
         self.bus.emit(PeerSnapshotFailed(self.time.now, psnap.fileset, psnap.name, reason))
 
+    def delete_snapshot(self, role: str, snap: Snapshot) -> None:
+        """`mmdelsnapshot`: delete any snapshot. Half of a peer snapshot goes too (the
+        real command does not refuse it); the pair is then broken, the other half an orphan."""
+        psnap = self.psnap_of(role, snap)
+        self.drop_snapshot(role, snap.name, snap.fileset)
+        if psnap is not None and not psnap.broken:
+            psnap.broken = role
+            self.bus.emit(PeerSnapshotBroken(self.time.now, psnap.fileset, psnap.name, role))
+
+    def psnap_of(self, role: str, snap: Snapshot) -> PeerSnapshot | None:
+        """The peer snapshot `snap` is a half of, if any."""
+        if not snap.peer:
+            return None
+        for fileset in self.world.filesets.values():
+            psnap = fileset.psnaps.get(snap.name)
+            if psnap is not None and (psnap.cache_snap if role == "cache" else psnap.home_snap) is snap:
+                return psnap
+        return None
+
     def delete_psnap(self, fileset_name: str, name: str) -> list[str]:
-        """`mmpsnap fs1 delete -s NAME -j F`: remove both halves, never an orphan.
-        A home half that exists while home is unreachable is removed on reconnect."""
+        """`mmpsnap fs1 delete -s NAME -j F`: remove both halves (or what is left of a
+        broken pair). A home half that exists while home is unreachable is removed on reconnect."""
         fileset = self.world.filesets[fileset_name]
         psnap = fileset.psnaps.get(name)
         if psnap is None:
-            raise SimError(f"mmpsnap: 6027-2683 [E] Fileset {fileset_name} in file system fs1 does not contain snapshot {name}, err = 2")
+            raise SimError(f"mmpsnap: 6027-2683 Fileset {fileset_name} in file system fs1 does not contain snapshot {name}, err = 2")
         if psnap.home is HomeHalf.DELETING:
             raise SimError(
                 f"mmpsnap: Peer snapshot {name} is already being deleted; its home half is removed when the connection is restored."
             )
-        lines = [
-            f"Invalidating snapshot files in {name}...",
-            "Deleting files in snapshot",
-            f"Delete snapshot {name} successful.",
-        ]
-        self.drop_snapshot("cache", name)
+        lines = []
+        if psnap.broken != "cache":
+            lines += [
+                f"Invalidating snapshot files in {name}...",
+                "Deleting files in snapshot",
+                f"Delete snapshot {name} successful.",
+            ]
+            self.drop_snapshot("cache", name, fileset_name)
         if psnap.home is HomeHalf.QUEUED and psnap.marker is not None:
             fileset.queue.remove_marker(psnap.marker)
             lines.append(f"Queued core snapshot {name} removed from the gateway queue.")
             del fileset.psnaps[name]
+        elif psnap.home is HomeHalf.CREATED and psnap.broken == "home":
+            del fileset.psnaps[name]
         elif psnap.home is HomeHalf.CREATED and self.world.link_up:
-            self.drop_snapshot("home", name)
+            assert psnap.home_snap is not None
+            self.drop_snapshot("home", name, psnap.home_snap.fileset)
             lines.append(f"Core snapshot {name} deleted at home.")
             del fileset.psnaps[name]
         elif psnap.home is HomeHalf.CREATED:
@@ -175,8 +212,9 @@ class Snapshots:
         """The link is back: finish the home deletions that waited for it."""
         for fileset in self.world.filesets.values():
             for psnap in [p for p in fileset.psnaps.values() if p.home is HomeHalf.DELETING]:
-                if psnap.name in self.world.home.fs.snapshots:
-                    self.drop_snapshot("home", psnap.name)
+                home_fileset = psnap.home_snap.fileset if psnap.home_snap is not None else None
+                if self.world.home.fs.has_snapshot(psnap.name, home_fileset):
+                    self.drop_snapshot("home", psnap.name, home_fileset)
                 del fileset.psnaps[psnap.name]
 
     # -- views --------------------------------------------------------------------------------
@@ -186,7 +224,16 @@ class Snapshots:
         return self.world.filesets[psnap.fileset].queue.ahead_of(psnap.marker)
 
     def home_half_text(self, psnap: PeerSnapshot) -> str:
-        """`Queued behind 3 ops`, `Pending reconnect`, `Created with id 8 at ...`, ..."""
+        """`Queued behind 3 ops`, `Pending reconnect`, `Created with id 8 at ...`, ...;
+        a broken pair says which half is an orphan and how to remove it."""
+        text = self._home_half_state(psnap)
+        if psnap.broken == "cache":
+            return f"{text}; BROKEN: cache half deleted with mmdelsnapshot, use mmpsnap delete"
+        if psnap.broken == "home":
+            return "BROKEN: home half deleted with mmdelsnapshot, use mmpsnap delete"
+        return text
+
+    def _home_half_state(self, psnap: PeerSnapshot) -> str:
         fileset = self.world.filesets[psnap.fileset]
         if psnap.home is HomeHalf.QUEUED:
             if not self.world.link_up:

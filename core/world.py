@@ -69,6 +69,16 @@ class World:
     def export_for(self, fileset: AfmFileset) -> HomeExport | None:
         return self.exports.get(fileset.target.path)
 
+    def home_snap_fileset(self, fileset: AfmFileset) -> str | None:
+        """Which home fileset a psnap's home half snapshots: the export's own when the
+        export is an independent fileset at home, None (a global snapshot) otherwise."""
+        export = self.export_for(fileset)
+        return self.home_dir(fileset) if export is not None and export.fileset else None
+
+    def home_filesets(self) -> list[str]:
+        """The independent filesets at home (exports marked as filesets), in export order."""
+        return [self.home_directory(e.path) for e in self.exports.values() if e.fileset]
+
     def filesets_on_export(self, directory: str) -> list[AfmFileset]:
         return [f for f in self.filesets.values() if self.home_dir(f) == directory]
 

@@ -69,6 +69,8 @@ def test_mmdelsnapshot_of_a_fileset_snapshot_prints_the_real_format():
     assert ok(session, "mmdelsnapshot fs1 sw:before -j sw") == [
         "Invalidating snapshot files in sw:before...",
         "Deleting files in snapshot",
+        "  100.00 % complete on Thu Oct 27 02:27:29 2016  (65920 inodes with total   0 MB data processed)",
+        "Invalidating snapshot files in sw:before/F/...",
         "Delete snapshot sw:before successful.",
     ]
     assert ok(session, "mmlssnapshot fs1") == ["No snapshots in file system fs1."]
@@ -78,7 +80,7 @@ def test_snapshot_ids_count_up_per_cluster_and_quiescing_takes_a_second():
     session = Session()
     ok(session, "mmcrsnapshot fs1 a -j sw")
     ok(session, "mmcrsnapshot fs1 b")
-    assert ok(session, "@home mmcrsnapshot fs1 h")[-1] == "Snapshot h created with id 8."
+    assert ok(session, "@home mmcrsnapshot fs1 h")[-1] == "Snapshot :h created with id 8."
     assert session.engine.now == 3_000_000
     rows = ok(session, "mmlssnapshot fs1")[2:]
     assert [row.split()[:2] for row in rows] == [["a", "8"], ["b", "9"]]
@@ -97,7 +99,8 @@ def test_a_global_snapshot_needs_no_dash_j_to_delete_but_a_fileset_snapshot_does
     session = Session()
     ok(session, "mmcrsnapshot fs1 a -j sw")
     assert fails(session, "mmdelsnapshot fs1 a") == [
-        "mmdelsnapshot: Snapshot a is a snapshot of fileset sw; add -j sw.",
+        "mmdelsnapshot: 6027-2684 File system fs1 does not contain global snapshot a, err = 2",
+        "mmdelsnapshot: Snapshot a is a snapshot of fileset sw: use sw:a or -j sw.",
         f"mmdelsnapshot: {FAILED}",
     ]
     ok(session, "mmcrsnapshot fs1 g")
@@ -107,7 +110,7 @@ def test_a_global_snapshot_needs_no_dash_j_to_delete_but_a_fileset_snapshot_does
 def test_mmcrsnapshot_refuses_a_duplicate_name_and_an_unlinked_fileset():
     session = Session()
     ok(session, "mmcrsnapshot fs1 a -j sw")
-    assert fails(session, "mmcrsnapshot fs1 a -j sw")[0] == "mmcrsnapshot: Snapshot a already exists."
+    assert fails(session, "mmcrsnapshot fs1 a -j sw")[0] == "mmcrsnapshot: Snapshot sw:a already exists."
     ok(session, "mmunlinkfileset fs1 iw")
     assert fails(session, "mmcrsnapshot fs1 b -j iw")[0] == "mmcrsnapshot: Fileset iw is not linked."
 
@@ -176,14 +179,20 @@ def getstate(session: Session, fileset: str = "sw") -> list[str]:
 def test_getstate_prints_the_six_columns_aligned():
     lines = ok(Session(), "mmafmctl fs1 getstate")
     assert lines[0] == (
-        "Fileset Name Fileset Target                   Cache State  Gateway Node Queue Length Queue numExec"
+        "Fileset Name    Fileset Target                                Cache State          Gateway Node    "
+        "Queue Length   Queue numExec"
     )
-    assert lines[1] == "------------ -------------------------------- ------------ ------------ ------------ -------------"
-    assert lines[2] == "sw           nfs://home1/gpfs/fs1/sw          Active       gw1          0            0"
+    assert lines[1] == (
+        "------------    --------------                                -------------        ------------    "
+        "------------   -------------"
+    )
+    assert lines[2] == (
+        "sw              nfs://home1/gpfs/fs1/sw                       Active               gw1             0              0"
+    )
     assert [line.split()[0] for line in lines[2:]] == ["sw", "ro", "iw", "lu", "swnsd"]
     for line in lines[2:]:
-        assert line[13:45].rstrip() == line.split()[1]  # the Target column starts at 13, 32 wide
-        assert line[46:58].rstrip() == line.split()[2]  # then Cache State, 12 wide
+        assert line[16:62].rstrip() == line.split()[1]  # the Target column starts at 16, 46 wide
+        assert line[62:83].rstrip() == line.split()[2]  # then Cache State, 21 wide
 
 
 def test_getstate_active_then_dirty_then_active_again():
@@ -353,10 +362,11 @@ def test_mmlsfileset_lists_root_and_every_fileset():
     assert all(line == line.rstrip() for line in lines)
 
 
-def test_mmlsfileset_dash_capital_l_adds_the_id():
+def test_mmlsfileset_dash_capital_l_drops_status_and_path_for_the_long_columns():
     lines = ok(Session(), "mmlsfileset fs1 -L")
-    assert lines[1].split() == ["Name", "Status", "Path", "Id"]
-    assert lines[3].split() == ["sw", "Linked", "/gpfs/fs1/sw", "59"]
+    assert lines[1].split() == ["Name", "Id", "RootInode", "ParentId", "Created", "InodeSpace", "MaxInodes",
+                                "AllocInodes", "Comment"]
+    assert lines[3].split()[:4] == ["sw", "59", "131075", "0"]
 
 
 def test_mmlsfileset_afm_adds_the_target():
@@ -369,8 +379,8 @@ def test_mmlsfileset_one_fileset_with_dash_capital_l_and_afm_prints_its_attribut
     session = Session()
     ok(session, "mmpsnap fs1 create -j sw")
     lines = ok(session, "mmlsfileset fs1 sw -L --afm")
-    assert lines[:2] == ["Attributes for fileset sw:", "=========================="]
-    attributes = {line[:40].strip(): line[40:] for line in lines[2:] if line}
+    assert lines[:4] == ["Filesets in file system 'fs1':", "", "Attributes for fileset sw:", "=========================="]
+    attributes = {line[:40].strip(): line[40:] for line in lines[4:] if line}
     assert attributes["Target"] == "nfs://home1/gpfs/fs1/sw"
     assert attributes["Mode"] == "single-writer"
     assert attributes["Async Delay"] == "15 (default)"
@@ -742,7 +752,7 @@ BAD_INPUT = [
     ("mmpsnap fs1 create -j nosuch", "mmpsnap: Fileset nosuch does not exist in file system fs1"),
     ("mmpsnap fs1 create -j sw --rpo", "mmpsnap: 6027-2286 [E] RPO peer snapshots using mmpsnap are allowed only for primary filesets."),
     ("mmpsnap fs1 create -j sw --rpo --uid 1", "mmpsnap: --rpo cannot be combined with --comment or --uid."),
-    ("mmpsnap fs1 create -j sw --comment 'two words'", "mmpsnap: Invalid comment"),
+    ("mmpsnap fs1 create -j sw --comment 'two words'", "mmpsnap: Incorrect comment 'two words'"),
     ("mmpsnap fs1 create -j sw --uid a/b", "mmpsnap: Invalid cluster UID 'a/b'"),
     ("@home mmpsnap fs1 create -j sw", "mmpsnap: Peer snapshots are created at the cache"),
     ("mmlssnapshot", "mmlssnapshot: Missing arguments."),
@@ -753,8 +763,8 @@ BAD_INPUT = [
     ("mmcrsnapshot fs1 'bad name'", "mmcrsnapshot: Invalid snapshot name 'bad name'"),
     ("mmcrsnapshot fs1 .", "mmcrsnapshot: Invalid snapshot name '.'"),
     ("mmcrsnapshot fs1 " + "n" * 256, "mmcrsnapshot: Invalid snapshot name"),
-    ("mmdelsnapshot fs1 nosuch", "mmdelsnapshot: File system fs1 does not contain snapshot nosuch, err = 2"),
-    ("mmdelsnapshot fs1 nosuch -j sw", "mmdelsnapshot: Fileset sw in file system fs1 does not contain snapshot nosuch"),
+    ("mmdelsnapshot fs1 nosuch", "mmdelsnapshot: 6027-2684 File system fs1 does not contain global snapshot nosuch, err = 2"),
+    ("mmdelsnapshot fs1 nosuch -j sw", "mmdelsnapshot: 6027-2683 Fileset sw in file system fs1 does not contain snapshot nosuch"),
     ("mmafmctl", "mmafmctl: Missing arguments."),
     ("mmafmctl fs1 dance", "mmafmctl: Incorrect subcommand: dance"),
     ("mmafmctl fs1 stop", "mmafmctl: Option -j FilesetName is required for stop."),
@@ -928,8 +938,8 @@ def test_psnap_comment_is_prepended_to_the_name_and_uid_replaces_the_cluster_id(
     assert lines[3] == f"Snapshot nightly-{PSNAP.format('02-27-28')} created with id 8."
     lines = ok(session, "mmpsnap fs1 create -j sw --uid 42:AB")
     assert lines[3] == "Snapshot psnap-42:AB-C0A80E85:4F44B305-59-16-10-27-02-27-29 created with id 9."
-    lines = ok(session, "mmpsnap fs1 create -j sw --comment x.y_z-1 --uid 7")
-    assert lines[3] == "Snapshot x.y_z-1-psnap-7-C0A80E85:4F44B305-59-16-10-27-02-27-30 created with id 10."
+    lines = ok(session, "mmpsnap fs1 create -j sw --comment x1Y2 --uid 7")
+    assert lines[3] == "Snapshot x1Y2-psnap-7-C0A80E85:4F44B305-59-16-10-27-02-27-30 created with id 10."
     ok(session, "sim settle")
     assert all(p.identical for p in session.engine.world.filesets["sw"].psnaps.values())
 
@@ -954,7 +964,7 @@ def test_a_home_snapshot_taken_meanwhile_under_the_psnap_name_fails_the_home_hal
     ok(session, "sim settle")
     status = ok(session, "mmpsnap fs1 status -j sw")[-1]
     assert status.endswith(f"Failed: a snapshot named {PSNAP.format('02-27-28')} already exists at home")
-    assert not session.engine.world.home.fs.snapshots[PSNAP.format("02-27-28")].peer  # home's own snapshot is untouched
+    assert not session.engine.world.home.fs.snapshot(PSNAP.format("02-27-28")).peer  # home's own snapshot is untouched
 
 
 def test_psnap_status_shows_where_each_home_half_stands():

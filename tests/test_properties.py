@@ -172,7 +172,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
         created = set(self.sw.psnaps) - names
         if result.rc == 0 or wait:
             for name in created:
-                snap = self.engine.world.cache.fs.snapshots[name]
+                snap = self.engine.world.cache.fs.snapshot(name, "sw")
                 self.cache_half[name] = contents(self.engine.world.cache.fs.trees["sw"], snap.epochs["sw"])
                 assert self.cache_half[name] == contents(self.engine.world.cache.fs.trees["sw"])
 
@@ -245,12 +245,12 @@ class PeerSnapWorld(RuleBasedStateMachine):
     def both_halves_hold_the_same_copy(self):
         cache_fs, home_fs = self.engine.world.cache.fs, self.engine.world.home.fs
         for name, psnap in self.sw.psnaps.items():
-            if name in cache_fs.snapshots:
+            if cache_fs.has_snapshot(name, "sw"):
                 # the cache half never changes after it is taken (copy-on-write)
-                assert contents(cache_fs.trees["sw"], cache_fs.snapshots[name].epochs["sw"]) == self.cache_half[name]
+                assert contents(cache_fs.trees["sw"], cache_fs.snapshot(name, "sw").epochs["sw"]) == self.cache_half[name]
             if psnap.home is not HomeHalf.CREATED:
                 continue
-            home = contents(home_fs.trees["sw"], home_fs.snapshots[name].epochs["sw"])
+            home = contents(home_fs.trees["sw"], home_fs.snapshot(name).epochs["sw"])
             same = home == self.cache_half[name]
             assert psnap.identical is same, f"{name}: identical={psnap.identical} but contents same={same}"
             if self.must_be_identical[name]:
@@ -270,7 +270,7 @@ class PeerSnapWorld(RuleBasedStateMachine):
             if snap.peer:
                 psnap = self.sw.psnaps.get(snap.name)
                 assert psnap is not None, f"orphan home half {snap.name}"
-                assert snap.name in cache_fs.snapshots or psnap.home is HomeHalf.DELETING
+                assert cache_fs.has_snapshot(snap.name, "sw") or psnap.home is HomeHalf.DELETING
         for snap in cache_fs.snapshots.values():
             assert snap.name in self.sw.psnaps
 

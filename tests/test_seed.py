@@ -85,14 +85,14 @@ def test_cache_half_is_created_a_second_after_the_name_is_stamped():
     """The name carries the clock before quiescing (02:27:28); the snapshot is
     created once the file system is quiesced, a second later (02:27:29)."""
     session, _ = run_seed()
-    cache = session.engine.world.cache.fs.snapshots[NAME]
+    cache = session.engine.world.cache.fs.snapshot(NAME, "sw")
     assert cache.id == 8 and cache.fileset == "sw" and cache.peer
     assert session.engine.clock_text("cache", cache.created_us) == "Thu Oct 27 02:27:29 2016"
 
 
 def test_home_half_has_the_same_name_and_id_and_the_home_clock():
     session, _ = run_seed()
-    home = session.engine.world.home.fs.snapshots[NAME]
+    home = session.engine.world.home.fs.snapshot(NAME)
     assert home.id == 8 and home.fileset is None and home.peer
     assert session.engine.clock_text("home", home.created_us) == "Thu Oct 27 02:23:16 2016"
 

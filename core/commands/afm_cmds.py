@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import clock
 from ..errors import SimError
 from ..model import AfmFileset
+from . import fileset_listing
 from .base import (
     ATTRIBUTE,
     DEVICE,
@@ -18,17 +18,28 @@ from .base import (
     expect_args,
     parse_options,
 )
+from .listing import FilesetFacts, afm_facts, root_facts, y_lines, y_value
 
 AFMCTL_USAGE = (
-    "Usage: mmafmctl Device getstate [-j FilesetName]\n"
+    "Usage: mmafmctl Device getstate [-j FilesetName] [-Y]\n"
     "   or: mmafmctl Device {stop | start | flushPending | resync} -j FilesetName"
 )
-GETSTATE_HEADERS = ("Fileset Name", "Fileset Target", "Cache State", "Gateway Node", "Queue Length", "Queue numExec")
-GETSTATE_WIDTHS = (12, 32, 12, 12, 12, 13)
+# (label, column width, dash run): columns start at 0, 16, 62, 83, 99 and 114; each dash run is as
+# long as its label, except Cache State's, which is 13 dashes in IBM's 5.2.3/6.0.1 pages and real captures.
+GETSTATE_COLUMNS = (
+    ("Fileset Name", 16, 12),
+    ("Fileset Target", 46, 14),
+    ("Cache State", 21, 13),
+    ("Gateway Node", 16, 12),
+    ("Queue Length", 15, 12),
+    ("Queue numExec", 0, 13),
+)
+# Choice (IBM shows no getstate -Y): the GPFS -Y layout, fields named as IBM's REST API names them.
+GETSTATE_Y_FIELDS = ("filesetName", "filesetTarget", "cacheState", "gatewayNodeName", "queueLength", "queueNumExec")
 
 
 def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
-    opts = parse_options(args, {"-j"}, set(), AFMCTL_USAGE)
+    opts = parse_options(args, {"-j"}, {"-Y"}, AFMCTL_USAGE)
     expect_args(opts, 2, 2, AFMCTL_USAGE)
     device, action = opts.args
     actions = {"getstate", "stop", "start", "flushpending", "resync"}
@@ -39,7 +50,9 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
     engine = ctx.engine
     if action == "getstate":
         filesets = [ctx.fileset(opts.get("-j"))] if "-j" in opts.values else list(engine.world.filesets.values())
-        return getstate_table(filesets)
+        return getstate_y(filesets) if "-Y" in opts.flags else getstate_table(filesets)
+    if "-Y" in opts.flags:
+        raise UsageError(f"Option -Y is not valid with {opts.args[1]}.", AFMCTL_USAGE)
     if "-j" not in opts.values:
         raise UsageError(f"Option -j FilesetName is required for {opts.args[1]}.", AFMCTL_USAGE)
     fileset = ctx.fileset(opts.get("-j"))
@@ -59,16 +72,24 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
         raise ctx.fail(*exc.lines) from None
 
 
+def getstate_rows(filesets: list[AfmFileset]) -> list[tuple[str, ...]]:
+    return [(f.name, str(f.target), f.state.value, f.gateway, str(f.queue.length), str(f.queue.num_exec)) for f in filesets]
+
+
 def getstate_table(filesets: list[AfmFileset]) -> list[str]:
-    rows = [
-        (f.name, str(f.target), f.state.value, f.gateway, str(f.queue.length), str(f.queue.num_exec)) for f in filesets
-    ]
-    widths = [max([w, len(h)] + [len(r[i]) for r in rows]) for i, (h, w) in enumerate(zip(GETSTATE_HEADERS, GETSTATE_WIDTHS))]
-
+    """A value wider than its column pushes the rest of its row right by one space."""
     def line(cells: tuple[str, ...]) -> str:
-        return " ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "".join(c.ljust(w - 1) + " " if w else c for c, (_, w, _) in zip(cells, GETSTATE_COLUMNS)).rstrip()
 
-    return [line(GETSTATE_HEADERS), " ".join("-" * w for w in widths)] + [line(r) for r in rows]
+    return [
+        line(tuple(label for label, _, _ in GETSTATE_COLUMNS)),
+        line(tuple("-" * dashes for _, _, dashes in GETSTATE_COLUMNS)),
+        *(line(row) for row in getstate_rows(filesets)),
+    ]
+
+
+def getstate_y(filesets: list[AfmFileset]) -> list[str]:
+    return y_lines("mmafmctl", GETSTATE_Y_FIELDS, [[y_value(v) for v in row] for row in getstate_rows(filesets)])
 
 
 AFMCONFIG_USAGE = "Usage: mmafmconfig {enable | disable} ExportPath\n   or: mmafmconfig show"
@@ -120,56 +141,37 @@ def mmchfileset(ctx: Context, args: list[str]) -> list[str]:
     return [f"Fileset {fileset.name} changed."]
 
 
-LSFILESET_USAGE = "Usage: mmlsfileset Device [FilesetName] [-L] [--afm]"
+LSFILESET_USAGE = "Usage: mmlsfileset Device [FilesetName] [-L] [--afm] [-Y]"
 
 
 def mmlsfileset(ctx: Context, args: list[str]) -> list[str]:
-    opts = parse_options(args, set(), {"-L", "--afm"}, LSFILESET_USAGE)
+    opts = parse_options(args, set(), {"-L", "--afm", "-Y"}, LSFILESET_USAGE)
     expect_args(opts, 1, 2, LSFILESET_USAGE)
     ctx.device(opts.args[0])
     engine = ctx.engine
-    mount = engine.world.cache.fs.mount
-    if ctx.at_home:
-        if len(opts.args) == 2 and opts.args[1] != "root":
-            raise ctx.fail(f"mmlsfileset: Fileset {opts.args[1]} does not exist in file system fs1 on the home cluster.")
-        return ["Filesets in file system 'fs1':", f"{'Name':<24} {'Status':<9} Path", f"{'root':<24} {'Linked':<9} {mount}"]
-    filesets = [ctx.fileset(opts.args[1])] if len(opts.args) == 2 else list(engine.world.filesets.values())
+    fs = engine.world.cluster(ctx.cluster).fs
+    facts = [root_facts(fs.mount)]
+    if not ctx.at_home:
+        facts += afm_facts(fs.mount, engine.world.filesets.values())
+    if len(opts.args) == 2:
+        wanted = opts.args[1]
+        facts = [f for f in facts if f.name == wanted]
+        if not facts:
+            if ctx.at_home:
+                raise ctx.fail(f"mmlsfileset: Fileset {wanted} does not exist in file system fs1 on the home cluster.")
+            ctx.fileset(wanted)
+
+    def created(_facts: FilesetFacts) -> str:
+        # Choice: every fileset of the scenario was created when its world begins.
+        return engine.clock_text(ctx.cluster, 0)
+
+    if "-Y" in opts.flags:
+        return fileset_listing.y_table(fs.name, facts, created)
     if "-L" in opts.flags and "--afm" in opts.flags:
-        lines: list[str] = []
-        for f in filesets:
-            lines += afm_attributes(ctx, f)
-        return lines
-    afm = "--afm" in opts.flags
-    long = "-L" in opts.flags
-    header = f"{'Name':<24} {'Status':<9} {'Path':<32}" + (" Id" if long else "") + (" afmTarget" if afm else "")
-    lines = ["Filesets in file system 'fs1':", header.rstrip()]
-    if len(opts.args) == 1:
-        lines.append((f"{'root':<24} {'Linked':<9} {mount:<32}" + (" 0" if long else "") + (" -" if afm else "")).rstrip())
-    for f in filesets:
-        status, path = ("Linked", f"{mount}/{f.name}") if f.linked else ("Unlinked", "--")
-        row = f"{f.name:<24} {status:<9} {path:<32}" + (f" {f.id}" if long else "") + (f" {f.target}" if afm else "")
-        lines.append(row.rstrip())
-    return lines
-
-
-def afm_attributes(ctx: Context, f: AfmFileset) -> list[str]:
-    mount = ctx.engine.world.cache.fs.mount
-    psnap_ids = [p.cache_snap.id for p in f.psnaps.values()]
-    delay = f.async_delay_us // clock.SECOND
-    rows = [
-        ("Status", "Linked" if f.linked else "Unlinked"),
-        ("Path", f"{mount}/{f.name}" if f.linked else "--"),
-        ("Id", str(f.id)),
-        ("afm-associated", "Yes"),
-        ("Target", str(f.target)),
-        ("Mode", f.mode.long_name),
-        ("Async Delay", f"{delay}" + (" (default)" if delay == 15 else "")),
-        ("Last pSnapId", str(max(psnap_ids, default=0))),
-        ("Display Home Snapshots", "no"),
-        ("Number of Gateway Flush Threads", "1 (simulated)"),
-    ]
-    title = f"Attributes for fileset {f.name}:"
-    return [title, "=" * len(title)] + [f"{k:<40}{v}" for k, v in rows] + [""]
+        return fileset_listing.afm_block(fs.name, facts, created)
+    if "-L" in opts.flags:
+        return fileset_listing.long_table(fs.name, facts, created)
+    return fileset_listing.plain_table(fs.name, facts, "--afm" in opts.flags)
 
 
 LINK_USAGE = "Usage: mmlinkfileset Device FilesetName -J JunctionPath"
@@ -206,7 +208,7 @@ AT_THE_CACHE = "The AFM filesets live at the cache; this is the home cluster (ru
 
 COMMANDS = [
     Command("mmafmctl", AFMCTL_USAGE, "AFM fileset state and control (cache)", mmafmctl,
-            ("getstate", "stop", "start", "flushPending", "resync"), ("-j",), "cache",
+            ("getstate", "stop", "start", "flushPending", "resync"), ("-j", "-Y"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
             elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
     Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home)", mmafmconfig,
@@ -214,7 +216,8 @@ COMMANDS = [
             elsewhere="This is the cache cluster; mmafmconfig runs at home, where the exports are (@home {line})."),
     Command("mmchfileset", CHFILESET_USAGE, "change afmMode, afmTarget or afmAsyncDelay", mmchfileset, (), ("-p",), "cache",
             args=(DEVICE, FILESET), values={"-p": ATTRIBUTE}, elsewhere=AT_THE_CACHE),
-    Command("mmlsfileset", LSFILESET_USAGE, "list filesets", mmlsfileset, (), ("-L", "--afm"), args=(DEVICE, FILESET)),
+    Command("mmlsfileset", LSFILESET_USAGE, "list filesets", mmlsfileset, (), ("-L", "--afm", "-Y"),
+            args=(DEVICE, FILESET)),
     Command("mmlinkfileset", LINK_USAGE, "link a fileset into the namespace", mmlinkfileset, (), ("-J",), "cache",
             args=(DEVICE, FILESET), values={"-J": JUNCTION}, elsewhere=AT_THE_CACHE),
     Command("mmunlinkfileset", UNLINK_USAGE, "unlink a fileset", mmunlinkfileset, (), ("-f",), "cache",

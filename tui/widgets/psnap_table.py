@@ -12,6 +12,8 @@ from .line_view import ContentView
 
 
 def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
+    if psnap.broken == "home":
+        return Content.styled("BROKEN: deleted (mmdelsnapshot)", "bold $error")
     if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
         when = clock.hms(engine.clock("home", psnap.home_snap.created_us))
         return Content.assemble(("created", "bold $success"), f" id {psnap.home_snap.id} at {when}")
@@ -26,6 +28,9 @@ def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
 
 
 def same_cell(psnap: PeerSnapshot) -> Content:
+    if psnap.broken:
+        other = "home" if psnap.broken == "cache" else "cache"
+        return Content.styled(f"✘ broken: {other} half orphaned, use mmpsnap delete", "bold $error")
     if psnap.identical is True:
         return Content.styled("✔ identical", "bold $success")
     if psnap.identical is False:
@@ -50,7 +55,7 @@ class PsnapTable(ContentView):
         pairs = [p for f in engine.world.filesets.values() for p in f.psnaps.values()]
         wide = width >= 150
         key = (wide, width >= 100, pairs and engine.world.link_up,
-               tuple((p.name, p.home, p.identical, engine.snapshots.psnap_ahead(p)) for p in pairs))
+               tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p)) for p in pairs))
         if key == self._last:
             return
         self._last = key
@@ -76,7 +81,8 @@ def render_pairs(engine: Engine, pairs: list[PeerSnapshot], wide: bool, width: i
             f"{psnap.fileset:<8}" if show_fileset else "",
             (f"{name:<{name_w}}", "bold $accent"),
             "  ",
-            (f"id {psnap.cache_snap.id:<3}", ""), (f"at {when}", "$text-muted"), "  ",
+            *(((f"{'deleted':<6}", "bold $error"), (f"at {when}", "$text-muted")) if psnap.broken == "cache" else
+              ((f"id {psnap.cache_snap.id:<3}", ""), (f"at {when}", "$text-muted"))), "  ",
             home.pad_right(max(0, 30 - home.cell_length)), "  ",
             same_cell(psnap),
         ))
