@@ -100,14 +100,15 @@ def test_a_psnap_of_an_unlinked_fileset_is_a_rule_refusal_that_changes_nothing()
     assert session.engine.fingerprint() == before
 
 
-def test_deleting_one_half_of_a_psnap_is_a_rule_refusal():
+def test_deleting_one_half_of_a_psnap_is_not_refused_but_breaks_the_pair():
+    """Issue 11: IBM's mmdelsnapshot does not refuse a psnap half (the docs only advise
+    against it), so neither does peersnap; the pair is marked broken (tests/test_fidelity.py)."""
     session = Session()
     assert session.run("mmpsnap fs1 create -j sw").ok
     name = next(iter(session.engine.world.filesets["sw"].psnaps))
     result = session.run(f"mmdelsnapshot fs1 {name} -j sw")
-    assert result.rc == 1 and result.refusal is not None
-    assert result.refusal.rule == "delete pairs with mmpsnap"
-    assert result.lines[1] == f"mmdelsnapshot: Use mmpsnap fs1 delete -s {name} -j sw."
+    assert result.rc == 0 and result.refusal is None
+    assert session.engine.world.filesets["sw"].psnaps[name].broken == "cache"
 
 
 def test_a_link_down_arms_the_disconnect_timeout_and_link_up_cancels_it():
