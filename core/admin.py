@@ -72,6 +72,14 @@ class Admin:
                         f"mmchfileset: Target path {target.path} is not a directory directly under "
                         f"{self.world.home.fs.mount} at home."
                     )
+                if target.path != fileset.target.path and fileset.mode.pushes_home:
+                    # Choice (IBM is silent on mmchfileset's afmTarget edits): a new home for an SW/IW
+                    # cache is IBM's documented failover, which resynchronises it.
+                    raise SimError(
+                        f"mmchfileset: afmTarget of {fileset.mode.long_name} fileset {name} can change only its NFS "
+                        "server or protocol here; to point it at another home path run "
+                        f"mmafmctl fs1 failover -j {name} --new-target {target}."
+                    )
                 if target != fileset.target:
                     self._enforce(rules.needs_unlinked_and_empty(fileset, "afmTarget"), "mmchfileset", fileset)
             elif low == "afmasyncdelay":
@@ -87,21 +95,39 @@ class Admin:
             changes.append(f"afmTarget {fileset.target} -> {target}")
         if delay != fileset.async_delay_us:
             changes.append(f"afmAsyncDelay {fileset.async_delay_us // clock.SECOND} -> {delay // clock.SECOND}")
-        retargeted = target.path != fileset.target.path
         fileset.mode, fileset.target, fileset.async_delay_us = mode, target, delay
-        if retargeted and fileset.mode is AfmMode.SW:
-            # A single-writer cache pointed at another home directory: if that one
-            # does not hold the cache's contents, home and cache disagree (resync).
-            home = self.world.home_tree(fileset)
-            if home is not None and home.digest != self.world.cache.fs.trees[name].digest:
-                fileset.needs_resync = True
-                changes.append("the new home differs from the cache: NeedsResync (run mmafmctl fs1 resync)")
         fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)  # a shorter delay cannot flush in the past
         if changes:
             self.bus.emit(FilesetChanged(self.time.now, name, "; ".join(changes)))
         self._refresh()
 
     # -- mmafmctl -------------------------------------------------------------------------------
+    def failover(self, name: str, text: str) -> Target:
+        """`mmafmctl fs1 failover -j F --new-target URL`: point an SW/IW cache at a new home
+        (`host:/path` means NFS) and resynchronise it there; the fileset stays linked."""
+        fileset = self.world.filesets[name]
+        if not fileset.mode.pushes_home:
+            raise SimError(f"mmafmctl: Failover is allowed only for single-writer and independent-writer filesets; "
+                           f"{name} is {fileset.mode.long_name}.")
+        host, colon, path = text.partition(":")
+        if colon and path.startswith("/") and "/" not in host:
+            text = f"nfs://{host}{path}"
+        try:
+            target = Target.parse(text)
+        except ValueError as exc:
+            raise SimError(f"mmafmctl: Incorrect value for --new-target: {exc}.") from None
+        directory = self.world.home_directory(target.path)
+        if not directory or directory not in self.world.home.fs.trees:
+            raise SimError(f"mmafmctl: Target path {target.path} is not a directory directly under "
+                           f"{self.world.home.fs.mount} at home.")
+        old = fileset.target
+        fileset.target = target
+        self.bus.emit(FilesetChanged(self.time.now, name, f"failover: afmTarget {old} -> {target}"))
+        if fileset.mode is AfmMode.SW:
+            self.resync(name)
+        self._refresh()
+        return target
+
     def stop_fileset(self, name: str) -> None:
         fileset = self.world.filesets[name]
         if fileset.stopped:

@@ -341,3 +341,68 @@ def test_mmdelsnapshot_of_the_home_half_leaves_the_cache_half_an_orphan():
     assert ok(session, f"mmpsnap fs1 delete -s {PSNAP} -j sw")[-1] == f"Delete snapshot {PSNAP} successful."
     assert ok(session, "mmlssnapshot fs1") == ["No snapshots in file system fs1."]
     assert ok(session, "mmpsnap fs1 status -j sw") == ["No peer snapshots for fileset sw in file system fs1."]
+
+
+# -- flushPending, failover, mmchfileset afmTarget --------------------------------------------------------
+
+
+def test_flush_pending_without_j_flushes_every_afm_fileset():
+    """The AFM reference (IBM's mmafmctl synopsis 4.2.0: `mmafmctl Device ... [-j FilesetName]`):
+    flushPending without -j works on every AFM fileset of the file system."""
+    session = Session()
+    ok(session, "echo x > /gpfs/fs1/sw/a")
+    ok(session, "echo y > /gpfs/fs1/iw/a")
+    assert ok(session, "mmafmctl fs1 flushPending") == []
+    ok(session, "sim advance 1s")
+    rows = {line.split()[0]: line.split()[2:] for line in ok(session, "mmafmctl fs1 getstate")[2:]}
+    assert rows["sw"] == ["Active", "gw1", "0", "1"] and rows["iw"] == ["Active", "gw1", "0", "1"]
+
+
+def test_flush_pending_without_j_is_refused_while_a_psnap_is_queued():
+    """IBM 5.2.3 catalogue: "6027-2757 [E] The peer snapshot is in progress. Queue cannot be flushed now." """
+    session = Session()
+    ok(session, "echo x > /gpfs/fs1/sw/a")
+    ok(session, "mmpsnap fs1 create -j sw")
+    assert fails(session, "mmafmctl fs1 flushPending") == [
+        "mmafmctl: 6027-2757 [E] The peer snapshot is in progress. Queue cannot be flushed now.",
+        f"mmafmctl: {FAILED}",
+    ]
+
+
+def test_failover_prints_ibms_lines_and_resynchronises_the_new_home():
+    """IBM 5.2.3/6.0.1 "Changing target protocol of SW/IW filesets":
+
+        # mmafmctl fs1 failover -j sw1 --new-target=c2m3n06:/gpfs/fs1/sw1
+        mmafmctl: Performing failover to nfs://c2m3n06/gpfs/fs1/sw1
+        Fileset sw1 changed.
+        mmafmctl: Failover in progress. This may take while...
+         Check fileset state or register for callback to know the completion status.
+
+    (the last line starts with a space; `host:/path` is echoed as an nfs:// URL). The GPFS
+    log then shows a resync of the fileset: peersnap queues one."""
+    session = Session()
+    ok(session, "@home mkdir /gpfs/fs1/sw2")
+    assert ok(session, "mmafmctl fs1 failover -j sw --new-target=home1:/gpfs/fs1/sw2") == [
+        "mmafmctl: Performing failover to nfs://home1/gpfs/fs1/sw2",
+        "Fileset sw changed.",
+        "mmafmctl: Failover in progress. This may take while...",
+        " Check fileset state or register for callback to know the completion status.",
+    ]
+    ok(session, "sim settle")
+    assert ok(session, "@home ls /gpfs/fs1/sw2") == ["README", "data/"]
+    assert ok(session, "mmafmctl fs1 getstate -j sw")[2].split()[1:3] == ["nfs://home1/gpfs/fs1/sw2", "Active"]
+    assert fails(session, "mmafmctl fs1 failover -j ro --new-target nfs://home1/gpfs/fs1/sw2")[0] == (
+        "mmafmctl: Failover is allowed only for single-writer and independent-writer filesets; ro is read-only.")
+
+
+def test_mmchfileset_afm_target_keeps_the_home_path_of_an_sw_cache():
+    """IBM documents failover as the way to change an SW/IW cache's target; what
+    `mmchfileset -p afmTarget=` may change is not in IBM's reachable text. peersnap's
+    choice: on an unlinked fileset with an empty queue, the NFS server or the protocol,
+    never the home path of an SW/IW cache (that is failover)."""
+    session = Session()
+    ok(session, "mmunlinkfileset fs1 sw")
+    assert fails(session, "mmchfileset fs1 sw -p afmTarget=nfs://home1/gpfs/fs1/iw")[0] == (
+        "mmchfileset: afmTarget of single-writer fileset sw can change only its NFS server or protocol here; to point "
+        "it at another home path run mmafmctl fs1 failover -j sw --new-target nfs://home1/gpfs/fs1/iw.")
+    assert ok(session, "mmchfileset fs1 sw -p afmTarget=gpfs:///gpfs/fs1/sw") == ["Fileset sw changed."]

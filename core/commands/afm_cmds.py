@@ -22,7 +22,9 @@ from .listing import FilesetFacts, afm_facts, root_facts, y_lines, y_value
 
 AFMCTL_USAGE = (
     "Usage: mmafmctl Device getstate [-j FilesetName] [-Y]\n"
-    "   or: mmafmctl Device {stop | start | flushPending | resync} -j FilesetName"
+    "   or: mmafmctl Device flushPending [-j FilesetName]\n"
+    "   or: mmafmctl Device {stop | start | resync} -j FilesetName\n"
+    "   or: mmafmctl Device failover -j FilesetName --new-target NewAfmTarget"
 )
 # (label, column width, dash run): columns start at 0, 16, 62, 83, 99 and 114; each dash run is as
 # long as its label, except Cache State's, which is 13 dashes in IBM's 5.2.3/6.0.1 pages and real captures.
@@ -39,12 +41,15 @@ GETSTATE_Y_FIELDS = ("filesetName", "filesetTarget", "cacheState", "gatewayNodeN
 
 
 def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
-    opts = parse_options(args, {"-j"}, {"-Y"}, AFMCTL_USAGE)
+    # IBM's own failover example writes --new-target=VALUE; the synopsis --new-target VALUE.
+    args = [part for arg in args for part in (arg.split("=", 1) if arg.startswith("--new-target=") else [arg])]
+    opts = parse_options(args, {"-j", "--new-target"}, {"-Y"}, AFMCTL_USAGE)
     expect_args(opts, 2, 2, AFMCTL_USAGE)
     device, action = opts.args
-    actions = {"getstate", "stop", "start", "flushpending", "resync"}
+    actions = {"getstate", "stop", "start", "flushpending", "resync", "failover"}
     if action.lower() not in actions:
-        raise UsageError(f"Incorrect subcommand: {action} (peersnap knows getstate, stop, start, flushPending, resync).", AFMCTL_USAGE)
+        raise UsageError(f"Incorrect subcommand: {action} (peersnap knows getstate, stop, start, flushPending, resync, "
+                         "failover).", AFMCTL_USAGE)
     action = action.lower()
     ctx.device(device)
     engine = ctx.engine
@@ -53,10 +58,31 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
         return getstate_y(filesets) if "-Y" in opts.flags else getstate_table(filesets)
     if "-Y" in opts.flags:
         raise UsageError(f"Option -Y is not valid with {opts.args[1]}.", AFMCTL_USAGE)
+    if "--new-target" in opts.values and action != "failover":
+        raise UsageError(f"Option --new-target is not valid with {opts.args[1]}.", AFMCTL_USAGE)
+    if action == "flushpending" and "-j" not in opts.values:
+        # IBM: without -j, flushPending works on every AFM fileset of the file system.
+        try:
+            for each in engine.world.filesets.values():
+                if each.mode.pushes_home and each.queue.length:
+                    engine.admin.flush_pending(each.name)
+        except SimError as exc:
+            raise ctx.fail(*exc.lines) from None
+        return []
     if "-j" not in opts.values:
         raise UsageError(f"Option -j FilesetName is required for {opts.args[1]}.", AFMCTL_USAGE)
     fileset = ctx.fileset(opts.get("-j"))
     try:
+        if action == "failover":
+            if "--new-target" not in opts.values:
+                raise UsageError("Option --new-target NewAfmTarget is required for failover.", AFMCTL_USAGE)
+            target = engine.admin.failover(fileset.name, opts.get("--new-target"))
+            return [
+                f"mmafmctl: Performing failover to {target}",
+                f"Fileset {fileset.name} changed.",
+                "mmafmctl: Failover in progress. This may take while...",
+                " Check fileset state or register for callback to know the completion status.",
+            ]
         if action == "stop":
             engine.admin.stop_fileset(fileset.name)
             return []
@@ -208,7 +234,7 @@ AT_THE_CACHE = "The AFM filesets live at the cache; this is the home cluster (ru
 
 COMMANDS = [
     Command("mmafmctl", AFMCTL_USAGE, "AFM fileset state and control (cache)", mmafmctl,
-            ("getstate", "stop", "start", "flushPending", "resync"), ("-j", "-Y"), "cache",
+            ("getstate", "stop", "start", "flushPending", "resync", "failover"), ("-j", "-Y", "--new-target"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
             elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
     Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home)", mmafmconfig,
