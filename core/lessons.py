@@ -5,7 +5,8 @@ table naming a `kind` (see `CHECKS`) and its parameters; it holds either on
 the engine's state (`link`, `state`, `queue_length`, `home_enabled`) or on an
 event seen since the step began (`command`, `psnap_created`, ...). A
 `LessonRun` follows a session's events and moves through the steps as their
-checks hold.
+checks hold; when `undo` rewinds the session, the steps that the undone commands
+had completed open again (the commands and hints counted so far still count).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .events import (
     PeerSnapshotCompleted,
     PeerSnapshotQueued,
     RuleRefused,
+    SessionReset,
 )
 from .session import Session
 
@@ -146,6 +148,7 @@ class LessonRun:
     hints_taken: int = 0
     commands_used: int = 0
     hinted: set[int] = field(default_factory=set)
+    _marks: list[int] = field(default_factory=list)  # the session log's length when each step completed
     _events: list[Event] = field(default_factory=list)
     _unsubscribe: Callable[[], None] | None = None
 
@@ -166,10 +169,29 @@ class LessonRun:
         return None if self.done else self.lesson.steps[self.index]
 
     def _observe(self, event: Event) -> None:
+        if isinstance(event, SessionReset):
+            self._rewind()
         if isinstance(event, CommandRan):
             self.commands_used += 1
         if isinstance(event, _KEPT):
             self._events.append(event)
+
+    def _rewind(self) -> None:
+        """The session's log was cut back (undo, reset): a step completed by a command
+        no longer in the log is open again, and so is every step after it."""
+        length = len(self.session.log)
+        keep = next((k for k, mark in enumerate(self._marks) if mark > length), len(self._marks))
+        self._events.clear()  # what happened since the step began was undone too
+        if keep < len(self._marks):
+            self.index = keep
+            del self._marks[keep:]
+
+    def restart(self) -> None:
+        """Start again from the first step, nothing counted (the scenario was reset)."""
+        self.index = self.hints_taken = self.commands_used = 0
+        self.hinted.clear()
+        self._marks.clear()
+        self._events.clear()
 
     def check(self) -> int:
         """Complete every step whose check holds now; return how many completed."""
@@ -180,6 +202,7 @@ class LessonRun:
             if not run_check(self.session, self._events, step.check):
                 break
             self.index += 1
+            self._marks.append(len(self.session.log))
             self._events.clear()
             completed += 1
         return completed
@@ -195,14 +218,21 @@ class LessonRun:
         text = step.hint or "Try the suggested command."
         return f"{text} (suggested: {step.command})" if step.command else text
 
-    def summary(self) -> list[str]:
+    @property
+    def heading(self) -> str:
+        return f"Lesson complete: {self.lesson.title}" if self.done else f"Lesson: {self.lesson.title}"
+
+    def tally(self) -> tuple[tuple[str, str], ...]:
+        """The summary's counts as (label, value) pairs."""
         total = len(self.lesson.steps)
-        return [
-            f"Lesson complete: {self.lesson.title}" if self.done else f"Lesson: {self.lesson.title}",
-            f"Steps completed: {min(self.index, total)} of {total}",
-            f"Commands used: {self.commands_used}",
-            f"Hints taken: {self.hints_taken}",
-        ]
+        return (
+            ("Steps completed", f"{min(self.index, total)} of {total}"),
+            ("Commands used", str(self.commands_used)),
+            ("Hints taken", str(self.hints_taken)),
+        )
+
+    def summary(self) -> list[str]:
+        return [self.heading, *(f"{label}: {value}" for label, value in self.tally())]
 
 
 # -- loading ------------------------------------------------------------------------------------

@@ -47,6 +47,46 @@ def test_hints_are_counted_once_per_step_and_summary_reports_usage():
     assert "Hints taken: 2" in summary
 
 
+def test_undo_reopens_the_steps_its_commands_completed_and_keeps_the_counts():
+    """Progress across undo lives in the run: undoing the psnap (and the listing after it)
+    opens step 1 again; the commands and hints counted so far still count."""
+    run = LessonRun(load_lesson("first-psnap"), Session())
+    session = run.session
+    session.run("mmpsnap fs1 create -j sw")
+    run.check()
+    run.hint()
+    session.run("mmlssnapshot fs1 -j sw")
+    run.check()
+    assert run.index == 2
+    session.run("undo")
+    assert run.index == 0
+    assert run.commands_used == 3 and run.hints_taken == 1
+    assert run.check() == 0  # the undone psnap's events are gone with it
+    session.run("mmpsnap fs1 create -j sw")
+    assert run.check() == 1 and run.index == 1
+
+
+def test_undo_of_a_command_after_the_last_completed_step_reopens_nothing():
+    run = LessonRun(load_lesson("first-psnap"), Session())
+    session = run.session
+    session.run("mmpsnap fs1 create -j sw")
+    run.check()
+    session.run("echo x > /gpfs/fs1/sw/x")  # changes the world, completes nothing
+    session.run("undo")
+    assert run.index == 1 and run.check() == 0
+
+
+def test_restart_counts_nothing_and_starts_at_the_first_step():
+    run = LessonRun(load_lesson("first-psnap"), Session())
+    run.session.run("mmpsnap fs1 create -j sw")
+    run.check()
+    run.hint()
+    run.session.reset()
+    run.restart()
+    assert (run.index, run.commands_used, run.hints_taken) == (0, 0, 0)
+    assert run.tally() == (("Steps completed", "0 of 4"), ("Commands used", "0"), ("Hints taken", "0"))
+
+
 def test_a_disconnected_psnap_step_needs_the_psnap_taken_while_disconnected():
     run = LessonRun(load_lesson("disconnected"), Session())
     session = run.session
