@@ -69,7 +69,8 @@ def test_serve_refuses_an_unknown_scenario_before_listening(capsys):
 
 
 def test_a_classroom_dashboard_writes_no_host_files(monkeypatch, tmp_path):
-    from peersnap.tui.app import PeersnapApp, run_dashboard
+    from peersnap.tui.app import PeersnapApp
+    from peersnap.tui.cli import run_dashboard
 
     started: list[PeersnapApp] = []
     monkeypatch.setattr(PeersnapApp, "run", lambda self, *a, **k: started.append(self))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO, TypeVar
@@ -139,11 +140,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def dashboard(args: argparse.Namespace) -> int:
     try:
-        from peersnap.tui.app import run_dashboard
+        import peersnap.tui.app  # noqa: F401 - the dashboard needs textual; the headless runner does not
     except ImportError:
         print("peersnap: the dashboard is not available in this build; use 'peersnap run FILE' for the headless runner.")
         return 2
     return run_dashboard(args)
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    """`peersnap [--scenario NAME|FILE] [--replay SESSION] [--speed N] [--theme NAME] [--paused]`,
+    and `peersnap lesson NAME` (which sets `args.lesson`): the arguments become a `Start`
+    and the settings, and the app is built from those.
+
+    Broken files are reported (exit 2) before the app starts. PEERSNAP_CLASSROOM=1
+    (set by `peersnap serve` for each browser session) turns off everything that
+    writes host files: `save FILE` and the settings file.
+    """
+    from peersnap.tui import settings as config
+    from peersnap.tui.app import PeersnapApp
+    from peersnap.tui.dashboard import Dashboard
+    from peersnap.tui.launch import LaunchError, prepare
+
+    classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
+    try:
+        start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
+                        getattr(args, "replay_session", None), allow_files=not classroom)
+    except LaunchError as exc:
+        sys.stderr.write(f"peersnap: {exc}\n")
+        return 2
+    path = config.config_dir() / "config.toml"
+    saved, warning = config.load(path)
+    if warning:
+        start.warnings.append(warning)
+    paused = bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused)
+    dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or saved.speed)
+    app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
+                      settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
+    app.run()
+    return 0
 
 
 def serve_classroom(args: argparse.Namespace) -> int:

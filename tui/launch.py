@@ -21,10 +21,10 @@ class LaunchError(Exception):
 
 @dataclass(slots=True)
 class Start:
-    """What the dashboard opens on."""
+    """What the dashboard opens on: a session (on a scenario's world, or a saved
+    session's fresh world with the `replay` of its log), and maybe a lesson."""
 
-    scenario: Scenario | None = None
-    session: Session | None = None  # a saved session's fresh world (with `replay`)
+    session: Session
     lesson: Lesson | None = None
     replay: list[LogEntry] | None = None
     warnings: list[str] = field(default_factory=list)
@@ -43,22 +43,21 @@ def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None 
         except SessionFileError as exc:
             raise LaunchError(str(exc)) from None
         session.allow_files = allow_files
-        return Start(session=session, replay=entries)
-    start = Start()
+        return Start(session, replay=entries)
+    warnings: list[str] = []
     if isinstance(lesson, str):
         try:
             lesson = load_lesson(lesson)
         except LessonError as exc:
             raise LaunchError(str(exc)) from None
     if lesson is not None:
-        start.lesson = lesson
         wanted = scenario if isinstance(scenario, str) else getattr(scenario, "name", None)
         if wanted is not None and wanted != lesson.scenario:
-            start.warnings.append(f"the lesson '{lesson.name}' runs on its own scenario '{lesson.scenario}'; "
-                                  f"--scenario {wanted} is not used")
+            warnings.append(f"the lesson '{lesson.name}' runs on its own scenario '{lesson.scenario}'; "
+                            f"--scenario {wanted} is not used")
         scenario = lesson.scenario
     try:
-        start.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        world = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     except ScenarioError as exc:
         raise LaunchError(str(exc)) from None
-    return start
+    return Start(Session(world, allow_files=allow_files), lesson, warnings=warnings)

@@ -29,7 +29,7 @@ from .classroom import LINK_ENV
 from .ticker import Ticker
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from textual.screen import Screen
 
 MEMORY_EXIT = 75  # the seat's exit status when it ran out of memory (the server then replaces it)
 HEADROOM = 64 * 1024 * 1024  # a seat that cannot map this much more is out of memory
@@ -72,24 +72,24 @@ class SeatTicker(Ticker):
 
 
 class SeatLink:
-    def __init__(self, app: App, sock: socket.socket) -> None:
-        self.app, self.sock = app, sock
+    def __init__(self, dashboard: Screen, sock: socket.socket) -> None:
+        self.dashboard, self.sock = dashboard, sock  # the dashboard screen: its ticker, session and widgets
         self.inbox = b""
         self.sent: dict[str, Any] = {}
         self.command, self.rc, self.refusal = "", None, ""
         self.commands = 0
         self.was_running = False  # whether time ran when the trainer froze it
-        self.app.ticker = SeatTicker.like(self.app.ticker, self._refused)  # type: ignore[attr-defined]
-        self._unsubscribe = self.app.session.subscribe(self._on_event)  # type: ignore[attr-defined]
+        self.dashboard.ticker = SeatTicker.like(self.dashboard.ticker, self._refused)  # type: ignore[attr-defined]
+        self._unsubscribe = self.dashboard.session.subscribe(self._on_event)  # type: ignore[attr-defined]
         asyncio.get_running_loop().add_reader(sock.fileno(), self._readable)
-        self.app.set_interval(REPORT_SECONDS, self.report)
+        self.dashboard.set_interval(REPORT_SECONDS, self.report)
         self.report()
 
     # -- seat -> server ---------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         from .widgets.lesson_panel import LessonPanel
 
-        app: Any = self.app
+        app: Any = self.dashboard
         state: dict[str, Any] = {"command": self.command, "rc": self.rc, "refusal": self.refusal,
                                  "commands": self.commands, "running": app.ticker.running,
                                  "frozen": app.ticker.frozen, "clock": app.session.engine.now}
@@ -151,7 +151,7 @@ class SeatLink:
                     self.obey(message)
 
     def obey(self, message: dict[str, Any]) -> None:
-        app: Any = self.app
+        app: Any = self.dashboard
         what = message.get("do")
         if what == "message":
             text = str(message.get("text", ""))[:500]
@@ -179,13 +179,13 @@ class SeatLink:
         self.report()
 
     def _refused(self) -> None:
-        self.app.notify(FROZEN, title="time", severity="warning")
+        self.dashboard.notify(FROZEN, title="time", severity="warning")
 
     def _console_line(self, text: str) -> None:
         from .widgets.console import Console
 
         with contextlib.suppress(Exception):
-            self.app.query_one(Console).output.write(text)
+            self.dashboard.query_one(Console).output.write(text)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -202,8 +202,8 @@ def _has_headroom() -> bool:
         return False
 
 
-def attach(app: App) -> SeatLink | None:
-    """Connect a classroom seat's dashboard to its server; None outside the classroom."""
+def attach(dashboard: Screen) -> SeatLink | None:
+    """Connect a classroom seat's dashboard (the screen) to its server; None outside the classroom."""
     fd = os.environ.get(LINK_ENV, "")
     if not fd.isdigit():
         return None
@@ -212,4 +212,4 @@ def attach(app: App) -> SeatLink | None:
         sock.setblocking(False)
     except OSError:
         return None
-    return SeatLink(app, sock)
+    return SeatLink(dashboard, sock)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
@@ -28,9 +28,6 @@ def config_dir() -> Path:
 class Settings:
     theme: str = DEFAULT_THEME
     speed: int = 1
-
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 def clamp_speed(value: object) -> int:

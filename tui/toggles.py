@@ -1,4 +1,5 @@
-"""What each connection toggle runs: real command lines, through the session.
+"""What each command action (a connection toggle, Ctrl+S) runs: real command lines,
+through the session. `actions.py` names, for each action, the builder here.
 
 A toggle is a short script of commands. When a step fails, the steps already
 done are undone in reverse, so a refused toggle changes nothing; every line
@@ -8,6 +9,7 @@ the CLI by watching.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from peersnap.core.commands import Result
@@ -22,6 +24,9 @@ MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMod
 class Step:
     line: str
     undo: str = ""
+
+
+StepsFor = Callable[[Session, str], list[Step]]  # (session, the selected fileset) -> the lines to run
 
 
 @dataclass(slots=True)
@@ -59,7 +64,7 @@ def _relink(device: str, name: str, mount: str, change: str) -> list[Step]:
     ]
 
 
-def link_steps(session: Session) -> list[Step]:
+def link_steps(session: Session, fileset_name: str) -> list[Step]:
     return [Step("sim link up" if not session.engine.world.link_up else "sim link down")]
 
 

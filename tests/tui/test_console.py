@@ -70,7 +70,7 @@ def test_tab_completes_command_names_options_filesets_and_snapshot_names():
             field.cursor_position = len(typed)
             await pilot.press("tab")
             assert field.value == expected, typed
-        app.run_line("mmpsnap fs1 create -j sw")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
         name = next(iter(app.session.engine.world.filesets["sw"].psnaps))
         field.value = "mmpsnap fs1 delete -j sw -s psn"
         field.cursor_position = len(field.value)
@@ -96,7 +96,7 @@ def test_ambiguous_completion_lists_the_choices():
 def test_bad_input_is_an_error_line_never_a_traceback():
     async def check(app, pilot):
         for line in ("nosuchcommand", "mmpsnap", "echo 'unterminated", "@mars ls", "ls /nowhere", "\x00"):
-            app.run_line(line)
+            app.dashboard.run_line(line)
         await pilot.pause()
         text = console_text(app)
         assert "command not found" in text

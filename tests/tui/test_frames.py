@@ -24,13 +24,13 @@ def _count_refreshes(app, ids):  # type: ignore[no-untyped-def]
 
 def test_a_frame_with_nothing_new_draws_nothing():
     async def check(app, pilot):
-        app.run_line("echo hello > /gpfs/fs1/sw/a.txt")
-        app.run_line("mmpsnap fs1 create -j sw")
+        app.dashboard.run_line("echo hello > /gpfs/fs1/sw/a.txt")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
         await pilot.pause()
         counts = _count_refreshes(app, ["header", "toggles", "queue-pane", "queue-summary", "queue",
                                         "cache-pane", "home-pane", "psnaps"])
         for _ in range(3):
-            app.refresh_view()
+            app.dashboard.refresh_view()
         await pilot.pause()
         assert counts == dict.fromkeys(counts, 0)
 

@@ -28,7 +28,7 @@ def test_each_lesson_is_completed_by_typing_its_suggested_commands(name):
         for k, step in enumerate(lesson.steps):
             assert panel.lesson_run.index == k
             assert f"step {k + 1} of {total}" in panel_text(app)
-            assert step.text[:40] in panel_text(app).replace("\n", " ") or step.text.split()[0] in panel_text(app)
+            assert step.text in panel_text(app)
             assert panel.suggested == step.command
             await type_line(pilot, step.command)
             if isinstance(app.screen, RefusalCard):  # a step that shows a refusal: read it, close it
@@ -85,7 +85,7 @@ def test_a_step_completes_however_the_world_gets_there():
         await pilot.press("f2")  # link down, by toggle
         await pilot.pause()
         assert panel.lesson_run.index == 1
-        app.ticker.speed = 1000
+        app.dashboard.ticker.speed = 1000
         await pilot.press("f7")  # run time until the fileset is Disconnected
         for _ in range(40):
             await pilot.pause(0.05)
@@ -166,16 +166,17 @@ def test_lesson_keys_without_a_lesson_say_how_to_open_one():
 def test_peersnap_lesson_starts_paused_when_the_lesson_asks(monkeypatch, tmp_path):
     import argparse
 
-    from peersnap.tui import app as app_module
+    from peersnap.tui import cli
+    from peersnap.tui.app import PeersnapApp
 
     started = {}
 
     def fake_run(self):
-        started["running"] = self.ticker.running
+        started["running"] = self.dashboard.ticker.running
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setattr(app_module.PeersnapApp, "run", fake_run)
+    monkeypatch.setattr(PeersnapApp, "run", fake_run)
     for name, running in (("why-it-waits", False), ("rules", True)):
         args = argparse.Namespace(lesson=name, scenario=None, replay_session=None, theme=None, paused=False, speed=None)
-        assert app_module.run_dashboard(args) == 0
+        assert cli.run_dashboard(args) == 0
         assert started["running"] is running

@@ -14,7 +14,7 @@ WIDE = (120, 40)
 def _lesson_steps(*lines: str, hint: bool = False):
     async def run_before(pilot) -> None:
         for line in lines:
-            pilot.app.run_line(line, explain=False)
+            pilot.app.dashboard.run_line(line, explain=False)
         await pilot.pause()
         if hint:
             await pilot.press("ctrl+g")

@@ -52,7 +52,7 @@ def test_running_time_is_logged_as_clock_entries():
 
 def test_a_step_is_logged_as_a_clock_entry():
     async def check(app, pilot):
-        app.run_line("echo hi > /gpfs/fs1/sw/a")
+        app.dashboard.run_line("echo hi > /gpfs/fs1/sw/a")
         before = app.session.engine.now
         await pilot.press("f8")
         assert isinstance(app.session.log[-1], ClockEntry)
@@ -108,7 +108,7 @@ def test_ctrl_z_undoes_through_the_console_any_number_of_times_back_to_the_start
 
 def test_after_undo_time_and_events_reach_the_new_world():
     async def check(app, pilot):
-        app.run_line("echo hi > /gpfs/fs1/sw/a")
+        app.dashboard.run_line("echo hi > /gpfs/fs1/sw/a")
         await pilot.press("ctrl+z")
         engine = app.session.engine
         await pilot.press("f7")
@@ -123,7 +123,7 @@ def test_after_undo_time_and_events_reach_the_new_world():
 
 def test_reset_starts_again_and_undo_has_nothing_left():
     async def check(app, pilot):
-        app.run_line("sim load 10")
+        app.dashboard.run_line("sim load 10")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.session.engine.world.filesets["sw"].queue.length == 0
@@ -148,7 +148,7 @@ def saved_dashboard_session(tmp_path) -> tuple[str, tuple, int]:
         await pilot.press("f8")
         await type_line(pilot, "mmpsnap fs1 create -j sw")
         await pilot.press("f2")  # link down, by toggle
-        app.ticker.speed = 100
+        app.dashboard.ticker.speed = 100
         await pilot.press("f7")
         await wait_for(pilot, lambda: app.session.engine.now > 70_000_000)
         await pilot.press("f7")
@@ -167,10 +167,10 @@ def test_replay_in_the_dashboard_reaches_the_saved_world(tmp_path):
     path, fingerprint, total = saved_dashboard_session(tmp_path)
 
     async def check(app, pilot):
-        assert app.replay is not None and app.replay.total == total
+        assert app.dashboard.replay is not None and app.dashboard.replay.total == total
         assert f"replay 0/{total}" in header_text(app)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.replay.done, frames=400)
+        await wait_for(pilot, lambda: app.dashboard.replay.done, frames=400)
         await pilot.pause()
         assert app.session.engine.fingerprint() == fingerprint
         assert f"replay {total}/{total} ✔" in header_text(app)
@@ -188,9 +188,9 @@ def test_replay_waits_while_paused_and_steps_one_entry_at_a_time(tmp_path):
 
     async def check(app, pilot):
         await pilot.pause(0.3)
-        assert app.replay.index == 0 and app.session.engine.now == 0
+        assert app.dashboard.replay.index == 0 and app.session.engine.now == 0
         await pilot.press("f8")
-        assert app.replay.index == 1
+        assert app.dashboard.replay.index == 1
         assert "[cache]# echo hello > /gpfs/fs1/sw/a.txt" in console_text(app)
         assert f"replay 1/{total}" in header_text(app)
         for _ in range(total - 1):
@@ -270,11 +270,11 @@ def test_replay_refuses_other_choices_that_contradict_it(tmp_path, capsys, start
     assert exit_.value.code == 2
     assert started == []
     assert main(["--replay", str(path), "--speed", "50"]) == 0
-    assert started[0].ticker.speed == 50 and started[0].replay.total == 1
+    assert started[0].dashboard.ticker.speed == 50 and started[0].dashboard.replay.total == 1
 
 
 def test_peersnap_lesson_opens_the_dashboard_with_the_panel(started):
     assert main(["lesson", "first-psnap"]) == 0
     app = started[0]
-    assert app.lesson is not None and app.lesson.name == "first-psnap"
-    assert app.scenario.name == "seed"
+    assert app.dashboard.lesson is not None and app.dashboard.lesson.name == "first-psnap"
+    assert app.dashboard.scenario.name == "seed"

@@ -14,7 +14,7 @@ WIDE = (120, 40)
 def _lines(*lines: str):
     async def run_before(pilot) -> None:
         for line in lines:
-            pilot.app.run_line(line)
+            pilot.app.dashboard.run_line(line)
         await pilot.pause()
         await pilot.pause()
 
@@ -48,7 +48,7 @@ def test_disconnected_with_pending_home_psnap(snap_compare):
 
 def test_refusal_card(snap_compare):
     async def run(pilot) -> None:
-        pilot.app.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        pilot.app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
         await pilot.press("ctrl+s")
         await pilot.pause()
 

@@ -6,7 +6,8 @@ import tomllib
 
 from helpers import console_text, drive
 from peersnap.tui.actions import ACTIONS
-from peersnap.tui.app import PeersnapApp
+from peersnap.tui.app import PeersnapApp, make_app
+from peersnap.tui.dashboard import Dashboard
 from peersnap.tui.screens import HelpScreen, RefusalCard
 from peersnap.tui.settings import Settings, load, save
 from peersnap.tui.themes import ThemeError, bundled_themes, parse_theme, user_themes
@@ -16,10 +17,10 @@ from peersnap.tui.widgets.console import ConsoleInput
 def test_paused_at_start_step_runs_to_the_next_event():
     async def check(app, pilot):
         engine = app.session.engine
-        assert app.ticker.running is False
+        assert app.dashboard.ticker.running is False
         await pilot.pause(0.2)
         assert engine.now == 0
-        app.run_line("echo hi > /gpfs/fs1/sw/a")
+        app.dashboard.run_line("echo hi > /gpfs/fs1/sw/a")
         queued_at = engine.now
         await pilot.press("f8")
         assert engine.now > queued_at + 15_000_000  # the async delay passed
@@ -35,14 +36,14 @@ def test_pause_resume_and_speed():
     async def check(app, pilot):
         engine = app.session.engine
         await pilot.press("f10", "f10")
-        assert app.ticker.speed == 5
+        assert app.dashboard.ticker.speed == 5
         await pilot.press("f9")
-        assert app.ticker.speed == 2
+        assert app.dashboard.ticker.speed == 2
         for _ in range(12):
             await pilot.press("f10")
-        assert app.ticker.speed == 1000
+        assert app.dashboard.ticker.speed == 1000
         await pilot.press("f7")
-        assert app.ticker.running
+        assert app.dashboard.ticker.running
         await pilot.pause(0.3)
         assert engine.now > 0
         assert "running" in str(app.query_one("#header").render())
@@ -57,7 +58,7 @@ def test_pause_resume_and_speed():
 
 def test_refusal_card_names_rule_message_and_fix():
     async def check(app, pilot):
-        app.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
         await pilot.press("ctrl+s")
         await pilot.pause()
         card = app.screen
@@ -93,8 +94,8 @@ def test_palette_holds_every_action_and_bindings_match():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for action in ACTIONS:
             assert any(t.startswith(action.title) for t in titles)
-        keys = {b.key: b.action for b in PeersnapApp.BINDINGS}
-        for action in ACTIONS:
+        keys = {b.key: b.action for b in [*PeersnapApp.BINDINGS, *Dashboard.BINDINGS]}
+        for action in (a for a in ACTIONS if a.keys):  # (a click-only toggle has no key to bind)
             assert keys[action.keys] == action.action
 
     drive(check)
@@ -102,7 +103,7 @@ def test_palette_holds_every_action_and_bindings_match():
 
 def test_reset_starts_the_scenario_again():
     async def check(app, pilot):
-        app.run_line("sim load 100")
+        app.dashboard.run_line("sim load 100")
         await pilot.press("ctrl+r")
         assert app.session.engine.world.filesets["sw"].queue.length == 0
 
@@ -117,7 +118,7 @@ def test_settings_round_trip_and_speed_is_saved(tmp_path):
     settings, warning = load(path)
     assert settings == Settings() and "ignored" in warning
 
-    app = PeersnapApp(paused=True, settings_path=path, blink=False)
+    app = make_app(settings_path=path)
 
     async def check(app, pilot):
         await pilot.press("f10")
@@ -139,8 +140,8 @@ def test_themes_bundled_and_user(tmp_path):
         parse_theme('primary = "#fff"', "x.toml")
     except ThemeError as exc:
         assert "name" in str(exc)
-    app = PeersnapApp(paused=True, theme="mine", theme_dir=tmp_path, blink=False)
+    app = make_app(theme="mine", theme_dir=tmp_path)
     assert app.theme == "mine"
-    assert PeersnapApp(paused=True, theme="light", blink=False).theme == "peersnap-light"
-    unknown = PeersnapApp(paused=True, theme="nope", blink=False)
+    assert make_app(theme="light").theme == "peersnap-light"
+    unknown = make_app(theme="nope")
     assert unknown.theme == "peersnap-dark" and "unknown theme" in unknown.warnings[0]

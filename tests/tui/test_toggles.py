@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from helpers import click_toggle, console_text, drive
 from peersnap.core.model import AfmMode, CacheState, Protocol
+from peersnap.tui.actions import BY_NAME
 from peersnap.tui.screens import RefusalCard
 from peersnap.tui.widgets.console import ConsoleInput
+from peersnap.tui.widgets.key_bar import KeyBar, key_bar_markup
 from peersnap.tui.widgets.toggle_bar import ToggleBar
 
 
@@ -20,7 +22,7 @@ def test_link_toggle_by_key_and_by_click():
         await pilot.pause()
         assert engine.world.link_up is True
         assert "[cache]# sim link up" in console_text(app)
-        assert isinstance(app.focused, ConsoleInput) or app.focused is not None
+        assert app.focused is app.query_one(ConsoleInput)  # a click runs the toggle; the cursor stays in the console
 
     drive(check)
 
@@ -45,7 +47,7 @@ def test_protocol_toggle_relinks_with_the_other_target():
 def test_a_refused_toggle_changes_nothing_and_shows_why():
     async def check(app, pilot):
         engine = app.session.engine
-        app.run_line("echo data > /gpfs/fs1/sw/new.txt")
+        app.dashboard.run_line("echo data > /gpfs/fs1/sw/new.txt")
         before = engine.fingerprint()
         await pilot.press("f3")
         await pilot.pause()
@@ -94,7 +96,7 @@ def test_mode_toggle_cycles_sw_ro_iw_lu_and_lu_is_final():
 def test_fileset_toggle_and_state_toggle():
     async def check(app, pilot):
         await pilot.press("f6")
-        assert app.fileset_name == "ro"
+        assert app.dashboard.fileset_name == "ro"
         await click_toggle(pilot, "show_state")
         await pilot.pause()
         assert "[cache]# mmafmctl fs1 getstate -j ro" in console_text(app)
@@ -119,7 +121,7 @@ def test_toggles_are_keyboard_reachable_with_enter():
 def test_state_shows_disconnected_after_the_timeout():
     async def check(app, pilot):
         await pilot.press("f2")
-        app.run_line("sim advance 61s")
+        app.dashboard.run_line("sim advance 61s")
         await pilot.pause()
         assert app.session.engine.world.filesets["sw"].state is CacheState.DISCONNECTED
         assert "Disconnected" in app.query_one(ToggleBar).toggle("show_state").value
@@ -135,12 +137,26 @@ def test_every_toggle_is_clickable():
         async def record(action, *args, **kwargs):  # type: ignore[no-untyped-def]
             pressed.append(action)
 
-        app.run_action = record  # type: ignore[method-assign]
-        actions = [t.action for t in app.query_one(ToggleBar).toggles]
-        for action in actions:
-            await click_toggle(pilot, action)
+        app.dashboard.run_action = record  # type: ignore[method-assign]
+        names = [t.action for t in app.query_one(ToggleBar).toggles]
+        for name in names:
+            await click_toggle(pilot, name)
         await pilot.pause()
-        assert pressed == actions
+        assert pressed == [BY_NAME[name].action for name in names]
 
     drive(check)
     drive(check, size=(80, 24))
+
+
+def test_a_footer_key_runs_its_action_when_clicked():
+    """The footer's `F2 Link` is a link to the same action as the key (a toggle, on the dashboard)."""
+
+    async def check(app, pilot):
+        bar = app.query_one(KeyBar)
+        column = key_bar_markup(bar.size.width).plain.index("F2 Link")
+        await pilot.click(bar, offset=(column + 1, 0))
+        await pilot.pause()
+        assert app.session.engine.world.link_up is False
+        assert "[cache]# sim link down   # link toggle" in console_text(app)
+
+    drive(check)

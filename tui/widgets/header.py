@@ -8,6 +8,8 @@ from peersnap.core.model import AfmFileset
 from textual.content import Content
 from textual.widgets import Static
 
+from ..layout import ROOMY_WITH_NOTE_FROM, Room
+
 
 def skew_text(engine: Engine) -> str:
     skew = engine.world.home.epoch_s - engine.world.cache.epoch_s
@@ -24,13 +26,12 @@ class ClockHeader(Static):
 
     _shown: tuple[str, list] | None = None
 
-    def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool,
+    def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool, room: Room,
              note: str = "") -> None:
         """`note` (e.g. `replay 3/12`) comes right after the name."""
-        width = self.app.size.width
-        wide = width >= 150
-        mid = width >= 100
-        roomy = mid and (not note or width >= 130)  # a replay's progress takes the room of the labels
+        wide = room.wide
+        mid = room.roomy
+        roomy = mid and (not note or room.width >= ROOMY_WITH_NOTE_FROM)  # a replay's progress takes the labels' room
         cache_time = engine.clock_text("cache") if wide else clock.hms(engine.clock("cache"))
         home_time = engine.clock_text("home") if wide else clock.hms(engine.clock("home"))
         link = ("⇄", "bold $success") if engine.world.link_up else ("⇸", "bold $error")

@@ -16,7 +16,7 @@ from ..actions import ACTIONS, short_key
 def key_bar_markup(width: int) -> Content:
     """`F1 Help  ^S psnap  ...`, each item a link to its action; as many as fit in `width`.
 
-    Built from spans, not markup: the same content as `[@click=app.ACTION][bold $accent]KEY[/] LABEL[/]`
+    Built from spans, not markup: the same content as `[@click=screen.ACTION][bold $accent]KEY[/] LABEL[/]`
     per item, without parsing markup on the first frame."""
     text: list[str] = []
     spans: list[Span] = []
@@ -30,7 +30,7 @@ def key_bar_markup(width: int) -> Content:
             break
         start = sum(len(part) for part in text)
         text.append(item + "  ")
-        spans.append(Span(start, start + len(item), f"@click=app.{action.action}"))
+        spans.append(Span(start, start + len(item), f"@click={action.target}.{action.action}"))
         spans.append(Span(start, start + len(key), "bold $accent"))
         used += cell_len(item) + 2
     return Content("".join(text)[:-2], spans)

@@ -1,10 +1,11 @@
 """The guided lesson beside the console: the current step, its suggested command, a
 hint on request, and the summary at the end.
 
-The panel owns the `LessonRun`; the app calls `check()` once a frame when events
-arrived, so a step completes when its check holds however the world got there
-(typed command, toggle, time passing). After `undo`, `rewind()` reopens the steps
-that the undone commands had completed.
+The lesson's progress (which step, what was counted, and which steps reopen when
+`undo` rewinds the session) is `core.lessons.LessonRun`; the panel shows it. The
+dashboard calls `check()` once a frame when events arrived, so a step completes
+when its check holds however the world got there (typed command, toggle, time
+passing).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ class LessonPanel(VerticalScroll):
         self.lesson = lesson
         self.lesson_run = LessonRun(lesson, session)
         self.hint_text = ""
-        self._session = session
-        self._marks: list[int] = []  # the session log's length when each step completed
+        self._shown_step = 0  # the step the panel shows (the run may have moved on, or back after undo)
         self._body = Static(id="lesson-body")
 
     def compose(self) -> ComposeResult:
@@ -46,29 +46,11 @@ class LessonPanel(VerticalScroll):
         self.check()
         self.redraw()
 
-    def restart(self, session: Session) -> None:
-        """Start the lesson again on a new session (the scenario was reset)."""
-        self.lesson_run.close()
-        self.lesson_run = LessonRun(self.lesson, session)
-        self.hint_text = ""
-        self._session = session
-        self._marks.clear()
-        self.redraw()
-
-    def rewind(self) -> None:
-        """After undo: a step completed by a command no longer in the log is open again
-        (the commands and hints counted so far still count)."""
-        length = len(self._session.log)
-        keep = next((k for k, mark in enumerate(self._marks) if mark > length), len(self._marks))
-        if keep == len(self._marks):
-            return
-        old = self.lesson_run
-        old.close()
-        self.lesson_run = LessonRun(self.lesson, self._session, index=keep, hints_taken=old.hints_taken,
-                                    commands_used=old.commands_used, hinted=set(old.hinted))
-        del self._marks[keep:]
-        self.hint_text = ""
-        self.redraw()
+    def restart(self) -> None:
+        """Start the lesson again (the scenario was reset)."""
+        self.lesson_run.restart()
+        self._shown_step = -1  # draw the first step again, without the hint shown before
+        self.check()
 
     def on_unmount(self) -> None:
         self.lesson_run.close()
@@ -79,11 +61,11 @@ class LessonPanel(VerticalScroll):
         return step.command if step is not None else ""
 
     def check(self) -> bool:
-        """Complete the steps whose checks hold now; True when the panel moved on."""
-        completed = self.lesson_run.check()
-        if not completed:
+        """Complete the steps whose checks hold now; True when the panel shows another step."""
+        self.lesson_run.check()
+        if self.lesson_run.index == self._shown_step:
             return False
-        self._marks += [len(self._session.log)] * completed
+        self._shown_step = self.lesson_run.index
         self.hint_text = ""
         self.redraw()
         self.scroll_home(animate=False)
@@ -112,7 +94,7 @@ class LessonPanel(VerticalScroll):
         if step.command:
             parts += [
                 ("\nTry ", "$text-muted"),
-                Content.from_markup("[@click=app.lesson_try][bold $accent]$cmd[/][/]", cmd=step.command),
+                Content.from_markup("[@click=screen.lesson_try][bold $accent]$cmd[/][/]", cmd=step.command),
                 ("\n", ""),
                 (f"{key_of('lesson_try')} puts it in the console\n", "$text-muted"),
             ]
@@ -120,18 +102,16 @@ class LessonPanel(VerticalScroll):
             parts += [("\nHint ", "bold $warning"), self.hint_text]
         else:
             parts += [("\n" if not step.command else "", ""),
-                      Content.from_markup("[@click=app.lesson_hint][$text-muted]$key hint[/][/]",
+                      Content.from_markup("[@click=screen.lesson_hint][$text-muted]$key hint[/][/]",
                                           key=key_of("lesson_hint"))]
         return Content.assemble(*parts)
 
     def _summary(self) -> Content:
-        title, *counts = self.lesson_run.summary()
         total = len(self.lesson.steps)
         lines: list[Content | str | tuple[str, str]] = [
-            progress_bar(total, total), ("\n✔ ", "bold $success"), (title, "bold"), "\n",
+            progress_bar(total, total), ("\n✔ ", "bold $success"), (self.lesson_run.heading, "bold"), "\n",
         ]
-        for line in counts:
-            label, _, value = line.partition(": ")
+        for label, value in self.lesson_run.tally():
             lines += [(f"{label}: ", "$text-muted"), (value, "bold"), "\n"]
         lines.append((f"\n{key_of('reset')} starts it again", "$text-muted"))
         return Content.assemble(*lines)

@@ -8,6 +8,7 @@ from peersnap.core.model import HomeHalf, PeerSnapshot
 from textual.content import Content
 
 from .. import format as fmt
+from ..layout import Room
 from .line_view import ContentView
 
 
@@ -51,26 +52,25 @@ class PsnapTable(ContentView):
         """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
         self._last = None
 
-    def show(self, engine: Engine, width: int) -> None:
+    def show(self, engine: Engine, room: Room) -> None:
         pairs = [p for f in engine.world.filesets.values() for p in f.psnaps.values()]
-        wide = width >= 150
-        key = (wide, width >= 100, pairs and engine.world.link_up,
+        key = (room.wide, room.roomy, pairs and engine.world.link_up,
                tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p)) for p in pairs))
         if key == self._last:
             return
         self._last = key
-        self.set_content(render_pairs(engine, pairs, wide, width))
+        self.set_content(render_pairs(engine, pairs, room))
 
 
-def render_pairs(engine: Engine, pairs: list[PeerSnapshot], wide: bool, width: int) -> Content:
+def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room) -> Content:
     if not pairs:
         return Content.assemble(
             ("No peer snapshots yet. ", "$text-muted"),
             "Take one with ", ("Ctrl+S", "bold $accent"), " or type ", ("mmpsnap fs1 create -j sw", "bold"),
         )
-    names = [p.name if wide else fmt.short_psnap(p.name) for p in pairs]
+    names = [p.name if room.wide else fmt.short_psnap(p.name) for p in pairs]
     name_w = max(len("Peer snapshot"), *(len(n) for n in names))
-    show_fileset = width >= 100
+    show_fileset = room.roomy
     head = f"{'Fileset':<8}" if show_fileset else ""
     rows: list[Content] = [Content.styled(
         f"{head}{'Peer snapshot':<{name_w}}  {'Cache half':<16}  {'Home half':<30}  Same data", "bold $text-muted")]

@@ -15,10 +15,8 @@ from peersnap.core.model import AfmFileset
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.containers import Vertical
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Static
 
 from .. import format as fmt
@@ -50,23 +48,6 @@ def lag_seconds(engine: Engine, fileset: AfmFileset) -> int:
         if not op.dropped:
             return max(0, engine.now - op.queued_us)
     return max(0, engine.now - queue.ops[0].queued_us)
-
-
-class QueuePane(Vertical):
-    """The queue's pane: counters above the ops. Its subtitle (gateway → home) is set
-    on every frame; setting it to what it already says draws nothing."""
-
-    _subtitle: object = None
-
-    @property
-    def border_subtitle(self) -> str | None:  # type: ignore[override]
-        return Widget.__dict__["border_subtitle"].__get__(self, type(self))
-
-    @border_subtitle.setter
-    def border_subtitle(self, value: object) -> None:
-        if value != self._subtitle or type(value) is not type(self._subtitle):
-            self._subtitle = value
-            Widget.__dict__["border_subtitle"].__set__(self, value)
 
 
 class QueueSummary(Static):

@@ -21,12 +21,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
+from ..actions import TOGGLE_BAR, short_key
 from ..format import STATE_CLASS
 
 
 @dataclass(frozen=True, slots=True)
 class Toggle:
-    """One toggle of the bar: `F2 link up`, its action, and how it looks (`tone`)."""
+    """One toggle of the bar: `F2 link up`, its action's name, and how it looks (`tone`)."""
 
     action: str
     key: str
@@ -53,18 +54,14 @@ class Toggle:
         return "on $primary 25%" if hovered else "on $panel"
 
 
-TOGGLES: tuple[Toggle, ...] = (
-    Toggle("toggle_link", "F2", "sim link down|up"),
-    Toggle("toggle_protocol", "F3", "mmchfileset -p afmTarget=nfs://|gpfs://"),
-    Toggle("toggle_afmconfig", "F4", "@home mmafmconfig enable|disable PATH"),
-    Toggle("cycle_mode", "F5", "mmchfileset -p afmMode=sw|ro|iw|lu"),
-    Toggle("next_fileset", "F6", "show another AFM fileset"),
-    Toggle("show_state", "", "mmafmctl fs1 getstate -j FILESET"),  # drawn at the right edge
-)
+# keys and tooltips come from the action declarations; what each toggle shows is `ToggleBar.show`'s
+TOGGLES: tuple[Toggle, ...] = tuple(Toggle(a.name, short_key(a.keys), a.tooltip) for a in TOGGLE_BAR)
 
 
 class ToggleBar(Widget, can_focus=True):
     """Link, protocol, home mmafmconfig, AFM mode, fileset, cache state: one line."""
+
+    FOCUS_ON_CLICK = False  # a click runs the toggle and leaves the cursor where it was (the console, mostly)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "cursor(-1)", "Previous toggle", show=False),
@@ -88,22 +85,26 @@ class ToggleBar(Widget, can_focus=True):
         sw = fileset.mode.value == "sw"
         tone = STATE_CLASS.get(fileset.state, "idle")
         linked = "" if fileset.linked else " (unlinked)"
-        shown = [
-            ("link " if not compact else "",
-             ("up" if not compact else "link up") if link_up else ("DOWN" if not compact else "link DOWN"),
-             "bold $success" if link_up else "bold $error", "good" if link_up else "bad"),
-            ("" if compact else "protocol ", "NFS" if nfs else "NSD", "bold" if nfs else "bold $warning",
-             "good" if nfs else "busy"),
-            ("home AFM " if compact else "home mmafmconfig ",
-             ("on" if enabled else "off") if compact else ("enabled" if enabled else "disabled"),
-             "bold $success" if enabled else "bold $error", "good" if enabled else "bad"),
-            ("" if compact else "mode ", fileset.mode.value.upper(), "bold" if sw else "bold $warning",
-             "good" if sw else "busy"),
-            ("" if compact else "fileset ", fileset.name, "bold", "idle"),
-            ("" if compact else "state ", fileset.state.value + linked,
-             {"good": "bold $success", "busy": "bold $warning", "bad": "bold $error"}.get(tone, "bold"), tone),
-        ]
-        toggles = [Toggle(t.action, t.key, t.tooltip, *s) for t, s in zip(TOGGLES, shown)]
+        good = {"good": "bold $success", "busy": "bold $warning", "bad": "bold $error"}
+        shown = {  # each toggle's (label, value, value style, tone), by its action's name
+            "toggle_link": (
+                "" if compact else "link ",
+                ("link up" if compact else "up") if link_up else ("link DOWN" if compact else "DOWN"),
+                good["good" if link_up else "bad"], "good" if link_up else "bad"),
+            "toggle_protocol": (
+                "" if compact else "protocol ", "NFS" if nfs else "NSD", "bold" if nfs else "bold $warning",
+                "good" if nfs else "busy"),
+            "toggle_afmconfig": (
+                "home AFM " if compact else "home mmafmconfig ",
+                ("on" if enabled else "off") if compact else ("enabled" if enabled else "disabled"),
+                good["good" if enabled else "bad"], "good" if enabled else "bad"),
+            "cycle_mode": (
+                "" if compact else "mode ", fileset.mode.value.upper(), "bold" if sw else "bold $warning",
+                "good" if sw else "busy"),
+            "next_fileset": ("" if compact else "fileset ", fileset.name, "bold", "idle"),
+            "show_state": ("" if compact else "state ", fileset.state.value + linked, good.get(tone, "bold"), tone),
+        }
+        toggles = [Toggle(t.action, t.key, t.tooltip, *shown[t.action]) for t in TOGGLES]
         if toggles != self.toggles:
             self.toggles = toggles
             self.refresh()  # one row at full width: a repaint, never a layout

@@ -1,0 +1,334 @@
+"""The dashboard screen: cache and home panes, the gateway queue, peer snapshot
+pairs, connection toggles, a console and the event log; it owns their keys.
+
+One command's way: the console posts `Console.Submitted`; `run_line` runs it
+through the `Session` (the engine's events are collected as they happen) and
+echoes its result; `refresh_view` then hands the frame's batch of events and the
+engine's state to each widget, which redraws only what changed. Time runs on a
+timer through the session too (so its log can be saved, replayed and undone), and
+the screen is refreshed once per frame (at most ~20 a second), however many events
+happen. With a lesson, a lesson panel sits beside the console; with a saved
+session, its log replays on the timer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from functools import partial
+from typing import ClassVar
+
+from peersnap.core.completion import complete
+from peersnap.core.events import Event, SessionReset
+from peersnap.core.model import AfmFileset
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+
+from . import seat_link
+from .actions import BY_NAME, dashboard_bindings
+from .launch import Start
+from .layout import Room
+from .replay import Replay
+from .screens import HelpScreen, RefusalCard
+from .settings import clamp_speed
+from .ticker import FRAME, Ticker
+from .toggles import run_steps
+from .widgets.console import Console
+from .widgets.event_log import EventLog
+from .widgets.file_pane import FilePane
+from .widgets.header import ClockHeader
+from .widgets.key_bar import KeyBar
+from .widgets.lesson_panel import LessonPanel
+from .widgets.psnap_table import PsnapTable
+from .widgets.queue_view import QueueSummary, QueueView
+from .widgets.toggle_bar import Toggle, ToggleBar
+
+WELCOME = [
+    "Welcome to peersnap: an AFM cache (left), its home (right) and the gateway queue between them.",
+    "Try: mmpsnap fs1 create -j sw · echo hello > /gpfs/fs1/sw/a · sim load 1000 · @home mmlssnapshot fs1",
+    "F1 help · F2-F5 toggles run real commands · Ctrl+P every action · Tab completes · Up/Down history",
+]
+NO_LESSON = "No lesson is running: 'peersnap lessons' lists them, 'peersnap lesson NAME' opens one."
+PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gateway queue", "psnaps": "Peer snapshots",
+               "console": "Console", "events": "Events"}
+
+
+class Dashboard(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
+
+    class SpeedChanged(Message):
+        """Time's speed changed (the app keeps it in the settings)."""
+
+        def __init__(self, speed: int) -> None:
+            super().__init__()
+            self.speed = speed
+
+    def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = True) -> None:
+        super().__init__()
+        self.session = start.session
+        self.scenario = start.session.scenario
+        self.lesson = start.lesson
+        self.replay = Replay(start.replay) if start.replay is not None else None
+        self.ticker = Ticker(self.session, running=not paused, speed=clamp_speed(speed))
+        self.blink = blink
+        self.warnings: list[str] = list(start.warnings)  # said in the console when the dashboard opens
+        self.fileset_name = self._first_fileset()
+        self._pending: list[Event] = []  # this frame's events, handed to the widgets together
+        self._reset_seen = False
+        self._last_tick = 0.0
+        self._last_second = -1
+        self._queue_route = ""
+        self._unsubscribe = self.session.subscribe(self._on_event)
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ClockHeader(id="header")
+        yield ToggleBar(id="toggles")
+        with Horizontal(id="main"):
+            yield FilePane("cache", id="cache-pane")
+            with Vertical(id="queue-pane", classes="pane"):
+                yield QueueSummary(id="queue-summary")
+                yield QueueView(id="queue")
+            yield FilePane("home", id="home-pane")
+        yield PsnapTable(id="psnaps")
+        with Horizontal(id="bottom"):
+            yield Console(partial(complete, self.session), id="console", blink=self.blink)
+            if self.lesson is not None:
+                yield LessonPanel(self.lesson, self.session, id="lesson")
+            yield EventLog(id="events")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        for pane_id, title in PANE_TITLES.items():
+            self.query_one(f"#{pane_id}").border_title = title
+        console = self.query_one(Console)
+        console.output.write_many(list(WELCOME))
+        for warning in self.warnings:
+            console.output.write(f"peersnap: {warning}")
+        if self.replay is not None:
+            console.output.write(f"peersnap: replaying {self.replay.total} log entries of a saved session "
+                                 "(F7 pauses, F8 steps, F9/F10 change speed)")
+        console.input.focus()
+        self._last_tick = time.monotonic()
+        self.set_interval(FRAME, self._tick)
+        self._set_layout_classes()
+        self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        self._set_layout_classes()
+        self._last_second = -1  # the panes fit their text to their width: show them again
+        self.refresh_view()
+
+    def _set_layout_classes(self) -> None:
+        width, height = self.size
+        for name, on in Room(width, height).screen_classes(lesson=self.lesson is not None).items():
+            if self.has_class(name) != on:  # a class change restyles the whole screen
+                self.set_class(on, name)
+
+    # -- engine wiring -------------------------------------------------------------------
+    def _on_event(self, event: Event) -> None:
+        self._pending.append(event)
+        if isinstance(event, SessionReset):
+            self._reset_seen = True  # undo rebuilt the world: redraw everything next frame
+
+    def _first_fileset(self) -> str:
+        names = list(self.session.engine.world.filesets)
+        return "sw" if "sw" in names else (names[0] if names else "")
+
+    @property
+    def fileset(self) -> AfmFileset:
+        return self.session.engine.world.filesets[self.fileset_name]
+
+    def refresh_view(self) -> None:
+        """Bring every pane up to date with the engine (one frame's batch)."""
+        if not self.is_mounted or not self.fileset_name:
+            return
+        engine = self.session.engine
+        fileset = self.fileset
+        room = Room(*self.size)
+        events, self._pending[:] = list(self._pending), []
+        if self._reset_seen:
+            self._reset_seen = False
+            self.ticker.set_session(self.session)
+            self._last_second = -1
+            for pane in self.query(FilePane):
+                pane.forget()
+            self.query_one(PsnapTable).forget()
+        note = self.replay.label() if self.replay is not None else ""
+        self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
+                                         room, note)
+        self.query_one(ToggleBar).show(engine, fileset, compact=room.narrow)
+        self.query_one(QueueSummary).show(engine, fileset)
+        self.query_one(QueueView).show(engine, fileset)
+        route = f"{fileset.gateway} → {engine.world.home.name}"
+        if route != self._queue_route:  # setting a border subtitle repaints the pane, even to the same text
+            self._queue_route = route
+            self.query_one("#queue-pane").border_subtitle = route
+        second = engine.now // 1_000_000
+        if events or second != self._last_second:
+            self._last_second = second
+            self.query_one("#cache-pane", FilePane).show(engine, fileset)
+            self.query_one("#home-pane", FilePane).show(engine, fileset)
+            self.query_one(PsnapTable).show(engine, room)
+        if events:
+            self.query_one(EventLog).add(engine, events)
+            for panel in self.query(LessonPanel):
+                panel.check()
+
+    # -- commands ------------------------------------------------------------------------
+    def on_console_submitted(self, message: Console.Submitted) -> None:
+        self.run_line(message.line)
+
+    def run_line(self, line: str, explain: bool = True) -> None:
+        """Run a console line through the session and show it like a terminal
+        (`explain`: a refused command opens the explanation card)."""
+        if line.strip() == "clear":
+            self.query_one(Console).output.clear()
+            return
+        result = self.session.run(line)
+        console = self.query_one(Console)
+        if result.command or result.lines:
+            console.echo(result.cluster, result.command, result.lines, result.rc)
+        if result.refusal is not None and explain:
+            self.app.push_screen(RefusalCard(result.command, result.refusal))
+        self.refresh_view()
+
+    def action_run_command(self, name: str) -> None:
+        """Run a command action's steps (a toggle, Ctrl+S); a failed step undoes the ones before it."""
+        action = BY_NAME[name]
+        assert action.steps is not None, name
+        outcome = run_steps(self.session, action.steps(self.session, self.fileset_name))
+        console = self.query_one(Console)
+        for i, result in enumerate(outcome.results):
+            console.echo(result.cluster, result.command, result.lines, result.rc, action.note if i == 0 else "")
+        for result in outcome.undone:
+            console.echo(result.cluster, result.command, result.lines, result.rc, "undo: the toggle changes nothing")
+        if not outcome.ok:
+            failed = outcome.results[-1]
+            if outcome.refusal is not None:
+                self.app.push_screen(RefusalCard(failed.command, outcome.refusal))
+            else:
+                self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
+                            severity="error")
+        self.refresh_view()
+
+    async def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
+        await self.run_action(BY_NAME[message.action].action)
+
+    def action_next_fileset(self) -> None:
+        names = list(self.session.engine.world.filesets)
+        if names:
+            self.fileset_name = names[(names.index(self.fileset_name) + 1) % len(names)]
+        self.refresh_view()
+
+    def action_help(self) -> None:
+        if not isinstance(self.app.screen, HelpScreen):  # (the palette can ask for help while it shows)
+            self.app.push_screen(HelpScreen())
+
+    def action_focus_console(self) -> None:
+        self.query_one(Console).input.focus()
+
+    def action_undo(self) -> None:
+        self.run_line("undo")
+
+    def action_reset(self) -> None:
+        """Start the scenario again through the session (its listeners stay; the view redraws)."""
+        self._pending.clear()
+        events = self.query_one(EventLog)
+        events.records.clear()
+        events.set_filter("")
+        self.session.reset()
+        self.query_one(Console).output.write(f"peersnap: scenario '{self.scenario.name}' started again")
+        self.fileset_name = self._first_fileset()
+        for panel in self.query(LessonPanel):
+            panel.restart()
+        if self.replay is not None:
+            self.replay.restart()
+        self.refresh_view()
+
+    # -- time ----------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        try:
+            if self.replay is not None and not self.replay.done:
+                moved = self.replay.tick(self.session, elapsed, self.ticker.speed, self._replayed) \
+                    if self.ticker.running else False
+                self._replay_finished()
+            else:
+                moved = self.ticker.tick(elapsed)
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            self.ticker.running = False
+            self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")
+            moved = True
+        if moved or self._pending:
+            with contextlib.suppress(NoMatches):  # a last frame while the app closes: its widgets are gone
+                self.refresh_view()
+
+    def _replayed(self, line: str) -> None:
+        """One replayed command, echoed like a typed one (no explanation cards: the replay goes on)."""
+        self.run_line(line, explain=False)
+
+    def _replay_finished(self) -> None:
+        replay = self.replay
+        if replay is not None and replay.done and not replay.announced:
+            replay.announced = True
+            self.ticker.running = False
+            self.query_one(Console).output.write(
+                f"peersnap: replay finished ({replay.total} log entries); time is paused, F7 runs it on")
+
+    def action_pause(self) -> None:
+        self.ticker.running = not self.ticker.running
+        self._last_tick = time.monotonic()
+        self.refresh_view()
+
+    def action_step(self) -> None:
+        if self.replay is not None and not self.replay.done:
+            self.ticker.running = False
+            self.replay.step(self.session, self._replayed)
+            self._replay_finished()
+        elif not self.ticker.step():
+            self.notify("Nothing is pending: no queued ops, no timers.", title="step")
+        self.refresh_view()
+
+    def action_faster(self) -> None:
+        self.post_message(self.SpeedChanged(self.ticker.faster()))
+        self.refresh_view()
+
+    def action_slower(self) -> None:
+        self.post_message(self.SpeedChanged(self.ticker.slower()))
+        self.refresh_view()
+
+    # -- the lesson ----------------------------------------------------------------------
+    def _lesson_panel(self) -> LessonPanel | None:
+        panels = self.query(LessonPanel)
+        if not panels:
+            self.notify(NO_LESSON, title="lesson")
+            return None
+        return panels.first()
+
+    def action_lesson_hint(self) -> None:
+        panel = self._lesson_panel()
+        if panel is not None:
+            panel.reveal_hint()
+
+    def action_lesson_try(self) -> None:
+        panel = self._lesson_panel()
+        if panel is None:
+            return
+        if not panel.suggested:
+            self.notify("This step suggests no command." if not panel.lesson_run.done else "The lesson is complete.",
+                        title="lesson")
+            return
+        field = self.query_one(Console).input
+        field.value = panel.suggested
+        field.cursor_position = len(field.value)
+        field.focus()
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
