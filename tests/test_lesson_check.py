@@ -120,7 +120,7 @@ def test_lesson_file_opens_the_dashboard_on_it(tmp_path, monkeypatch):
 
     seen = {}
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setattr(app_module.PeersnapApp, "run", lambda self: seen.setdefault("lesson", self.lesson))
+    monkeypatch.setattr(app_module.PeersnapApp, "run", lambda self: seen.setdefault("lesson", self.dashboard.lesson))
     assert main(["lesson", _write(tmp_path, GOOD)]) == 0
     assert seen["lesson"].title == "Link drill" and len(seen["lesson"].steps) == 2
 
