@@ -89,7 +89,7 @@ async def _key_latency(app: PeersnapApp, keys: int, plan: list[tuple[str, str | 
             start = time.perf_counter()
             event = events.Key(key, char)
             event.set_sender(app)
-            app._driver.send_message(event)  # type: ignore[union-attr]
+            app._driver.send_message(event)  # type: ignore[union-attr]  # (private: as a terminal's key arrives)
             samples.append(await _settled_frame(app, frames, since) - start)
     return samples
 

@@ -40,3 +40,8 @@ async def click_toggle(pilot: Pilot, action: str) -> None:
     bar = pilot.app.query_one(ToggleBar)
     await pilot.click(bar, offset=bar.offset_of(action))
     await pilot.pause()
+
+
+def notifications(app: PeersnapApp) -> str:
+    """Every toast the app has shown, as one text (Textual offers no public reader of them: `_notifications`)."""
+    return " ".join(str(n.message) for n in app._notifications)

@@ -44,7 +44,7 @@ def test_a_toggle_key_costs_no_screen_layout():
         await pilot.pause()
         layouts = []
         screen = app.screen
-        original = screen._refresh_layout
+        original = screen._refresh_layout  # (private: the one place every screen layout goes through, counted)
 
         def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
             layouts.append(args)

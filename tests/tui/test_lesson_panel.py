@@ -4,7 +4,7 @@ suggested command, reset, and the panel without a lesson."""
 from __future__ import annotations
 
 import pytest
-from helpers import console_text, drive, type_line
+from helpers import console_text, drive, notifications, type_line
 from peersnap.core.lessons import bundled, load_lesson
 from peersnap.tui.app import make_app
 from peersnap.tui.screens import RefusalCard
@@ -157,7 +157,7 @@ def test_lesson_keys_without_a_lesson_say_how_to_open_one():
     async def check(app, pilot):
         await pilot.press("ctrl+g")
         await pilot.pause()
-        assert "peersnap lesson NAME" in " ".join(str(n.message) for n in app._notifications)
+        assert "peersnap lesson NAME" in notifications(app)
         assert not app.query(LessonPanel)
 
     drive(check)

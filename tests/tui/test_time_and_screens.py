@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from helpers import console_text, drive
+from helpers import console_text, drive, notifications
 from peersnap.tui.actions import ACTIONS
 from peersnap.tui.app import PeersnapApp, make_app
 from peersnap.tui.dashboard import Dashboard
@@ -27,7 +27,7 @@ def test_paused_at_start_step_runs_to_the_next_event():
         assert engine.world.filesets["sw"].queue.length == 0
         await pilot.press("f8")
         await pilot.pause()
-        assert "Nothing is pending" in " ".join(str(n.message) for n in app._notifications)
+        assert "Nothing is pending" in notifications(app)
 
     drive(check)
 

@@ -33,12 +33,16 @@ class LineView(ScrollView):
         if self.styles.auto_dimensions or not self.size or not self.is_mounted:
             self.virtual_size = size  # the view's own size may change: a layout
             return
-        self.set_reactive(Widget.virtual_size, size)
-        self._scroll_update(size)  # scrollbar windows; showing or hiding one asks for a layout itself
+        self.set_reactive(Widget.virtual_size, size)  # (the reactive's watcher would ask for a screen layout)
+        # private ScrollView step, called for what a layout would do for this view alone: the scrollbars'
+        # windows (showing or hiding one asks for a layout itself)
+        self._scroll_update(size)
         if self._sized is not None:
             self._sized = (self._sized[0], size, self._sized[2])
         self.refresh()
 
+    # overrides a private Textual hook (the compositor calls it for every view on every layout): why, in the
+    # module docstring; an unchanged view skips ScrollView's scrollbar repaint, a frame of its own
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         seen = (size, self.virtual_size, container_size)
         if seen == self._sized:

@@ -13,16 +13,20 @@ from .line_view import ContentView
 
 
 def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
+    """The home half's state, from the pair's `HomeHalf` and what its marker waits for (data, not text)."""
     if psnap.broken == "home":
         return Content.styled("BROKEN: deleted (mmdelsnapshot)", "bold $error")
     if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
         when = clock.hms(engine.clock("home", psnap.home_snap.created_us))
         return Content.assemble(("created", "bold $success"), f" id {psnap.home_snap.id} at {when}")
     if psnap.home is HomeHalf.QUEUED:
-        text = engine.snapshots.home_half_text(psnap)
         if not engine.world.link_up:
             return Content.styled("pending reconnect", "bold $error")
-        return Content.styled(text.lower().replace("queued (next)", "queued: next to flush"), "bold $warning")
+        if engine.world.filesets[psnap.fileset].stopped:
+            return Content.styled("queued (replication stopped)", "bold $warning")
+        ahead = engine.snapshots.psnap_ahead(psnap)
+        return Content.styled(f"queued behind {clock.plural(ahead, 'op')}" if ahead else "queued: next to flush",
+                              "bold $warning")
     if psnap.home is HomeHalf.DELETING:
         return Content.styled("deleting (on reconnect)", "bold $warning")
     return Content.styled(f"failed: {psnap.failure}", "bold $error")
@@ -53,13 +57,14 @@ class PsnapTable(ContentView):
         self._last = None
 
     def show(self, engine: Engine, room: Room) -> None:
-        pairs = [p for f in engine.world.filesets.values() for p in f.psnaps.values()]
-        key = (room.wide, room.roomy, pairs and engine.world.link_up,
-               tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p)) for p in pairs))
+        pairs = [(p, f.stopped) for f in engine.world.filesets.values() for p in f.psnaps.values()]
+        key = (room.wide, room.roomy, bool(pairs) and engine.world.link_up,
+               tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p), stopped)
+                     for p, stopped in pairs))
         if key == self._last:
             return
         self._last = key
-        self.set_content(render_pairs(engine, pairs, room))
+        self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room))
 
 
 def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room) -> Content:
