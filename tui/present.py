@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from .app import PeersnapApp
+from .dashboard import Dashboard
 from .launch import LaunchError, prepare
 from .script import Beat, Script
 from .shot import ShotError, Stage, stage_for
@@ -55,8 +56,8 @@ class PresenterApp(PeersnapApp):
         Binding("pageup,left", "previous_step", "Back", priority=True),
     ]
 
-    def __init__(self, script: Script, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, script: Script, dashboard: Dashboard, **kwargs: object) -> None:
+        super().__init__(dashboard, **kwargs)  # type: ignore[arg-type]
         self.script = script
         self.step = 0  # how many beats have been played
 
@@ -65,7 +66,7 @@ class PresenterApp(PeersnapApp):
         return self.script.beats
 
     def on_mount(self) -> None:
-        # (the dashboard's own on_mount runs after this one and focuses the console)
+        # (the app's own on_mount runs after this one and waits for the dashboard, which focuses the console)
         self.screen.mount(Caption(id="caption"))
         self.call_after_refresh(self._start)
 
@@ -85,7 +86,7 @@ class PresenterApp(PeersnapApp):
         if self.step == 0:
             return
         target = self.step - 1
-        self.action_reset()
+        self.dashboard.action_reset()
         self.query_one(Console).output.clear()
         self.query_one(EventLog).records.clear()
         for beat in self.beats[:target]:
@@ -95,7 +96,7 @@ class PresenterApp(PeersnapApp):
 
     def _play(self, beat: Beat) -> None:
         if beat.command:
-            self.run_line(beat.command, explain=False)  # a card would need a key the clicker does not have
+            self.dashboard.run_line(beat.command, explain=False)  # a card would need a key the clicker does not have
 
     def _show(self) -> None:
         total = len(self.beats)
@@ -111,7 +112,7 @@ class PresenterApp(PeersnapApp):
         for name, pane_id in PANE_IDS.items():
             with contextlib.suppress(NoMatches):
                 self.query_one(f"#{pane_id}", Widget).set_class(name == spotlight, "spotlight")
-        self.refresh_view()
+        self.dashboard.refresh_view()
 
 
 def build_presenter(script: Script, stage: Stage) -> PresenterApp:
@@ -119,10 +120,7 @@ def build_presenter(script: Script, stage: Stage) -> PresenterApp:
         start = prepare(stage.scenario, stage.lesson, None)
     except LaunchError as exc:
         raise ShotError(str(exc)) from None
-    app = PresenterApp(script, scenario=start.scenario, session=start.session, lesson=start.lesson, theme=stage.theme,
-                       paused=True, blink=False)
-    app.warnings.extend(start.warnings)
-    return app
+    return PresenterApp(script, Dashboard(start, paused=True, blink=False), theme=stage.theme)
 
 
 def present(script: Script, scenario: str | None, lesson: str | None, size: str | None, theme: str | None) -> int:

@@ -57,7 +57,7 @@ def test_clicker_keys_step_forward_with_captions_and_spotlights():
         await pilot.press("pagedown")
         assert app.step == 1 and _caption(app).startswith("A write goes to the cache at once.")
         assert "step 1 of 5" in _caption(app) and _spotlit(app) == ["queue-pane"]
-        assert app.fileset.queue.length == 1 and "[cache]# echo hello > /gpfs/fs1/sw/a.txt" in _console(app)
+        assert app.dashboard.fileset.queue.length == 1 and "[cache]# echo hello > /gpfs/fs1/sw/a.txt" in _console(app)
         await pilot.press("space")
         assert app.step == 2 and "queues its home half" in _caption(app) and _spotlit(app) == ["psnaps"]
         await pilot.press("right")
@@ -73,19 +73,19 @@ def test_clicker_keys_step_forward_with_captions_and_spotlights():
 def test_stepping_back_rebuilds_the_world_as_it_was():
     async def test(app, pilot):
         await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
-        assert app.step == 4 and app.fileset.queue.length == 0
+        assert app.step == 4 and app.dashboard.fileset.queue.length == 0
         await pilot.press("pageup")
-        assert app.step == 3 and app.fileset.queue.length == 2  # the write and the psnap marker, waiting again
+        assert app.step == 3 and app.dashboard.fileset.queue.length == 2  # the write and the psnap marker, waiting again
         assert "mmlssnapshot fs1 -j sw" in _caption(app)
         text = _console(app)
         assert text.count("[cache]# mmpsnap fs1 create -j sw") == 1 and "sim settle" not in text
         assert "started again" not in text
         await pilot.press("left", "left")
-        assert app.step == 1 and app.fileset.queue.length == 1 and _spotlit(app) == ["queue-pane"]
+        assert app.step == 1 and app.dashboard.fileset.queue.length == 1 and _spotlit(app) == ["queue-pane"]
         await pilot.press("pageup", "pageup")  # before the first step: stays at the start
-        assert app.step == 0 and app.fileset.queue.length == 0 and _spotlit(app) == []
+        assert app.step == 0 and app.dashboard.fileset.queue.length == 0 and _spotlit(app) == []
         await pilot.press("space")
-        assert app.step == 1 and app.fileset.queue.length == 1
+        assert app.step == 1 and app.dashboard.fileset.queue.length == 1
 
     _present(test)
 
@@ -111,11 +111,11 @@ def test_present_refuses_bad_input_in_one_line(tmp_path, capsys):
 def test_stepping_with_time_running():
     async def test(app, pilot):
         await pilot.press("f7")  # the presenter resumes time
-        assert app.ticker.running
+        assert app.dashboard.ticker.running
         await pilot.press("pagedown", "pagedown")
         await pilot.pause(0.3)
         assert app.session.engine.now > 1_000_000  # the psnap's quiesce second, then real time at 1x
         await pilot.press("pageup")
-        assert app.step == 1 and app.fileset.queue.length == 1 and not app.fileset.psnaps
+        assert app.step == 1 and app.dashboard.fileset.queue.length == 1 and not app.dashboard.fileset.psnaps
 
     _present(test)
