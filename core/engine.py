@@ -20,7 +20,7 @@ from .admin import Admin
 from .clock import SimTime
 from .events import Event, EventBus, LinkChanged, OpsFlushed
 from .fileops import FileOps, collector_paused
-from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
+from .gateway import MKDIR, REMOVE, RENAME, RESYNC, RMDIR, QueuedOp
 from .model import AfmFileset, HomeHalf, PeerSnapshot
 from .snapshots import QUIESCE, Snapshots
 from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
@@ -112,10 +112,10 @@ class Engine:
         """When the op at the head of `fileset`'s queue would reach home."""
         queue = fileset.queue
         queue.skip_dropped()
-        if not queue.ops or not self.world.can_flush(fileset):
+        head = queue.head()
+        if head is None or not self.world.can_flush(fileset):
             return NEVER
-        return gateway.done_at(queue.ops[0], queue.busy_until, fileset.async_delay_us, queue.flush_through,
-                               self.world.link)
+        return gateway.done_at(head, queue.busy_until, fileset.async_delay_us, queue.flush_through, self.world.link)
 
     def advance_to(self, target: int, stop_when_idle: bool = False, until: Callable[[], bool] | None = None) -> None:
         """Run the world up to `target`. With `stop_when_idle`, stop at the last
@@ -191,63 +191,27 @@ class Engine:
     def _drain(self, fileset: AfmFileset, limit: int) -> None:
         """Execute at home, in order, every op of `fileset` that completes by
         `limit`. Stops after a psnap marker so other gateways catch up first."""
-        queue = fileset.queue
-        ops = queue.ops
         tree = self.world.home_tree(fileset)
         if tree is None:
             return
-        delay = fileset.async_delay_us
-        link = self.world.link
-        done_at = gateway.done_at
-        busy = queue.busy_until
-        flush_through = queue.flush_through
-        count = flushed_bytes = 0
-        first = last = 0
-        data_done = busy
-        marker = None
-        while ops:
-            op = ops[0]
-            if op.dropped:
-                ops.popleft()
-                continue
-            done = done_at(op, busy, delay, flush_through, link)
-            if done > limit:
-                break
-            ops.popleft()
-            busy = done
-            kind = op.kind
-            if kind == PSNAP:
-                marker = op
-                break
-            if kind == CREATE or kind == WRITE:
-                try:
-                    tree.set(op.path, op.data)
-                except (KeyError, IsADirectoryError, NotADirectoryError):
-                    force_set(tree, op.path, op.data)
-            elif kind == RESYNC:
+        flushed = fileset.queue.flush(limit, fileset.async_delay_us, self.world.link)
+        paths, contents = flushed.paths, flushed.contents
+        written = 0
+        for before, op in flushed.others:
+            written = _write_files(tree, paths, contents, written, before)
+            if op.kind == RESYNC:
                 self.admin.apply_resync(fileset, tree, int(op.data))  # type: ignore[call-overload]
             else:
                 apply_at_home(tree, op)
-            if not count:
-                first = op.seq
-            last = op.seq
-            count += 1
-            flushed_bytes += op.size
-            data_done = done
-        executed = count + (marker is not None)
-        queue.busy_until = busy
-        queue.num_exec += executed
-        queue.length -= executed
-        queue.bytes -= flushed_bytes
-        if not ops:
-            queue.clear_indexes()
+        _write_files(tree, paths, contents, written, len(paths))
         time = self.time
-        if count:
-            time.now = max(time.now, data_done)
-            self.bus.emit(OpsFlushed(data_done, fileset.name, count, first, last, flushed_bytes))
-        if marker is not None:
-            time.now = max(time.now, busy)
-            self.snapshots.complete_home_half(fileset, str(marker.data))
+        if flushed.count:
+            time.now = max(time.now, flushed.data_done)
+            self.bus.emit(OpsFlushed(flushed.data_done, fileset.name, flushed.count, flushed.first, flushed.last,
+                                     flushed.bytes))
+        if flushed.marker is not None:
+            time.now = max(time.now, flushed.busy_until)
+            self.snapshots.complete_home_half(fileset, str(flushed.marker.data))
 
     # -- the link ------------------------------------------------------------------------
     def set_link(self, up: bool) -> bool:
@@ -273,6 +237,18 @@ class Engine:
     def fingerprint(self) -> tuple:
         """Everything observable about the world and its pending timers, for 'nothing changed' checks."""
         return (self.time.now, *self.world.fingerprint(), len(self._timers))
+
+
+def _write_files(tree: VersionedTree, paths: list[str], contents: list, start: int, end: int) -> int:
+    """Set `paths[start:end]` at home in order: in bulk, and one by one with
+    `force_set` where home changed behind the cache's back (a missing parent,
+    a directory in the way)."""
+    while start < end:
+        start = tree.set_files(paths, contents, start, end)
+        if start < end:
+            force_set(tree, paths[start], contents[start])
+            start += 1
+    return end
 
 
 def apply_at_home(tree: VersionedTree, op: QueuedOp) -> None:

@@ -356,34 +356,49 @@ class FileOps:
             raise FsError("load exists and is not a directory")
         fileset.activated = True
         queue = fileset.queue
-        pushes = fileset.mode.pushes_home
         start = self._load_next.get(fileset_name, 1)
-        while tree.get(f"load/f{start:07d}") is not None:
-            start += 1
         pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
         now = self.time.now
         first_seq = queue.next_seq
-        total = 0
-        create = tree.create
-        push = queue.push_new
-        n = start
-        written = 0
         with collector_paused():  # millions of acyclic objects: no cyclic GC passes meanwhile
-            while written < count:
-                path = f"load/f{n:07d}"
-                content = f"load {n:>9}\n{pad}"
-                n += 1
-                if not create(path, content):
-                    continue
-                if pushes:
-                    push(path, content, len(content), now)
-                total += len(content)
-                written += 1
+            paths, contents, n = _new_load_files(tree, start, count, pad)
+            tree.create_files("load", paths, contents)
+            # sizes differ only where the number outgrows its 9 columns
+            sizes: int | list[int] = len(contents[0])
+            if len(contents[-1]) != sizes:
+                sizes = [len(c) for c in contents]
+            total = sizes * count if isinstance(sizes, int) else sum(sizes)
+            if fileset.mode.pushes_home:
+                queue.push_creates(paths, contents, sizes, now)
+            del paths, contents
         self._load_next[fileset_name] = n
-        if pushes:
+        if fileset.mode.pushes_home:
             self.bus.emit(OpsLoaded(now, fileset_name, count, first_seq, queue.next_seq - 1, total))
         self._refresh()
         return first_seq, queue.next_seq - 1
+
+
+def _new_load_files(tree: VersionedTree, start: int, count: int, pad: str) -> tuple[list[str], list[str], int]:
+    """The paths and contents of `count` load files numbered from `start` on,
+    skipping numbers whose file exists; and the number to go on from."""
+    paths: list[str] = []
+    contents: list[str] = []
+    n = start
+    while len(paths) < count:
+        numbers = range(n, n + count - len(paths))
+        n = numbers.stop
+        batch = [f"load/f{k:07d}" for k in numbers]
+        fresh = tree.absent(batch)
+        if len(fresh) == len(batch):
+            paths.extend(batch)
+            contents.extend([f"load {k:>9}\n{pad}" for k in numbers])
+        else:
+            kept = set(fresh)
+            for k, path in zip(numbers, batch):
+                if path in kept:
+                    paths.append(path)
+                    contents.append(f"load {k:>9}\n{pad}")
+    return paths, contents, n
 
 
 __all__ = ["CREATE", "Entry", "FileOps", "text_size"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .events import EventBus, RuleRefused
-from .gateway import PSNAP
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol
 
 
@@ -148,7 +147,7 @@ def needs_unlinked_and_empty(fileset: AfmFileset, attribute: str) -> Refusal | N
 
 def flush_during_psnap(fileset: AfmFileset) -> Refusal | None:
     """`mmafmctl flushPending` would let ops overtake a queued psnap marker's promise."""
-    if not any(op.kind == PSNAP and not op.dropped for op in fileset.queue.ops):
+    if not fileset.queue.markers:
         return None
     return Refusal(
         "no flush during a psnap",

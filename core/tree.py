@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from itertools import repeat
 
 MASK = (1 << 64) - 1
+BULK = 64  # files in one `set_files` call worth checking for the whole-batch path
 
 
 class _Directory:
@@ -43,16 +45,21 @@ def entry_hash(path: str, content: Content) -> int:
 class VersionedTree:
     """A directory tree of text files with O(1) snapshots.
 
-    `_cur` maps each live path to `(epoch written, content)`; `_old` keeps, for
-    paths changed since a pinned snapshot, `(from epoch, until epoch, content)`
-    for the values that snapshot may still read. `_kids` indexes the live
-    directories' children so listings do not scan the tree.
+    `_cur` maps each live path to its content. `_since` holds the epoch an
+    entry was written in, but only for entries written while some snapshot was
+    pinned: an entry written with no pin alive is visible to every later
+    snapshot, so its epoch never matters (and a million loaded files carry no
+    per-entry epoch). `_old` keeps, for paths changed since a pinned snapshot,
+    `(from epoch, until epoch, content)` for the values that snapshot may still
+    read. `_kids` indexes the live directories' children by their full paths
+    (the same string objects `_cur` holds: no second string per file).
     """
 
-    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "digest")
+    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "digest")
 
     def __init__(self) -> None:
-        self._cur: dict[str, tuple[int, Content]] = {}
+        self._cur: dict[str, Content] = {}
+        self._since: dict[str, int] = {}
         self._old: dict[str, list[tuple[int, int, Content]]] = {}
         self._kids: dict[str, dict[str, None]] = {"": {}}
         self._epoch = 0
@@ -67,15 +74,15 @@ class VersionedTree:
     def get(self, path: str) -> Content | None:
         if path == "":
             return DIR
-        entry = self._cur.get(path)
-        return None if entry is None else entry[1]
+        return self._cur.get(path)
 
     def is_dir(self, path: str) -> bool:
         return path == "" or path in self._kids
 
     def children(self, path: str) -> list[str]:
         """Names in a live directory, sorted."""
-        return sorted(self._kids.get(path, ()))
+        cut = len(path) + 1 if path else 0
+        return [child[cut:] for child in sorted(self._kids.get(path, ()))]
 
     def child_count(self, path: str) -> int:
         return len(self._kids.get(path, ()))
@@ -85,45 +92,108 @@ class VersionedTree:
         cur = self._cur
         old = cur.get(path)
         if old is not None:
-            if (old[1] is DIR) != (content is DIR):
-                raise IsADirectoryError(path) if old[1] is DIR else NotADirectoryError(path)
-            if old[0] <= self._newest_pin:
+            if (old is DIR) != (content is DIR):
+                raise IsADirectoryError(path) if old is DIR else NotADirectoryError(path)
+            if self._pins:
                 self._remember(path, old)
-            self.digest = (self.digest - entry_hash(path, old[1])) & MASK
+            self.digest = (self.digest - entry_hash(path, old)) & MASK
         else:
-            parent, _, name = path.rpartition("/")
-            self._kids[parent][name] = None  # KeyError: no such parent directory
+            self._kids[path.rpartition("/")[0]][path] = None  # KeyError: no such parent directory
             if content is DIR:
                 self._kids[path] = {}
-        cur[path] = (self._epoch, content)
+        cur[path] = content
+        if self._pins:
+            self._since[path] = self._epoch
         self.digest = (self.digest + hash((path, content))) & MASK  # entry_hash, inlined: the hot path
-        return None if old is None else old[1]
+        return old
 
-    def create(self, path: str, content: str) -> bool:
-        """Create a file that does not exist yet (the bulk-load path); False,
-        changing nothing, when `path` exists. Its parent directory must exist."""
+    def absent(self, paths: list[str]) -> list[str]:
+        """Those of `paths` that name no live entry."""
         cur = self._cur
-        if path in cur:
+        return [path for path in paths if path not in cur]
+
+    def create_files(self, parent: str, paths: list[str], contents: list[str]) -> None:
+        """Create files that do not exist yet, all in the existing directory
+        `parent` (the bulk-load path: the caller checked that none exists)."""
+        kids = self._kids[parent]  # KeyError: no such parent directory
+        # whole-batch updates: C loops, no Python bytecode per file
+        kids.update(dict.fromkeys(paths))
+        self._cur.update(zip(paths, contents))
+        self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
+        if self._pins:
+            self._since.update(dict.fromkeys(paths, self._epoch))
+
+    def set_files(self, paths: list[str], contents: list, start: int, end: int) -> int:
+        """`set` for `paths[start:end]` (to the matching `contents`), in order, as long as each one's parent
+        exists and neither it nor what it replaces is a directory; returns
+        where it stopped (`end` when all were set). The flush path: the
+        caller sets the one it stopped at another way and goes on from there."""
+        if end - start >= BULK and not self._pins and self._new_siblings(paths, start, end):
+            files = contents[start:end]
+            if DIR not in files:
+                batch = paths[start:end]
+                self.create_files(batch[0].rpartition("/")[0], batch, files)
+                return end
+        cur = self._cur
+        kids = self._kids
+        pinned = bool(self._pins)
+        digest = self.digest
+        # the parent of the last new file: siblings follow each other in a flush,
+        # and a prefix test allocates nothing where rpartition makes three objects
+        prefix, siblings, cut = "\0", None, 0
+        i = start
+        for i in range(start, end):
+            path = paths[i]
+            content = contents[i]
+            old = cur.get(path)
+            if old is None:
+                if not (path.startswith(prefix) and path.find("/", cut) < 0):
+                    parent = path.rpartition("/")[0]
+                    siblings = kids.get(parent)
+                    prefix, cut = (parent + "/", len(parent) + 1) if parent else ("", 0)
+                if siblings is None or content is DIR:
+                    break
+                siblings[path] = None
+            elif old is DIR or content is DIR:
+                break
+            elif pinned:
+                self._remember(path, old)
+                digest -= hash((path, old))
+            else:
+                digest -= hash((path, old))
+            cur[path] = content
+            if pinned:
+                self._since[path] = self._epoch
+            digest += hash((path, content))
+        else:
+            i = end
+        self.digest = digest & MASK
+        return i
+
+    def _new_siblings(self, paths: list[str], start: int, end: int) -> bool:
+        """Whether `paths[start:end]` are all new files of one existing directory
+        (checked with C loops: the common flush of a `sim load` batch)."""
+        batch = paths[start:end]
+        parent, slash, _ = batch[0].rpartition("/")
+        if parent not in self._kids or not self._cur.keys().isdisjoint(batch):
             return False
-        parent, _, name = path.rpartition("/")
-        self._kids[parent][name] = None  # KeyError: no such parent directory
-        cur[path] = (self._epoch, content)
-        self.digest = (self.digest + hash((path, content))) & MASK
-        return True
+        prefix = parent + slash
+        depth = prefix.count("/")
+        return all(map(str.startswith, batch, repeat(prefix))) and sum(map(str.count, batch, repeat("/"))) == depth * len(batch)
 
     def delete(self, path: str) -> Content | None:
         """Remove one entry (a directory must be empty); return its content."""
         old = self._cur.pop(path, None)
         if old is None:
             return None
-        if old[0] <= self._newest_pin:
+        if self._pins:
             self._remember(path, old)
-        self.digest = (self.digest - entry_hash(path, old[1])) & MASK
-        parent, _, name = path.rpartition("/")
-        del self._kids[parent][name]
-        if old[1] is DIR:
+        self._since.pop(path, None)
+        self.digest = (self.digest - entry_hash(path, old)) & MASK
+        del self._kids[path.rpartition("/")[0]][path]
+        if old is DIR:
             del self._kids[path]
-        return old[1]
+        return old
 
     def walk(self, path: str = "") -> Iterator[str]:
         """Every live path below `path` (not itself), sorted, parents before children."""
@@ -134,14 +204,16 @@ class VersionedTree:
                 yield top
             kids = self._kids.get(top)
             if kids:
-                stack.extend(f"{top}/{name}" if top else name for name in sorted(kids, reverse=True))
+                stack.extend(sorted(kids, reverse=True))
 
     def items(self) -> Iterator[tuple[str, Content]]:
-        for path, (_, content) in self._cur.items():
-            yield path, content
+        return iter(self._cur.items())
 
-    def _remember(self, path: str, old: tuple[int, Content]) -> None:
-        self._old.setdefault(path, []).append((old[0], self._epoch, old[1]))
+    def _remember(self, path: str, old: Content) -> None:
+        """Keep the value `path` had for the pinned snapshots that can see it."""
+        since = self._since.get(path, -1)  # no epoch: written before every live pin
+        if since <= self._newest_pin:
+            self._old.setdefault(path, []).append((since, self._epoch, old))
 
     # -- snapshots ---------------------------------------------------------
     def pin(self) -> int:
@@ -161,6 +233,11 @@ class VersionedTree:
             self._pins[epoch] = count - 1
         pins = sorted(self._pins)
         self._newest_pin = pins[-1] if pins else -1
+        if not pins:
+            # every entry is visible to every snapshot still to come: no epoch matters
+            self._since.clear()
+            self._old.clear()
+            return
         for path in list(self._old):
             kept = [e for e in self._old[path] if _visible_to_any(e[0], e[1], pins)]
             if kept:
@@ -172,9 +249,9 @@ class VersionedTree:
         """The content `path` had in the snapshot pinned at `epoch`."""
         if path == "":
             return DIR
-        entry = self._cur.get(path)
-        if entry is not None and entry[0] <= epoch:
-            return entry[1]
+        content = self._cur.get(path)
+        if content is not None and self._since.get(path, -1) <= epoch:
+            return content
         for since, until, content in self._old.get(path, ()):
             if since <= epoch < until:
                 return content
@@ -182,11 +259,14 @@ class VersionedTree:
 
     def items_at(self, epoch: int) -> Iterator[tuple[str, Content]]:
         """Every (path, content) of the snapshot pinned at `epoch`, in no set order."""
-        for path, (since, content) in self._cur.items():
-            if since <= epoch:
-                yield path, content
-        old_paths = self._old
-        for path, history in old_paths.items():
+        since_of = self._since
+        if since_of:
+            for path, content in self._cur.items():
+                if since_of.get(path, -1) <= epoch:
+                    yield path, content
+        else:
+            yield from self._cur.items()
+        for path, history in self._old.items():
             for since, until, content in history:
                 if since <= epoch < until:
                     yield path, content

@@ -47,7 +47,8 @@ def lag_seconds(engine: Engine, fileset: AfmFileset) -> int:
     for op in queue.window(0, 64):
         if not op.dropped:
             return max(0, engine.now - op.queued_us)
-    return max(0, engine.now - queue.ops[0].queued_us)
+    head = queue.head()
+    return max(0, engine.now - head.queued_us) if head is not None else 0
 
 
 class QueueSummary(Static):
@@ -73,7 +74,7 @@ class QueueSummary(Static):
         text.append(drain_estimate(engine, fileset))
         text.append("  delay ", "dim")
         text.append(clock.format_duration(fileset.async_delay_us))
-        waiting = [p for p in fileset.psnaps.values() if p.marker is not None and not p.marker.dropped]
+        waiting = [p for p in fileset.psnaps.values() if p.marker is not None and not queue.is_dropped(p.marker.seq)]
         if waiting:
             first = min(waiting, key=lambda p: p.marker.seq if p.marker else 0)
             assert first.marker is not None
@@ -117,7 +118,7 @@ class QueueView(LineView, can_focus=True):
         rows = max(queue.slots(), 1)
         width = self.scrollable_content_region.width or 1
         # drops change `length`, flushes the head, pushes `next_seq`; ages change with `now`
-        key = (rows, queue.length, queue.next_seq, queue.ops[0].seq if queue.ops else 0, engine.now, width)
+        key = (rows, queue.length, queue.next_seq, queue.head_seq(), engine.now, width)
         if key == self._key and engine is self._engine and fileset is self._fileset:
             return
         self._key = key
