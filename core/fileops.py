@@ -24,6 +24,7 @@ from .world import World
 
 MAX_FILE = 16 * 1024 * 1024  # a generous bound on one simulated file's text
 MAX_LOAD = 10_000_000
+LOAD_BATCH = 65_536  # files `sim load` builds and stores at a time
 
 
 def text_size(content: Content) -> int:
@@ -360,19 +361,23 @@ class FileOps:
         pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
         now = self.time.now
         first_seq = queue.next_seq
+        pushes = fileset.mode.pushes_home
+        total = 0
+        n = start
         with collector_paused():  # millions of acyclic objects: no cyclic GC passes meanwhile
-            paths, contents, n = _new_load_files(tree, start, count, pad)
-            tree.create_files("load", paths, contents)
-            # sizes differ only where the number outgrows its 9 columns
-            sizes: int | list[int] = len(contents[0])
-            if len(contents[-1]) != sizes:
-                sizes = [len(c) for c in contents]
-            total = sizes * count if isinstance(sizes, int) else sum(sizes)
-            if fileset.mode.pushes_home:
-                queue.push_creates(paths, contents, sizes, now)
-            del paths, contents
+            # in batches: C loops within one, and a batch's lists are all that is ever held twice
+            for done in range(0, count, LOAD_BATCH):
+                paths, contents, n = _new_load_files(tree, n, min(LOAD_BATCH, count - done), pad)
+                tree.create_files("load", paths, contents)
+                # sizes differ only where the number outgrows its 9 columns
+                sizes: int | list[int] = len(contents[0])
+                if len(contents[-1]) != sizes:
+                    sizes = [len(c) for c in contents]
+                total += sizes * len(paths) if isinstance(sizes, int) else sum(sizes)
+                if pushes:
+                    queue.push_creates(paths, contents, sizes, now)
         self._load_next[fileset_name] = n
-        if fileset.mode.pushes_home:
+        if pushes:
             self.bus.emit(OpsLoaded(now, fileset_name, count, first_seq, queue.next_seq - 1, total))
         self._refresh()
         return first_seq, queue.next_seq - 1

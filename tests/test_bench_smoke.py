@@ -42,3 +42,13 @@ def test_main_reports_and_exits_zero(bench, capsys):
     assert bench.main(["--n", str(N), "--repeat", "1", "--psnap-repeats", "2"]) == 0
     out = capsys.readouterr().out
     assert "summary" in out and "ERROR" not in out
+
+
+def test_the_memory_benchmark_reports_every_case(capsys):
+    spec = importlib.util.spec_from_file_location("bench_memory", SCRIPT.parent / "bench_memory.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--sizes", "2000", "4000", "--append-mib", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "summary" in out and "ERROR" not in out and "appends" in out and "load average" in out
