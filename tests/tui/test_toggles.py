@@ -160,3 +160,22 @@ def test_a_footer_key_runs_its_action_when_clicked():
         assert "[cache]# sim link down   # link toggle" in console_text(app)
 
     drive(check)
+
+
+def test_a_card_takes_the_keys_the_dashboard_behind_it_does_not():
+    """The dashboard's keys are its screen's: while a refusal card is open, F2 does not
+    toggle the link behind it; once the card is closed, F2 works again."""
+
+    async def check(app, pilot):
+        engine = app.session.engine
+        app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalCard)
+        await pilot.press("f2")
+        assert engine.world.link_up is True
+        await pilot.press("escape")
+        await pilot.press("f2")
+        assert engine.world.link_up is False
+
+    drive(check)
