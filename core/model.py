@@ -91,6 +91,15 @@ class HomeHalf(str, Enum):
     DELETING = "deleting"
 
 
+class HomeWait(str, Enum):
+    """What a queued home half waits for (one rule, read by `mmpsnap status` and the dashboard)."""
+
+    LINK = "link"  # the link to home is down: created on reconnect
+    STOPPED = "stopped"  # replication is stopped (mmafmctl stop)
+    OPS = "ops"  # operations queued before it must reach home first
+    NEXT = "next"  # nothing ahead: it goes next
+
+
 @dataclass(slots=True, eq=False)
 class Snapshot:
     """A snapshot of a file system (global) or of one fileset.

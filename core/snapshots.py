@@ -27,7 +27,7 @@ from .events import (
     SnapshotDeleted,
 )
 from .gateway import PSNAP
-from .model import AfmFileset, CacheState, HomeHalf, PeerSnapshot, Snapshot
+from .model import AfmFileset, CacheState, HomeHalf, HomeWait, PeerSnapshot, Snapshot
 from .world import World
 
 QUIESCE = clock.SECOND
@@ -223,6 +223,15 @@ class Snapshots:
             return 0
         return self.world.filesets[psnap.fileset].queue.ahead_of(psnap.marker)
 
+    def home_wait(self, psnap: PeerSnapshot) -> tuple[HomeWait, int]:
+        """What a queued home half waits for, and how many ops are ahead of its marker."""
+        if not self.world.link_up:
+            return HomeWait.LINK, self.psnap_ahead(psnap)
+        if self.world.filesets[psnap.fileset].stopped:
+            return HomeWait.STOPPED, self.psnap_ahead(psnap)
+        ahead = self.psnap_ahead(psnap)
+        return (HomeWait.OPS, ahead) if ahead else (HomeWait.NEXT, 0)
+
     def home_half_text(self, psnap: PeerSnapshot) -> str:
         """`Queued behind 3 ops`, `Pending reconnect`, `Created with id 8 at ...`, ...;
         a broken pair says which half is an orphan and how to remove it."""
@@ -234,14 +243,10 @@ class Snapshots:
         return text
 
     def _home_half_state(self, psnap: PeerSnapshot) -> str:
-        fileset = self.world.filesets[psnap.fileset]
         if psnap.home is HomeHalf.QUEUED:
-            if not self.world.link_up:
-                return "Pending reconnect"
-            if fileset.stopped:
-                return "Queued (replication stopped)"
-            ahead = self.psnap_ahead(psnap)
-            return f"Queued behind {plural(ahead, 'op')}" if ahead else "Queued (next)"
+            wait, ahead = self.home_wait(psnap)
+            return {HomeWait.LINK: "Pending reconnect", HomeWait.STOPPED: "Queued (replication stopped)",
+                    HomeWait.OPS: f"Queued behind {plural(ahead, 'op')}", HomeWait.NEXT: "Queued (next)"}[wait]
         if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
             same = "identical" if psnap.identical else "DIFFERS"
             when = self.world.clock_text("home", psnap.home_snap.created_us)

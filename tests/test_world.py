@@ -118,3 +118,22 @@ def test_a_link_down_arms_the_disconnect_timeout_and_link_up_cancels_it():
     assert engine.next_event_time() == engine.now + engine.world.link.disconnect_timeout_us
     assert session.run("sim link up").ok
     assert engine.next_event_time() is None
+
+
+def test_a_queued_home_half_says_what_it_waits_for_one_way():
+    """`mmpsnap status` and the dashboard's pair table read the same `home_wait`."""
+    from peersnap.core.model import HomeWait
+    from peersnap.core.session import Session
+
+    session = Session()
+    engine = session.engine
+    session.run("echo a > /gpfs/fs1/sw/a")
+    session.run("mmpsnap fs1 create -j sw")
+    psnap = next(iter(engine.world.filesets["sw"].psnaps.values()))
+    assert engine.snapshots.home_wait(psnap) == (HomeWait.OPS, 1)
+    session.run("mmafmctl fs1 stop -j sw")
+    assert engine.snapshots.home_wait(psnap)[0] is HomeWait.STOPPED
+    session.run("mmafmctl fs1 start -j sw")
+    session.run("sim link down")
+    assert engine.snapshots.home_wait(psnap)[0] is HomeWait.LINK
+    assert engine.snapshots.home_half_text(psnap) == "Pending reconnect"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peersnap.core import clock
 from peersnap.core.engine import Engine
-from peersnap.core.model import HomeHalf, PeerSnapshot
+from peersnap.core.model import HomeHalf, HomeWait, PeerSnapshot
 from textual.content import Content
 
 from .. import format as fmt
@@ -20,13 +20,12 @@ def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
         when = clock.hms(engine.clock("home", psnap.home_snap.created_us))
         return Content.assemble(("created", "bold $success"), f" id {psnap.home_snap.id} at {when}")
     if psnap.home is HomeHalf.QUEUED:
-        if not engine.world.link_up:
+        wait, ahead = engine.snapshots.home_wait(psnap)
+        if wait is HomeWait.LINK:
             return Content.styled("pending reconnect", "bold $error")
-        if engine.world.filesets[psnap.fileset].stopped:
-            return Content.styled("queued (replication stopped)", "bold $warning")
-        ahead = engine.snapshots.psnap_ahead(psnap)
-        return Content.styled(f"queued behind {clock.plural(ahead, 'op')}" if ahead else "queued: next to flush",
-                              "bold $warning")
+        text = {HomeWait.STOPPED: "queued (replication stopped)", HomeWait.NEXT: "queued: next to flush",
+                HomeWait.OPS: f"queued behind {clock.plural(ahead, 'op')}"}[wait]
+        return Content.styled(text, "bold $warning")
     if psnap.home is HomeHalf.DELETING:
         return Content.styled("deleting (on reconnect)", "bold $warning")
     return Content.styled(f"failed: {psnap.failure}", "bold $error")
