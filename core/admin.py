@@ -46,6 +46,9 @@ class Admin:
         if junction.rstrip("/") != expected:
             raise SimError(f"mmlinkfileset: peersnap links fileset {name} at {expected} only (got {junction}).")
         fileset.linked = True
+        # Linking is when the cache looks for home's AFM control file (.afm/.afmctl).
+        export = self.world.export_for(fileset)
+        fileset.home_afm_seen = export is not None and export.afm_enabled
         self.bus.emit(FilesetChanged(self.time.now, name, f"fileset {name} linked at {expected}"))
 
     # -- attributes -------------------------------------------------------------------------
@@ -60,7 +63,8 @@ class Admin:
                     mode = AfmMode(value.lower())
                 except ValueError:
                     raise SimError(f"mmchfileset: Incorrect value for afmMode: '{value}' (use sw, ro, iw or lu).") from None
-                self._enforce(rules.mode_change(fileset, mode), "mmchfileset", fileset)
+                same_home = self.world.filesets_on_export(self.world.home_dir(fileset))
+                self._enforce(rules.mode_change(fileset, mode, same_home), "mmchfileset", fileset)
             elif low == "afmtarget":
                 try:
                     target = Target.parse(value)
@@ -208,4 +212,9 @@ class Admin:
             raise SimError(f"mmafmconfig: AFM is not enabled for {clean}.")
         if export.afm_enabled != enabled:
             export.afm_enabled = enabled
+            # IBM: "if you run this command at home after linking fileset at cache, unlink and relink
+            # fileset at cache": a linked cache learns of the change only when it is linked again.
+            for fileset in self.world.filesets_on_export(directory):
+                if fileset.linked:
+                    fileset.home_afm_seen = False
             self.bus.emit(HomeExportChanged(self.time.now, clean, enabled))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .clock import SimTime
 from .errors import FsError
@@ -22,6 +22,8 @@ from .paths import Location, PathError, Where, locate
 from .tree import DIR, Content, VersionedTree, move_entry
 from .world import World
 
+AFM_DIR = ".afm"  # mmafmconfig enable's control directory at the root of a home export
+AFM_CTL = ".afm/.afmctl"
 MAX_FILE = 16 * 1024 * 1024  # a generous bound on one simulated file's text
 MAX_LOAD = 10_000_000
 LOAD_BATCH = 65_536  # files `sim load` builds and stores at a time
@@ -95,11 +97,25 @@ class FileOps:
     def _content(self, loc: Location) -> Content | None:
         if loc.where is not Where.TREE:
             return DIR
+        control = self._afm_control(loc)
+        if control is not None:
+            return control
         tree = loc.cluster.fs.trees.get(loc.tree)
         if tree is None:
             return None
         epoch = loc.epoch
         return tree.get(loc.rel) if epoch is None else tree.get_at(loc.rel, epoch)
+
+    def _afm_control(self, loc: Location) -> Content | None:
+        """`ExportPath/.afm/.afmctl`, which `mmafmconfig enable` creates at home (and
+        `disable` removes). It is AFM's, not data: it lives beside the export's tree,
+        so it is never replicated, compared or snapshotted."""
+        if loc.cluster is not self.world.home or loc.snapshot is not None or loc.rel not in (AFM_DIR, AFM_CTL):
+            return None
+        export = self.world.export_at(loc.tree)
+        if export is None or not export.afm_enabled:
+            return None
+        return DIR if loc.rel == AFM_DIR else ""
 
     def _access(self, loc: Location) -> None:
         """First access to an Inactive cache fileset makes it Active."""
@@ -146,6 +162,8 @@ class FileOps:
             raise FsError("No such file or directory")
         if content is not DIR:
             return [Entry(loc.path.rsplit("/", 1)[-1], False, text_size(content))]
+        if loc.rel == AFM_DIR and self._afm_control(loc) is not None:
+            return [Entry(".afmctl", False, 0)] if show_all else []
         self._access(loc)
         tree = self._tree(loc)
         epoch = loc.epoch
@@ -158,6 +176,8 @@ class FileOps:
             entries = [Entry(n, (c := tree.get_at(prefix + n, epoch)) is DIR, text_size(c)) for n in names]  # type: ignore[arg-type]
         if show_all:
             extra = []
+            if loc.rel == "" and self._afm_control(replace(loc, rel=AFM_DIR)) is not None:
+                extra.append(Entry(AFM_DIR, True, 0))
             if loc.rel == "" and loc.snapshot is None and loc.tree in self._fileset_trees(loc.cluster):
                 extra.append(Entry(".snapshots", True, 0))
             entries = extra + entries
@@ -171,6 +191,10 @@ class FileOps:
             raise FsError("Read-only file system")
         if loc.where is not Where.TREE:
             raise FsError("Permission denied")
+        if (loc.cluster is self.world.home and (loc.rel == AFM_DIR or loc.rel.startswith(AFM_DIR + "/"))
+                and self.world.export_at(loc.tree) is not None):
+            raise FsError("Operation not permitted (.afm is AFM's control directory: mmafmconfig enable and disable "
+                          "manage it)")
         tree = self._tree(loc)
         fileset = self.world.filesets.get(loc.tree) if loc.cluster is self.world.cache else None
         if fileset is not None and not fileset.mode.writes_at_cache:

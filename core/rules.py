@@ -8,6 +8,7 @@ event and raises `Refused`, which the session prints GPFS-style.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .events import EventBus, RuleRefused
@@ -100,6 +101,26 @@ def psnap_home_enabled(fileset: AfmFileset, export: HomeExport | None, link_up: 
     )
 
 
+def psnap_relinked(fileset: AfmFileset, export: HomeExport | None, link_up: bool) -> Refusal | None:
+    """IBM (mmafmconfig): "Ensure that you run mmafmconfig enable at home fileset before the
+    cache fileset is linked. As an administrator, if you run this command at home after
+    linking fileset at cache, unlink and relink fileset at cache." The cache finds home's
+    AFM control file when it is linked; enabled later, it has not seen it yet."""
+    if not link_up or export is None or not export.afm_enabled or fileset.home_afm_seen:
+        return None
+    name = fileset.name
+    relink = f"mmunlinkfileset fs1 {name}, then mmlinkfileset fs1 {name} -J /gpfs/fs1/{name}"
+    return Refusal(
+        "relink after mmafmconfig enable",
+        "6027-2224",
+        "Peer snapshot creation failed. Error code 2.",
+        f"Home ran mmafmconfig enable {export.path} after fileset {name} was linked; the cache has not seen "
+        f"home's AFM controls yet. Unlink and relink the fileset at the cache: {relink}.",
+        f"AFM was enabled at home for {export.path} after fileset {name} was linked: unlink and relink "
+        f"fileset {name} at the cache ({relink}).",
+    )
+
+
 def psnap_create(fileset: AfmFileset, export: HomeExport | None, link_up: bool) -> Refusal | None:
     """All create rules in the documented order: mode, target, state, home
     (a fileset that is not linked has nothing to snapshot: that comes first)."""
@@ -109,10 +130,15 @@ def psnap_create(fileset: AfmFileset, export: HomeExport | None, link_up: bool) 
         or psnap_protocol(fileset)
         or psnap_state(fileset)
         or psnap_home_enabled(fileset, export, link_up)
+        or psnap_relinked(fileset, export, link_up)
     )
 
 
-def mode_change(fileset: AfmFileset, new_mode: AfmMode) -> Refusal | None:
+def mode_change(fileset: AfmFileset, new_mode: AfmMode, same_home: Sequence[AfmFileset] = ()) -> Refusal | None:
+    """IBM, "Conversion of mode": LU is final; the fileset must be unlinked with an empty
+    queue; and "Before you convert a fileset from the IW mode to the SW mode, ensure that all
+    the remaining IW filesets are converted to either RO or LU." `same_home` are the cache
+    filesets of the same home directory."""
     if fileset.mode is new_mode:
         return None
     if fileset.mode is AfmMode.LU:
@@ -121,6 +147,20 @@ def mode_change(fileset: AfmFileset, new_mode: AfmMode) -> Refusal | None:
             "",
             f"Fileset {fileset.name} is a local-updates cache; its afmMode cannot be changed.",
             "A local-updates fileset can never be converted to another mode.",
+        )
+    writers = [f.name for f in same_home if f is not fileset and f.mode is AfmMode.IW]
+    if fileset.mode is AfmMode.IW and new_mode is AfmMode.SW and writers:
+        names = ", ".join(writers)
+        return Refusal(
+            "other IW caches first",
+            "",
+            f"Fileset {fileset.name} cannot be converted from independent-writer to single-writer while "
+            f"{'fileset' if len(writers) == 1 else 'filesets'} {names} of the same home "
+            f"({fileset.target.path}) {'is' if len(writers) == 1 else 'are'} still independent-writer; "
+            "convert them to ro or lu first.",
+            f"A single writer means nothing else writes at home. Unlink {names} and convert "
+            f"{'it' if len(writers) == 1 else 'each'} with mmchfileset fs1 {writers[0]} -p afmMode=ro (or lu), "
+            "then convert this one.",
         )
     return needs_unlinked_and_empty(fileset, "afmMode")
 

@@ -8,6 +8,7 @@ file, the key (or line) and what is expected.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -49,6 +50,7 @@ class FilesetSpec:
 class ExportSpec:
     path: str
     afm_enabled: bool
+    fileset: bool = False  # an independent fileset at home: psnap home halves are fileset snapshots
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class Scenario:
     exports: tuple[ExportSpec, ...]
     home_dirs: tuple[str, ...]
     faults: tuple[FaultSpec, ...] = field(default=())
+    export_maps: tuple[tuple[str, str], ...] = field(default=())
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def build(self) -> Engine:
@@ -103,9 +106,15 @@ class Scenario:
                 stopped=spec.state == "Stopped",
                 async_delay_us=spec.async_delay_us,
             )
-        exports = {e.path: HomeExport(e.path, e.afm_enabled) for e in self.exports}
+        exports = {e.path: HomeExport(e.path, e.afm_enabled, e.fileset) for e in self.exports}
+        for fileset in filesets.values():
+            # linked at the start: it saw home's AFM controls if the export had them then
+            export = exports.get(fileset.target.path)
+            fileset.home_afm_seen = export is not None and export.afm_enabled
         link = LinkSettings(self.link.bandwidth, self.link.latency_us, self.link.disconnect_timeout_us)
-        engine = Engine(World(cache, home, filesets, exports, link, self.home_host, self.gateway_ip))
+        world = World(cache, home, filesets, exports, link, self.home_host, self.gateway_ip,
+                      export_maps=dict(self.export_maps))
+        engine = Engine(world)
         if not self.link_up:
             engine.set_link(False)
         for fault in self.faults:
@@ -208,7 +217,7 @@ class _Reader:
         self.known(data, "", {"title", "description", "cache", "home", "filesystem", "link", "fileset", "export", "fault"})
         title = self.get(data, "", "title", str, name)
         description = self.get(data, "", "description", str, "")
-        cache = self.table(data, "cache", {"name", "cluster_id", "clock", "gateway", "gateway_ip"})
+        cache = self.table(data, "cache", {"name", "cluster_id", "clock", "gateway", "gateway_ip", "export_maps"})
         home = self.table(data, "home", {"name", "cluster_id", "host", "skew_seconds", "directories"})
         fs = self.table(data, "filesystem", {"name", "uid", "mount", "next_snapshot_id"})
         link = self.table(data, "link", {"bandwidth", "latency", "disconnect_timeout", "up"}, required=False)
@@ -233,6 +242,7 @@ class _Reader:
             if e.path not in known_dirs:
                 raise self.fail(f"export[{i}].path", "the home directory of a fileset's target or of home.directories", e.path)
         faults = tuple(self.fault(spec, i) for i, spec in enumerate(self.array(data, "fault")))
+        export_maps = self.export_maps(cache)
         return Scenario(
             name=name,
             title=title,
@@ -257,6 +267,7 @@ class _Reader:
             exports=exports,
             home_dirs=tuple(home_dirs),
             faults=faults,
+            export_maps=export_maps,
             raw=data,
         )
 
@@ -289,9 +300,21 @@ class _Reader:
 
     def export(self, spec: dict[str, Any], i: int, mount: str) -> ExportSpec:
         where = f"export[{i}]"
-        self.known(spec, where, {"path", "mmafmconfig"})
+        self.known(spec, where, {"path", "mmafmconfig", "fileset"})
         path = self.get(spec, where, "path", str, ..., _check_mount, "an absolute path at home")
-        return ExportSpec(path.rstrip("/"), self.get(spec, where, "mmafmconfig", bool, True))
+        return ExportSpec(
+            path.rstrip("/"),
+            self.get(spec, where, "mmafmconfig", bool, True, expected="true or false"),
+            self.get(spec, where, "fileset", bool, False,
+                     expected="true (the export is an independent fileset at home) or false (a plain directory)"),
+        )
+
+    def export_maps(self, cache: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        maps = self.get(cache, "cache", "export_maps", dict, {}, expected="a table of map name = 'ExportServer/GatewayNode,...'")
+        for name, value in maps.items():
+            if not _check_name_ok(name) or not isinstance(value, str) or not _EXPORT_MAP.match(value):
+                raise self.fail(f"cache.export_maps.{name}", "'ExportServer/GatewayNode[,ExportServer/GatewayNode...]'", value)
+        return tuple(maps.items())
 
     def fault(self, spec: dict[str, Any], i: int) -> FaultSpec:
         where = f"fault[{i}]"
@@ -299,6 +322,17 @@ class _Reader:
         at = self.get(spec, where, "at", str, ..., clock.parse_duration, "a time since the start like '2m'")
         link = self.get(spec, where, "link", str, ..., _check_updown, "'up' or 'down'")
         return FaultSpec(at, link == "up")
+
+
+_EXPORT_MAP = re.compile(r"^[A-Za-z0-9.:-]+/[A-Za-z0-9.-]+(,[A-Za-z0-9.:-]+/[A-Za-z0-9.-]+)*$")
+
+
+def _check_name_ok(value: str) -> bool:
+    try:
+        _check_name(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_mount(value: str) -> str:

@@ -128,8 +128,8 @@ class Session:
             return Result(127, [f"{name}: command not found{hint}"], cluster, text)
         if any(arg in (">", ">>") for arg in args) and name != "echo":
             return Result(2, [f"{name}: output redirection is only supported for echo"], cluster, text)
-        if not command.runs_on(cluster):
-            return Result(1, command.elsewhere_lines(text), cluster, text)
+        if not command.runs_on(cluster, args):
+            return Result(1, command.elsewhere_lines(text, args), cluster, text)
         ctx = Context(self.engine, cluster, name, text)
         try:
             lines = command.run(ctx, args)

@@ -127,6 +127,11 @@ class Snapshots:
             self.log_not_enabled(fileset)
             self._fail_home_half(psnap, f"AFM is not enabled at home for {fileset.target.path} (run mmafmconfig enable)")
             return
+        if not fileset.home_afm_seen:  # enabled at home after the cache fileset was linked
+            self.log_not_enabled(fileset)
+            self._fail_home_half(psnap, f"home enabled AFM for {fileset.target.path} after fileset {fileset.name} "
+                                        "was linked (unlink and relink it at the cache)")
+            return
         home_fileset = self.world.home_snap_fileset(fileset)
         if self.world.home.fs.has_snapshot(name, home_fileset):
             self._fail_home_half(psnap, f"a snapshot named {name} already exists at home")

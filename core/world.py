@@ -43,6 +43,7 @@ class World:
     link_up: bool = True
     link_down_since: int = 0
     gpfs_log: list[str] = field(default_factory=list)  # GPFS log lines the simulator kept
+    export_maps: dict[str, str] = field(default_factory=dict)  # cache: map name -> ExportServer/GatewayNode,...
 
     # -- lookups ------------------------------------------------------------------
     def cluster(self, role: str) -> Cluster:
@@ -78,6 +79,10 @@ class World:
     def home_filesets(self) -> list[str]:
         """The independent filesets at home (exports marked as filesets), in export order."""
         return [self.home_directory(e.path) for e in self.exports.values() if e.fileset]
+
+    def export_at(self, directory: str) -> HomeExport | None:
+        """The export of home directory `directory` (a name under the mount), if it is one."""
+        return self.exports.get(f"{self.home.fs.mount}/{directory}")
 
     def filesets_on_export(self, directory: str) -> list[AfmFileset]:
         return [f for f in self.filesets.values() if self.home_dir(f) == directory]
@@ -134,4 +139,5 @@ class World:
             for f in self.filesets.values()
         )
         exports = tuple((e.path, e.afm_enabled) for e in self.exports.values())
-        return (self.link_up, fs_state(self.cache), fs_state(self.home), filesets, exports)
+        seen = tuple(f.home_afm_seen for f in self.filesets.values())
+        return (self.link_up, fs_state(self.cache), fs_state(self.home), filesets, exports, seen)

@@ -42,7 +42,7 @@ def test_hints_are_counted_once_per_step_and_summary_reports_usage():
     run.check()
     run.hint()
     summary = run.summary()
-    assert "Steps completed: 1 of 7" in summary
+    assert "Steps completed: 1 of 9" in summary
     assert "Commands used: 1" in summary
     assert "Hints taken: 2" in summary
 

@@ -43,7 +43,7 @@ def refused(session: Session, line: str, message_id: str, text: str, command: st
     ident = f"{message_id} [E] " if message_id else ""
     detail = [line for line in result.lines[1:-1] if message_id == "6027-2224"]
     if message_id == "6027-2224":
-        assert len(detail) == 1 and "mmafmconfig enable /gpfs/fs1/" in detail[0]
+        assert len(detail) == 1 and ("mmafmconfig enable /gpfs/fs1/" in detail[0] or "unlink and relink" in detail[0])
     assert result.lines == [
         f"{command}: {ident}{text}",
         *detail,
@@ -145,6 +145,10 @@ def test_home_must_have_run_mmafmconfig_enable():
     result = refused(session, "mmpsnap fs1 create -j sw", "6027-2224", "Peer snapshot creation failed. Error code 2.")
     assert "mmafmconfig enable /gpfs/fs1/sw" in result.refusal.hint
     ok(session, "@home mmafmconfig enable /gpfs/fs1/sw")
+    # issue 11: enabled after the fileset was linked, the cache needs an unlink and relink
+    refused(session, "mmpsnap fs1 create -j sw", "6027-2224", "Peer snapshot creation failed. Error code 2.")
+    ok(session, "mmunlinkfileset fs1 sw")
+    ok(session, "mmlinkfileset fs1 sw -J /gpfs/fs1/sw")
     ok(session, "mmpsnap fs1 create -j sw")
 
 
@@ -175,6 +179,8 @@ def test_rules_are_checked_in_order_mode_target_state_home():
     ok(session, "mmafmctl fs1 start -j swnsd")
     refused(session, "mmpsnap fs1 create -j swnsd", "6027-2224", "Peer snapshot creation failed. Error code 2.")
     ok(session, "@home mmafmconfig enable /gpfs/fs1/swnsd")
+    ok(session, "mmunlinkfileset fs1 swnsd")  # issue 11: enabled after linking: relink
+    ok(session, "mmlinkfileset fs1 swnsd -J /gpfs/fs1/swnsd")
     ok(session, "mmpsnap fs1 create -j swnsd")
 
 
@@ -451,7 +457,6 @@ def test_wait_reports_a_home_half_that_fails():
     ok(session, "@home mmafmconfig disable /gpfs/fs1/sw")
     ok(session, "sim link down")
     ok(session, "sim advance 1s")
-    ok(session, "@home mmafmconfig show")
     result = session.run("sim link up")
     assert result.rc == 0
     # the link is up again, home still disabled: create is refused before --wait matters

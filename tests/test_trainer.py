@@ -225,7 +225,9 @@ def test_the_desk_shows_each_named_seat_its_lesson_step_commands_refusals_and_co
             assert row["rc"] == 1 and row["lesson"] == f"{LESSON}: step 1 of 4"
             await tab.socket.send_json(["stdin", "\x1b"])  # Escape closes the refusal's explanation card
             await asyncio.sleep(0.5)
-            for line in ("@home mmafmconfig enable /gpfs/fs1/sw", "mmpsnap fs1 create -j sw"):
+            # enabled after the fileset was linked: unlink and relink before the psnap (issue 11)
+            for line in ("@home mmafmconfig enable /gpfs/fs1/sw", "mmunlinkfileset fs1 sw",
+                         "mmlinkfileset fs1 sw -J /gpfs/fs1/sw", "mmpsnap fs1 create -j sw"):
                 await tab.socket.send_json(["stdin", line + "\r"])
                 await asyncio.sleep(0.3)
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: "step 2" in r["lesson"], "step 2")

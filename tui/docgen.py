@@ -44,9 +44,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _runs(command: Command) -> str:
+    """Where a command runs, with its subcommands that run elsewhere."""
+    text = WHERE.get(command.where, command.where)
+    others = [f"`{name}` {WHERE.get(p.where, p.where)}" for name, p in command.placements.items()]
+    return f"{text} ({', '.join(others)})" if others else text
+
+
 def _command_section(command: Command) -> list[str]:
     return [f"### `{command.name}`", "", (f"{command.summary[0].upper()}{command.summary[1:]}; runs "
-            f"{WHERE.get(command.where, command.where)}."), "", "```", *command.usage.splitlines(), "```", ""]
+            f"{_runs(command)}."), "", "```", *command.usage.splitlines(), "```", ""]
 
 
 def command_reference() -> str:
@@ -60,7 +67,8 @@ def command_reference() -> str:
         if not commands:
             continue
         lines += [f"## {title}", "", about, "", "| command | what it does | runs |", "|---|---|---|"]
-        lines += [f"| [`{c.name}`](#{c.name}) | {_cell(c.summary)} | {c.where} |" for c in commands]
+        lines += [f"| [`{c.name}`](#{c.name}) | {_cell(c.summary)} | {c.where}"
+                  f"{''.join(f' ({n}: {p.where})' for n, p in c.placements.items())} |" for c in commands]
         lines.append("")
         for command in commands:
             lines += _command_section(command)

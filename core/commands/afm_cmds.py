@@ -14,6 +14,7 @@ from .base import (
     SUBCOMMAND,
     Command,
     Context,
+    Placement,
     UsageError,
     expect_args,
     parse_options,
@@ -118,30 +119,54 @@ def getstate_y(filesets: list[AfmFileset]) -> list[str]:
     return y_lines("mmafmctl", GETSTATE_Y_FIELDS, [[y_value(v) for v in row] for row in getstate_rows(filesets)])
 
 
-AFMCONFIG_USAGE = "Usage: mmafmconfig {enable | disable} ExportPath\n   or: mmafmconfig show"
+AFMCONFIG_USAGE = (
+    "Usage: mmafmconfig {enable | disable} ExportPath     (at home)\n"
+    "   or: mmafmconfig show [-Y] [MapName | all]         (at the cache)"
+)
+# Choice (IBM shows no sample of `mmafmconfig show`): a two-column table, and the GPFS -Y layout.
+MAP_COLUMN = 21
+MAP_Y_FIELDS = ("mapName", "exportServerMap")
 
 
 def mmafmconfig(ctx: Context, args: list[str]) -> list[str]:
-    if not args:
+    opts = parse_options(args, set(), {"-Y"}, AFMCONFIG_USAGE)
+    if not opts.args:
         raise UsageError("Missing arguments.", AFMCONFIG_USAGE)
-    action = args[0]
+    action = opts.args[0]
     if action not in ("enable", "disable", "show"):
-        raise UsageError(f"Incorrect subcommand: {action} (use enable, disable or show).", AFMCONFIG_USAGE)
+        known = "add, update, delete" if action in ("add", "update", "delete") else ""
+        why = f" (peersnap models enable, disable and show; {known} manage export maps and are not modelled)" if known else (
+            " (use enable, disable or show)")
+        raise UsageError(f"Incorrect subcommand: {action}{why}.", AFMCONFIG_USAGE)
     engine = ctx.engine
     if action == "show":
-        if len(args) > 1:
-            raise UsageError(f"Unexpected argument: {args[1]}", AFMCONFIG_USAGE)
-        width = max([len("Export path")] + [len(p) for p in engine.world.exports])
-        lines = [f"{'Export path':<{width}}  AFM (mmafmconfig)"]
-        lines += [f"{e.path:<{width}}  {'enabled' if e.afm_enabled else 'disabled'}" for e in engine.world.exports.values()]
-        return lines
-    if len(args) != 2:
-        raise UsageError("Missing ExportPath." if len(args) < 2 else f"Unexpected argument: {args[2]}", AFMCONFIG_USAGE)
+        expect_args(opts, 1, 2, AFMCONFIG_USAGE)
+        return show_export_maps(ctx, opts.args[1] if len(opts.args) == 2 else "all", "-Y" in opts.flags)
+    if "-Y" in opts.flags:
+        raise UsageError(f"Option -Y is not valid with {action}.", AFMCONFIG_USAGE)
+    if len(opts.args) != 2:
+        raise UsageError("Missing ExportPath." if len(opts.args) < 2 else f"Unexpected argument: {opts.args[2]}",
+                         AFMCONFIG_USAGE)
     try:
-        engine.admin.set_afm_enabled(args[1], action == "enable")
+        engine.admin.set_afm_enabled(opts.args[1], action == "enable")
     except SimError as exc:
         raise ctx.fail(*exc.lines) from None
     return []
+
+
+def show_export_maps(ctx: Context, which: str, machine: bool) -> list[str]:
+    """`mmafmconfig show [-Y] [MapName | all]` at the cache: the export maps
+    (gateway nodes to home NFS servers, for parallel data transfers)."""
+    maps = ctx.engine.world.export_maps
+    if which != "all":
+        if which not in maps:
+            known = ", ".join(maps) or "none are defined"
+            raise ctx.fail(f"mmafmconfig: Map {which} does not exist (export maps: {known}).")
+        maps = {which: maps[which]}
+    if machine:
+        return y_lines("mmafmconfig", MAP_Y_FIELDS, [[y_value(n), y_value(m, path=True)] for n, m in maps.items()])
+    cells = [("Map name", "Export server map"), *maps.items()]
+    return [f"{name.ljust(MAP_COLUMN - 1)} {servers}" for name, servers in cells]
 
 
 CHFILESET_USAGE = "Usage: mmchfileset Device FilesetName -p Attribute=Value[,Attribute=Value...]"
@@ -237,9 +262,13 @@ COMMANDS = [
             ("getstate", "stop", "start", "flushPending", "resync", "failover"), ("-j", "-Y", "--new-target"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
             elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
-    Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home)", mmafmconfig,
-            ("enable", "disable", "show"), (), "home", args=(SUBCOMMAND, EXPORT),
-            elsewhere="This is the cache cluster; mmafmconfig runs at home, where the exports are (@home {line})."),
+    Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home); list export maps (cache)",
+            mmafmconfig, ("enable", "disable", "show"), ("-Y",), "home", args=(SUBCOMMAND, EXPORT),
+            elsewhere="This is the cache cluster; mmafmconfig enable and disable run at home, where the exports are "
+                      "(@home {line}).",
+            placements={"show": Placement(
+                "cache", "show lists the cache's export maps (gateway nodes to home NFS servers); "
+                         "run it at the cache ({line} without @home).")}),
     Command("mmchfileset", CHFILESET_USAGE, "change afmMode, afmTarget or afmAsyncDelay", mmchfileset, (), ("-p",), "cache",
             args=(DEVICE, FILESET), values={"-p": ATTRIBUTE}, elsewhere=AT_THE_CACHE),
     Command("mmlsfileset", LSFILESET_USAGE, "list filesets", mmlsfileset, (), ("-L", "--afm", "-Y"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -139,13 +139,24 @@ TEXT = "text"  # anything (a snapshot name to create, a comment)
 
 
 @dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a subcommand runs when it differs from its command (`mmafmconfig show`
+    runs at the cache, `enable`/`disable` at home), and the reason printed elsewhere."""
+
+    where: str
+    elsewhere: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """One command of the language: how to run it, where, and what its words name.
 
     `where` ("cache", "home" or "both") is checked once, at dispatch, before
     `run`; `elsewhere` is the reason printed on the other cluster (`{line}` is
-    the command line). `args` says what each positional names and `values`
-    what each value-taking option names; completion reads them."""
+    the command line). A subcommand named in `placements` runs where its
+    `Placement` says instead (checked at the same place). `args` says what each
+    positional names and `values` what each value-taking option names;
+    completion reads them."""
 
     name: str
     usage: str
@@ -159,12 +170,41 @@ class Command:
     values: Mapping[str, str] = field(default_factory=dict)
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # after a subcommand: its words
     elsewhere: str = ""
+    placements: Mapping[str, Placement] = field(default_factory=dict)  # lower-case subcommand -> where it runs
 
-    def runs_on(self, cluster: str) -> bool:
-        return self.where in ("both", cluster)
+    def subcommand_in(self, argv: Sequence[str]) -> str:
+        """The subcommand word of `argv` (lower case), or "" when there is none:
+        the positional where `args` declares SUBCOMMAND (options and their values skipped)."""
+        if SUBCOMMAND not in self.args:
+            return ""
+        wanted = self.args.index(SUBCOMMAND)
+        position = 0
+        skip = False
+        for arg in argv:
+            if skip:
+                skip = False
+                continue
+            if arg in self.values:
+                skip = True
+                continue
+            if arg.startswith("-") and len(arg) > 1:
+                continue
+            if position == wanted:
+                return arg.lower()
+            position += 1
+        return ""
 
-    def elsewhere_lines(self, line: str) -> list[str]:
-        """Why this command does not run on the other cluster, GPFS-style."""
-        other = "home" if self.where == "home" else "cache"
-        reason = self.elsewhere or f"{self.name} runs at the {other} cluster only."
+    def placement(self, argv: Sequence[str] = ()) -> Placement:
+        """Where this command line runs: its subcommand's placement, or the command's."""
+        sub = self.subcommand_in(argv) if self.placements else ""
+        return self.placements.get(sub) or Placement(self.where, self.elsewhere)
+
+    def runs_on(self, cluster: str, argv: Sequence[str] = ()) -> bool:
+        return self.placement(argv).where in ("both", cluster)
+
+    def elsewhere_lines(self, line: str, argv: Sequence[str] = ()) -> list[str]:
+        """Why this command (or its subcommand) does not run on the other cluster, GPFS-style."""
+        placement = self.placement(argv)
+        other = "home" if placement.where == "home" else "cache"
+        reason = placement.elsewhere or f"{self.name} runs at the {other} cluster only."
         return [f"{self.name}: {reason.format(line=line)}", f"{self.name}: {FAILED}"]
