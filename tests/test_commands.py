@@ -330,8 +330,8 @@ def test_mmafmconfig_enable_and_disable_run_at_home(line):
     # issue 11: `show` (the export maps) runs at the cache: tests/test_fidelity_afm.py
     lines = fails(Session(), line)
     assert lines == [
-        f"mmafmconfig: This is the cache cluster; mmafmconfig enable and disable run at home, where the exports are "
-        f"(@home {line}).",
+        (f"mmafmconfig: This is the cache cluster; mmafmconfig enable and disable run at home, where the exports are "
+        f"(@home {line})."),
         f"mmafmconfig: {FAILED}",
     ]
 
