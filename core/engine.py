@@ -234,6 +234,10 @@ class Engine:
         self._refresh()
         return True
 
+    def change_key(self) -> tuple:
+        """`fingerprint`'s cheap stand-in for "did this command change anything" (see World.change_key)."""
+        return (self.time.now, len(self._timers), self.world.change_key())
+
     def fingerprint(self) -> tuple:
         """Everything observable about the world and its pending timers, for 'nothing changed' checks."""
         return (self.time.now, *self.world.fingerprint(), len(self._timers))

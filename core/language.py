@@ -6,8 +6,11 @@ prompt and tab completion all read a line's cluster through it.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
+
+from .characters import forbidden
 
 MAX_LINE = 4096
 CLUSTERS = ("cache", "home")
@@ -57,25 +60,50 @@ def parse_line(line: str) -> ParsedLine | None:
     """Split a line into cluster and argv; None for a blank or comment line."""
     if len(line) > MAX_LINE:
         raise LineError(f"peersnap: line too long ({len(line)} characters; at most {MAX_LINE})")
-    if any((ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff"
-           for ch in line):
+    if forbidden(line):
         raise LineError("peersnap: the line holds control characters or binary data; commands are plain text")
     prefix = cluster_prefix(line.strip())
     cluster = prefix.cluster
     if cluster is None:
         raise LineError(f"peersnap: unknown cluster '{prefix.word}' (start a line with @cache or @home)")
     text = prefix.rest
-    try:
-        lexer = shlex.shlex(text, posix=True, punctuation_chars=">")
-        lexer.whitespace_split = True
-        argv = list(lexer)
-    except ValueError as exc:
-        raise LineError(f"peersnap: syntax error: {exc}") from None
+    argv = plain_words(text)
+    if argv is None:
+        argv = shell_words(text)
     if not argv:
         return None
     if "#" in text:
         text = text[: comment_start(text)].rstrip() or text
     return ParsedLine(cluster, text, argv)
+
+
+def plain_words(text: str) -> list[str] | None:
+    """The words of a line that needs no shell lexer, or None when it might:
+    ASCII (the line check leaves only blanks and tabs as whitespace there, the
+    only whitespace shlex knows) with no quote, backslash or `#`, and every `>`
+    in a word of its own (`>`, `>>`). Gives what `shell_words` gives."""
+    if not text.isascii() or _SHELL_SPECIAL.search(text):
+        return None
+    words = text.split()
+    if ">" in text:
+        for word in words:
+            if ">" in word and word.strip(">"):
+                return None  # `a>b`: shlex splits the punctuation off
+    return words
+
+
+_SHELL_SPECIAL = re.compile(r"""['"\\#]""")
+
+
+def shell_words(text: str) -> list[str]:
+    """The words of a line by POSIX shell rules (quotes, backslashes, `#`
+    comments, `>` and `>>` split off as words of their own)."""
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=">")
+        lexer.whitespace_split = True
+        return list(lexer)
+    except ValueError as exc:
+        raise LineError(f"peersnap: syntax error: {exc}") from None
 
 
 def comment_start(text: str) -> int:

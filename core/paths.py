@@ -6,6 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from enum import Enum
 
+from .characters import PATH, forbidden
 from .model import Cluster, Snapshot
 
 MAX_PATH = 1024
@@ -46,7 +47,7 @@ def normalise(mount: str, path: str) -> str:
         raise PathError("No such file or directory")
     if len(path) > MAX_PATH:
         raise PathError("File name too long")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+    if forbidden(path, PATH):
         raise PathError("Invalid argument (control character in path)")
     if not path.startswith("/"):
         path = f"{mount}/{path}"

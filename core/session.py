@@ -87,9 +87,9 @@ class Session:
             result = self._session_command(parsed)
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
             return result
-        before = self.engine.fingerprint()
+        before = self.engine.change_key()
         result = self._dispatch(parsed)
-        self._record(line, result, changed=self.engine.fingerprint() != before)
+        self._record(line, result, changed=self.engine.change_key() != before)
         return result
 
     def advance_clock(self, duration: int) -> None:

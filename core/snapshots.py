@@ -63,12 +63,14 @@ class Snapshots:
         snap = Snapshot(fs.next_snap_id, name, self.time.now, fileset, epochs, digests, peer)
         fs.next_snap_id += 1
         fs.snapshots[(fileset or "", name)] = snap
+        self.world.snapshot_changes += 1
         self.bus.emit(SnapshotCreated(self.time.now, fileset or "", role, name, snap.id))
         return snap
 
     def drop_snapshot(self, role: str, name: str, fileset: str | None = None) -> Snapshot:
         fs = self.world.cluster(role).fs
         snap = fs.snapshots.pop((fileset or "", name))
+        self.world.snapshot_changes += 1
         for tree, epoch in snap.epochs.items():
             if tree in fs.trees:
                 fs.trees[tree].release(epoch)
@@ -111,6 +113,7 @@ class Snapshots:
         disconnected = fileset.state is CacheState.DISCONNECTED
         psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment)
         fileset.psnaps[name] = psnap
+        self.world.snapshot_changes += 1
         fileset.last_psnap_id = snap.id
         self.bus.emit(PeerSnapshotQueued(self.time.now, fileset_name, name, marker.seq, queue.ahead_of(marker), disconnected))
         self.world.refresh_states(self.time.now, self.bus.emit)
@@ -140,6 +143,7 @@ class Snapshots:
         tree = self.world.home_dir(fileset)
         psnap.home_snap = home_snap
         psnap.home = HomeHalf.CREATED
+        self.world.snapshot_changes += 1
         psnap.identical = home_snap.digests.get(tree) == psnap.cache_snap.digests[fileset.name]
         self.bus.emit(PeerSnapshotCompleted(self.time.now, fileset.name, name, home_snap.id, psnap.identical))
 
@@ -152,6 +156,7 @@ class Snapshots:
 
     def _fail_home_half(self, psnap: PeerSnapshot, reason: str) -> None:
         psnap.home = HomeHalf.FAILED
+        self.world.snapshot_changes += 1
         psnap.failure = reason
         self.bus.emit(PeerSnapshotFailed(self.time.now, psnap.fileset, psnap.name, reason))
 
@@ -197,18 +202,23 @@ class Snapshots:
             fileset.queue.remove_marker(psnap.marker)
             lines.append(f"Queued core snapshot {name} removed from the gateway queue.")
             del fileset.psnaps[name]
+            self.world.snapshot_changes += 1
         elif psnap.home is HomeHalf.CREATED and psnap.broken == "home":
             del fileset.psnaps[name]
+            self.world.snapshot_changes += 1
         elif psnap.home is HomeHalf.CREATED and self.world.link_up:
             assert psnap.home_snap is not None
             self.drop_snapshot("home", name, psnap.home_snap.fileset)
             lines.append(f"Core snapshot {name} deleted at home.")
             del fileset.psnaps[name]
+            self.world.snapshot_changes += 1
         elif psnap.home is HomeHalf.CREATED:
             psnap.home = HomeHalf.DELETING
+            self.world.snapshot_changes += 1
             lines.append(f"Core snapshot {name} will be deleted at home when the connection is restored.")
         else:
             del fileset.psnaps[name]
+            self.world.snapshot_changes += 1
         self.bus.emit(PeerSnapshotDeleted(self.time.now, fileset_name, name, psnap.home is HomeHalf.DELETING))
         self.world.refresh_states(self.time.now, self.bus.emit)
         return lines
@@ -221,6 +231,7 @@ class Snapshots:
                 if self.world.home.fs.has_snapshot(psnap.name, home_fileset):
                     self.drop_snapshot("home", psnap.name, home_fileset)
                 del fileset.psnaps[psnap.name]
+                self.world.snapshot_changes += 1
 
     # -- views --------------------------------------------------------------------------------
     def psnap_ahead(self, psnap: PeerSnapshot) -> int:

@@ -55,7 +55,7 @@ class VersionedTree:
     (the same string objects `_cur` holds: no second string per file).
     """
 
-    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "digest")
+    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "changes", "digest")
 
     def __init__(self) -> None:
         self._cur: dict[str, Content] = {}
@@ -66,6 +66,7 @@ class VersionedTree:
         self._pins: dict[int, int] = {}
         self._newest_pin = -1
         self.digest = 0
+        self.changes = 0  # bumped by every change of content: "did anything change" in O(1)
 
     # -- live tree -------------------------------------------------------
     def __len__(self) -> int:
@@ -94,6 +95,8 @@ class VersionedTree:
         if old is not None:
             if (old is DIR) != (content is DIR):
                 raise IsADirectoryError(path) if old is DIR else NotADirectoryError(path)
+            if old is content or old == content:
+                return old  # the same text again: nothing changes
             if self._pins:
                 self._remember(path, old)
             self.digest = (self.digest - entry_hash(path, old)) & MASK
@@ -105,6 +108,7 @@ class VersionedTree:
         if self._pins:
             self._since[path] = self._epoch
         self.digest = (self.digest + hash((path, content))) & MASK  # entry_hash, inlined: the hot path
+        self.changes += 1
         return old
 
     def absent(self, paths: list[str]) -> list[str]:
@@ -120,6 +124,7 @@ class VersionedTree:
         kids.update(dict.fromkeys(paths))
         self._cur.update(zip(paths, contents))
         self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
+        self.changes += 1
         if self._pins:
             self._since.update(dict.fromkeys(paths, self._epoch))
 
@@ -168,6 +173,7 @@ class VersionedTree:
         else:
             i = end
         self.digest = digest & MASK
+        self.changes += 1
         return i
 
     def _new_siblings(self, paths: list[str], start: int, end: int) -> bool:
@@ -190,6 +196,7 @@ class VersionedTree:
             self._remember(path, old)
         self._since.pop(path, None)
         self.digest = (self.digest - entry_hash(path, old)) & MASK
+        self.changes += 1
         del self._kids[path.rpartition("/")[0]][path]
         if old is DIR:
             del self._kids[path]

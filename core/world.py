@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from . import clock
 from .events import Event, StateChanged
 from .gateway import LinkSettings
 from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
 from .tree import VersionedTree
+
+_changes = attrgetter("changes")
 
 
 def home_directory(mount: str, path: str) -> str:
@@ -44,6 +47,8 @@ class World:
     link_down_since: int = 0
     gpfs_log: list[str] = field(default_factory=list)  # GPFS log lines the simulator kept
     export_maps: dict[str, str] = field(default_factory=dict)  # cache: map name -> ExportServer/GatewayNode,...
+    # bumped by every change to a snapshot or a peer snapshot (see `change_key`)
+    snapshot_changes: int = 0
 
     # -- lookups ------------------------------------------------------------------
     def cluster(self, role: str) -> Cluster:
@@ -118,6 +123,26 @@ class World:
             and not fileset.stopped
             and fileset.mode.pushes_home
             and self.home_dir(fileset) in self.home.fs.trees
+        )
+
+    def change_key(self) -> tuple:
+        """What `fingerprint` compares, in O(filesets + trees) rather than
+        O(snapshots + psnaps): the snapshots and pairs are stood for by
+        `snapshot_changes`, the trees' contents by their change counters.
+        Equal before and after a command exactly when the fingerprints are (a
+        command never undoes its own change), so the session compares these to
+        know whether a command changed the world."""
+        cache, home = self.cache.fs, self.home.fs
+        return (
+            self.link_up, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
+            tuple(cache.trees), tuple(home.trees),
+            sum(map(_changes, cache.trees.values())), sum(map(_changes, home.trees.values())),
+            tuple(
+                (f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.state, f.async_delay_us,
+                 f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq, f.home_afm_seen)
+                for f in self.filesets.values()
+            ),
+            tuple(self.filesets), tuple(self.exports), tuple(e.afm_enabled for e in self.exports.values()),
         )
 
     def fingerprint(self) -> tuple:

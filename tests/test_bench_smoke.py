@@ -52,3 +52,19 @@ def test_the_memory_benchmark_reports_every_case(capsys):
     assert module.main(["--sizes", "2000", "4000", "--append-mib", "1"]) == 0
     out = capsys.readouterr().out
     assert "summary" in out and "ERROR" not in out and "appends" in out and "load average" in out
+
+
+def test_the_simpy_model_runs_when_simpy_is_installed(bench):
+    pytest.importorskip("simpy")
+    times = bench.simpy_writes(N)
+    assert times is not None and times.queue > 0 and times.flush > 0
+
+
+def test_the_command_benchmark_reports_both_rows(capsys):
+    spec = importlib.util.spec_from_file_location("bench_commands", SCRIPT.parent / "bench_commands.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--lines", "500", "--psnaps", "5", "--rounds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "one command via the language" in out and "5 psnaps vs none" in out and "load average" in out

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from peersnap.core.characters import forbidden
 from peersnap.core.commands import REGISTRY, Result
+from peersnap.core.language import MAX_LINE, LineError, cluster_prefix, parse_line, plain_words, shell_words
 from peersnap.core.session import SESSION_COMMANDS, Session
 
 COMMANDS = sorted([*REGISTRY, *SESSION_COMMANDS])
@@ -129,3 +131,82 @@ def test_a_session_without_files_refuses_save(tmp_path):
     result = fresh().run(f"save {tmp_path}/session.toml")
     assert result.rc == 1 and result.lines == ["save: saving to files is turned off in this session"]
     assert not (tmp_path / "session.toml").exists()
+
+
+# -- the parse fast path: plain words skip shlex, and must split exactly as it does ------------
+def _shlex_or_error(text: str) -> list[str] | str:
+    try:
+        return shell_words(text)
+    except LineError as exc:
+        return f"error: {exc}"
+
+
+def _reference_parse(line: str):
+    """parse_line as it was before the fast path: shlex for every line, the
+    forbidden characters checked one by one."""
+    if len(line) > MAX_LINE or any(
+        (ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 or ch in "\ufffe\uffff"
+        for ch in line
+    ):
+        return "refused"
+    prefix = cluster_prefix(line.strip())
+    if prefix.cluster is None:
+        return "unknown cluster"
+    words = _shlex_or_error(prefix.rest)
+    return (prefix.cluster, words)
+
+
+def _fast_parse(line: str):
+    try:
+        parsed = parse_line(line)
+    except LineError as exc:
+        text = str(exc)
+        if "syntax error" in text:
+            return (cluster_prefix(line.strip()).cluster, f"error: {exc}")
+        return "unknown cluster" if "unknown cluster" in text else "refused"
+    if parsed is None:
+        prefix = cluster_prefix(line.strip())
+        return (prefix.cluster, [])
+    return (parsed.cluster, parsed.argv)
+
+
+def _corpus_lines() -> list[str]:
+    """A fixed corpus: every command and word of the fuzz vocabulary alone, in
+    pairs and in seeded random lines, the suite's script lines, and punctuation."""
+    import random
+
+    from test_change_key import random_script
+
+    rng = random.Random(16)
+    vocab = COMMANDS + WORDS + ["é", "\u200b", "\xa0", "\u2028", "\x85", "\t", "a>b", "a>>b", ">>>", "x>", ">y"]
+    lines = list(vocab)
+    lines += [f"{a} {b}" for a in vocab[:60] for b in vocab[::7]]
+    for _ in range(3000):
+        words = [rng.choice(vocab) for _ in range(rng.randrange(1, 7))]
+        lines.append(rng.choice(["", "@home ", "@cache ", "  ", "@x "]) + rng.choice([" ", "\t", "  "]).join(words))
+    for seed in range(8):
+        lines += random_script(seed, 200)
+    return lines
+
+
+def test_the_fast_path_splits_the_fixed_corpus_exactly_as_shlex():
+    corpus = _corpus_lines()
+    fast_taken = 0
+    for line in corpus:
+        assert _fast_parse(line) == _reference_parse(line), repr(line)
+        text = cluster_prefix(line.strip()).rest
+        words = plain_words(text) if not forbidden(line) else None
+        if words is not None:
+            fast_taken += 1
+            assert words == _shlex_or_error(text), repr(line)
+    assert fast_taken > len(corpus) // 3  # the fast path is the common one, not a corner
+
+
+@FUZZ
+@given(line=ANY_LINE)
+def test_the_fast_path_splits_any_line_exactly_as_shlex(line):
+    assert _fast_parse(line) == _reference_parse(line)
+    text = cluster_prefix(line.strip()).rest
+    if not forbidden(line):
+        words = plain_words(text)
+        assert words is None or words == _shlex_or_error(text)
