@@ -31,7 +31,8 @@ from .session_file import (
     write_atomically,
 )
 
-SESSION_COMMANDS = ("save", "undo")
+SESSION_COMMANDS = ("save", "undo", "source")
+MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
 
 
 class Session:
@@ -47,6 +48,8 @@ class Session:
         self.log: list[LogEntry] = []
         self._listeners: list[Callable[[Event], None]] = []
         self._muted = False
+        self._sourcing: list[str] = []  # the files `source` is reading (innermost last)
+        self._before_resets: list[list[LogEntry]] = []  # each reset's log, so undo can bring the world back
         self.engine: Engine = self._fresh_engine()
 
     # -- events ----------------------------------------------------------------------
@@ -159,6 +162,10 @@ class Session:
                 if len(args) != 1:
                     raise SimError("save: give one FILE to write the session to (Usage: save FILE)")
                 lines = [self.save(args[0])]
+            elif name == "source":
+                if len(args) != 1:
+                    raise SimError("source: give one FILE of commands to run (Usage: source FILE)")
+                return self.source(args[0], parsed)
             else:
                 if args:
                     raise SimError("undo: takes no arguments")
@@ -184,6 +191,33 @@ class Session:
         commands = sum(1 for e in self.log if isinstance(e, LoggedCommand))
         return f"Saved the session ({plural(commands, 'command')}) to {path}."
 
+    def source(self, path: str, parsed: ParsedLine) -> Result:
+        """Run each line of a script file, in order, as if typed; the result's lines are
+        the transcript (each command echoed with its prompt), its status the worst one.
+        Each command is logged on its own (undo rewinds them one by one)."""
+        if not self.allow_files:
+            raise SimError("source: reading files is turned off in this session")
+        if len(self._sourcing) >= MAX_SOURCE_DEPTH:
+            raise SimError(f"source: {path}: scripts nested more than {MAX_SOURCE_DEPTH} deep (does it source itself?)")
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SimError(f"source: cannot read {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise SimError(f"source: {path}: not a text file (UTF-8)") from None
+        lines: list[str] = []
+        rc = 0
+        self._sourcing.append(path)
+        try:
+            for line in script_lines(text):
+                result = self.run(line)
+                if result.command or result.lines:
+                    lines.extend(self.transcript(result))
+                rc = max(rc, result.rc)
+        finally:
+            self._sourcing.pop()
+        return Result(1 if rc else 0, lines, parsed.cluster, parsed.text)
+
     def replay(self, entries: list[LogEntry], on_result: Callable[[Result], None] | None = None) -> None:
         """Run logged entries again: commands through `run`, clock entries silently."""
         for entry in entries:
@@ -196,6 +230,8 @@ class Session:
 
     def reset(self) -> None:
         """Start the scenario again from its first second; the command log is cleared."""
+        if self.log:
+            self._before_resets.append(self.log)
         self.engine = self._fresh_engine()
         self.log = []
         self._forward(SessionReset(self.engine.now, "reset: the scenario started again"))
@@ -207,17 +243,39 @@ class Session:
             if isinstance(entry, LoggedCommand) and entry.changed:
                 break
         else:
+            if self._before_resets:
+                return self._undo_reset()
             raise SimError("undo: nothing to undo: the world is as the scenario started")
         keep, undone = self.log[:index], self.log[index]
+        self._rebuild(keep)
+        self._forward(SessionReset(self.engine.now, f"undo: rewound '{undone.line.strip()}'"))
+        return f"Undid: {undone.line.strip()}"
+
+
+    def _undo_reset(self) -> str:
+        """Back to the world before the last reset (what ran since the reset changed nothing)."""
+        keep = self._before_resets.pop()
+        self._rebuild(keep)
+        self._forward(SessionReset(self.engine.now, "undo: rewound the reset"))
+        commands = sum(1 for e in keep if isinstance(e, LoggedCommand))
+        return f"Undid: reset (the world is back, {plural(commands, 'command')} replayed)"
+
+    def _rebuild(self, entries: list[LogEntry]) -> None:
         self._muted = True
         try:
             self.engine = self._fresh_engine()
             self.log = []
-            self.replay(keep)
+            self.replay(entries)
         finally:
             self._muted = False
-        self._forward(SessionReset(self.engine.now, f"undo: rewound '{undone.line.strip()}'"))
-        return f"Undid: {undone.line.strip()}"
+
+
+def script_lines(text: str) -> list[str]:
+    """A script's lines: they end at \n or \r\n (a lone \r is part of its line, and refused there)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def load_session(path: str) -> tuple[Session, list[LogEntry]]:

@@ -68,6 +68,7 @@ def _pretty(key: str, short: bool = False) -> str:
         return key.upper()
     if key == "question_mark":
         return "?"
+    key = key.replace("backslash", "\\")
     if short and key.startswith("ctrl+"):
         return "^" + key[5:].upper()
     return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
@@ -113,8 +114,10 @@ ACTIONS: tuple[Action, ...] = (
            group="Lesson"),
     Action("focus_console", "ctrl+l", "Console", "Focus the console", "Put the cursor in the command console.",
            footer=False),
-    Action("reset", "ctrl+r", "Reset", "Reset the scenario",
-           "Start the scenario again from its first second (the console history stays).", footer=False),
+    # not Ctrl+R (every shell user's history search), nor a key a browser keeps (F5, Ctrl+W/T/N/L)
+    Action("reset", "ctrl+backslash", "Reset", "Reset the scenario",
+           "Ask, then start the scenario again from its first second (undo brings the world back; the console "
+           "history stays).", footer=False),
     Action("quit", "ctrl+q", "Quit", "Quit", "Leave peersnap.", on_app=True),
 )
 

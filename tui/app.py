@@ -43,6 +43,7 @@ class PeersnapApp(App[int]):
         super().__init__()
         self.dashboard = dashboard
         self.settings_path = settings_path
+        self._quit_warned = False
         self.warnings: list[str] = []  # about themes; the dashboard says them in its console
         for item in bundled_themes():
             self.register_theme(item)
@@ -83,6 +84,17 @@ class PeersnapApp(App[int]):
                                 partial(self.call_later, target.run_action, action.action))
         yield from (c for c in super().get_system_commands(screen) if c.title not in ("Quit", "Keys"))
 
+    async def action_quit(self) -> None:
+        """Quit, keeping the world: the session is autosaved (`peersnap --resume` reopens it).
+        Where it cannot be kept (the classroom writes no host files, a failed write), the
+        first Ctrl+Q says so and the second quits."""
+        warning = self.dashboard.autosave()
+        if warning and not self._quit_warned and self.dashboard.changed_commands():
+            self._quit_warned = True
+            self.notify(f"{warning}. Ctrl+Q again quits.", title="Quit?", severity="warning", timeout=8)
+            return
+        self.exit(0)
+
     def _save_settings(self) -> None:
         if self.settings_path is None:
             return
@@ -95,12 +107,14 @@ class PeersnapApp(App[int]):
 def make_app(scenario: str | Scenario | None = None, *, session: Session | None = None,
              lesson: str | Lesson | None = None, replay: str | None = None,
              theme: str = config.DEFAULT_THEME, paused: bool = True, speed: int = 1, blink: bool = False,
-             settings_path: Path | None = None, theme_dir: Path | None = None) -> PeersnapApp:
+             settings_path: Path | None = None, theme_dir: Path | None = None,
+             state: Path | None = None) -> PeersnapApp:
     """A deterministic dashboard for tests, benchmarks and screenshots: paused by
     default, no settings file, no blinking cursor. `lesson` opens the lesson panel;
     `replay` (a saved session file) replays its log; `session` runs an existing one.
+    `state`: the folder for the console history and the autosave (None: nothing is kept).
     The terminal's size is the harness's (`run_test(size=...)`, `snap_compare(terminal_size=...)`).
     Raises `LaunchError` for a file that cannot be used."""
     start = Start(session) if session is not None else prepare(scenario, lesson, replay)
-    dashboard = Dashboard(start, paused=paused, speed=speed, blink=blink)
+    dashboard = Dashboard(start, paused=paused, speed=speed, blink=blink, state=state)
     return PeersnapApp(dashboard, theme=theme, settings_path=settings_path, theme_dir=theme_dir)

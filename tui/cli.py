@@ -47,14 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", metavar="NAME|FILE",
                         help="start from this bundled scenario or scenario file (default: seed)")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (dark, light, high-contrast, or your own)")
-    parser.add_argument("--paused", action="store_true", help="start with simulated time paused")
+    add_dashboard_options(parser)
+    parser.add_argument("--resume", action="store_true",
+                        help="reopen the session autosaved when the dashboard last quit (in the XDG state folder)")
     parser.add_argument("--replay", metavar="SESSION", dest="replay_session",
                         help="open the dashboard on a session saved with 'save FILE' and replay its commands on the "
                              "timer (F7 pauses, F8 steps, F9/F10 change speed)")
-    parser.add_argument("--speed", type=_speed, metavar="N",
-                        help=f"simulated seconds per real second at start ({', '.join(map(str, SPEEDS))}; "
-                             "default: the last speed used)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
                          description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,11 +70,24 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Open the dashboard on a lesson's scenario with the lesson panel.")
     lesson.add_argument("name", metavar="NAME|FILE", help="a bundled lesson (see 'peersnap lessons') or a lesson file")
     lesson.add_argument("file", metavar="FILE", nargs="?", help=authoring.LESSON_CHECK_HELP)
+    add_dashboard_options(lesson, argparse.SUPPRESS)  # `peersnap lesson NAME --paused` as well as before NAME
     serve = sub.add_parser("serve", help="serve the dashboard to web browsers, one simulator per tab (a classroom)",
                            description=SERVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_serve_arguments(serve, _positive, _port)
     authoring.add_subcommands(sub)
     return parser
+
+
+def add_dashboard_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """The dashboard's options; a subcommand's copy uses `argparse.SUPPRESS` so that
+    it leaves the main parser's value alone when not given after the subcommand."""
+    parser.add_argument("--theme", metavar="NAME", default=default,
+                        help="colour theme (dark, light, high-contrast, or your own)")
+    parser.add_argument("--paused", action="store_true", default=False if default is None else default,
+                        help="start with simulated time paused")
+    parser.add_argument("--speed", type=_speed, metavar="N", default=default,
+                        help=f"simulated seconds per real second at start ({', '.join(map(str, SPEEDS))}; "
+                             "default: 1, whatever speed was used last)")
 
 
 def _speed(text: str) -> int:
@@ -157,14 +168,21 @@ def run_dashboard(args: argparse.Namespace) -> int:
     writes host files: `save FILE` and the settings file.
     """
     from peersnap.tui import settings as config
+    from peersnap.tui import state as saved_state
     from peersnap.tui.app import PeersnapApp
     from peersnap.tui.dashboard import Dashboard
     from peersnap.tui.launch import LaunchError, prepare
 
     classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
+    state = None if classroom else saved_state.state_dir()
     try:
+        resume = None
+        if getattr(args, "resume", False):
+            if state is None:
+                raise LaunchError("--resume: the classroom keeps no sessions")
+            resume = str(state / saved_state.AUTOSAVE_FILE)
         start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
-                        getattr(args, "replay_session", None), allow_files=not classroom)
+                        getattr(args, "replay_session", None), allow_files=not classroom, resume=resume)
     except LaunchError as exc:
         sys.stderr.write(f"peersnap: {exc}\n")
         return 2
@@ -173,10 +191,13 @@ def run_dashboard(args: argparse.Namespace) -> int:
     if warning:
         start.warnings.append(warning)
     paused = bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused)
-    dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or saved.speed)
+    # a demo cranked to 1000x must not start the next run at 1000x: 1x unless --speed says otherwise
+    dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
     app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
                       settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
     app.run()
+    if dashboard.autosaved is not None and dashboard.session.log:
+        print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
     return 0
 
 

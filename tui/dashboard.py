@@ -16,11 +16,14 @@ from __future__ import annotations
 import contextlib
 import time
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from peersnap.core.completion import complete
+from peersnap.core.errors import SimError
 from peersnap.core.events import Event, SessionReset
 from peersnap.core.model import AfmFileset
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -29,15 +32,16 @@ from textual.message import Message
 from textual.screen import Screen
 
 from . import seat_link
+from . import state as saved_state
 from .actions import BY_NAME, dashboard_bindings
 from .launch import Start
 from .layout import Room
 from .replay import Replay
-from .screens import HelpScreen, RefusalCard
+from .screens import Confirm, HelpScreen, RefusalCard
 from .settings import clamp_speed
 from .ticker import FRAME, Ticker
 from .toggles import run_steps
-from .widgets.console import Console
+from .widgets.console import Console, ConsoleInput
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
 from .widgets.header import ClockHeader
@@ -53,6 +57,7 @@ WELCOME = [
     "F1 help · F2-F5 toggles run real commands · Ctrl+P every action · Tab completes · Up/Down history",
 ]
 NO_LESSON = "No lesson is running: 'peersnap lessons' lists them, 'peersnap lesson NAME' opens one."
+PASTE_RUNS_AT_ONCE = 5  # a longer paste asks first, saying how many lines it runs
 PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gateway queue", "psnaps": "Peer snapshots",
                "console": "Console", "events": "Events"}
 
@@ -67,8 +72,13 @@ class Dashboard(Screen[None]):
             super().__init__()
             self.speed = speed
 
-    def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = True) -> None:
+    def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = True,
+                 state: Path | None = None) -> None:
+        """`state`: the folder for the console history and the autosave (None: nothing is kept)."""
         super().__init__()
+        self.state = state
+        self.autosaved: Path | None = None  # where the session was last autosaved
+        self._history_warned = False
         self.session = start.session
         self.scenario = start.session.scenario
         self.lesson = start.lesson
@@ -112,6 +122,9 @@ class Dashboard(Screen[None]):
         if self.replay is not None:
             console.output.write(f"peersnap: replaying {self.replay.total} log entries of a saved session "
                                  "(F7 pauses, F8 steps, F9/F10 change speed)")
+        if self.state is not None:
+            console.input.history = saved_state.load_history(self.state / saved_state.HISTORY_FILE)
+            console.input.on_remember = self._save_history
         console.input.focus()
         self._last_tick = time.monotonic()
         self.set_interval(FRAME, self._tick)
@@ -180,9 +193,83 @@ class Dashboard(Screen[None]):
             for panel in self.query(LessonPanel):
                 panel.check()
 
+    def changed_commands(self) -> int:
+        return sum(1 for entry in self.session.log if getattr(entry, "changed", False))
+
+    def autosave(self) -> str:
+        """Write the session to the state folder (atomically); '' or why it is not kept."""
+        if self.state is None:
+            return (f"{self.changed_commands()} commands changed the world and are not kept here "
+                    "(nothing is written in this session)")
+        path = self.state / saved_state.AUTOSAVE_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.session.save(str(path))
+        except (OSError, SimError) as exc:
+            return f"the session could not be autosaved: {exc}"
+        self.autosaved = path
+        return ""
+
+    def _save_history(self, lines: list[str]) -> None:
+        if self.state is None:
+            return
+        warning = saved_state.save_history(self.state / saved_state.HISTORY_FILE, lines)
+        if warning and not self._history_warned:
+            self._history_warned = True  # said once, not on every command
+            self.notify(warning, severity="warning")
+
+    # -- keys typed anywhere -------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        """A printable key typed where nothing takes it (a pane, the queue) goes to the
+        console; `/` focuses the event filter and `?` opens help."""
+        if not event.is_printable or event.character is None or isinstance(self.focused, ConsoleInput):
+            return
+        event.stop()
+        if event.character == "/" and self.query("#event-filter"):
+            self.query_one("#event-filter").focus()
+            return
+        if event.character == "?":
+            self.action_help()
+            return
+        field = self.query_one(Console).input
+        field.focus()
+        field.insert_text_at_cursor(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste where nothing takes it goes to the console."""
+        if not isinstance(self.focused, ConsoleInput):
+            event.stop()
+            field = self.query_one(Console).input
+            field.focus()
+            field.post_message(events.Paste(event.text))
+
+    def on_console_input_help_wanted(self, _message: ConsoleInput.HelpWanted) -> None:
+        self.action_help()
+
     # -- commands ------------------------------------------------------------------------
     def on_console_submitted(self, message: Console.Submitted) -> None:
         self.run_line(message.line)
+
+    def on_console_pasted(self, message: Console.Pasted) -> None:
+        lines = [line for line in message.lines if line.strip()]
+        if len(lines) <= PASTE_RUNS_AT_ONCE:
+            self._run_lines(lines)
+            return
+        preview = "\n".join(f"  {line}" for line in lines[:3]) + ("\n  ..." if len(lines) > 3 else "")
+
+        def answered(run: bool | None) -> None:
+            if run:
+                self._run_lines(lines)
+            else:
+                self.query_one(Console).output.write(
+                    f"peersnap: the {len(lines)} pasted lines were not run (Up recalls them from the history)")
+
+        self.app.push_screen(Confirm(f"Run {len(lines)} pasted lines?", preview, "Enter runs them all, in order"),
+                             answered)
+
+    def _run_lines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.run_line(line)
 
     def run_line(self, line: str, explain: bool = True) -> None:
         """Run a console line through the session and show it like a terminal
@@ -196,6 +283,8 @@ class Dashboard(Screen[None]):
             console.echo(result.cluster, result.command, result.lines, result.rc)
         if result.refusal is not None and explain:
             self.app.push_screen(RefusalCard(result.command, result.refusal))
+        if self.state is not None and result.command:
+            self.autosave()  # (a failure is said when quitting)
         self.refresh_view()
 
     def action_run_command(self, name: str) -> None:
@@ -237,13 +326,26 @@ class Dashboard(Screen[None]):
         self.run_line("undo")
 
     def action_reset(self) -> None:
+        """Ask, then start the scenario again (undo brings the world back)."""
+        commands = self.changed_commands()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.reset_world()
+
+        self.app.push_screen(Confirm(f"Start the scenario '{self.scenario.name}' again?",
+                                     f"The world goes back to its first second ({commands} changing commands "
+                                     "rewound). undo (Ctrl+Z) brings it back.", "Enter resets"), answered)
+
+    def reset_world(self) -> None:
         """Start the scenario again through the session (its listeners stay; the view redraws)."""
         self._pending.clear()
         events = self.query_one(EventLog)
         events.records.clear()
         events.set_filter("")
         self.session.reset()
-        self.query_one(Console).output.write(f"peersnap: scenario '{self.scenario.name}' started again")
+        self.query_one(Console).output.write(
+            f"peersnap: scenario '{self.scenario.name}' started again (undo brings the world back)")
         self.fileset_name = self._first_fileset()
         for panel in self.query(LessonPanel):
             panel.restart()

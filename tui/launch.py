@@ -8,11 +8,12 @@ starts: a `LaunchError`'s text is the message to print, and the exit status is 2
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from peersnap.core.lessons import Lesson, LessonError, load_lesson
 from peersnap.core.scenario import Scenario, ScenarioError
 from peersnap.core.scenario import load as load_scenario
-from peersnap.core.session import LogEntry, Session, SessionFileError, load_session
+from peersnap.core.session import LogEntry, LoggedCommand, Session, SessionFileError, load_session
 
 
 class LaunchError(Exception):
@@ -31,8 +32,24 @@ class Start:
 
 
 def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None = None, replay: str | None = None,
-            allow_files: bool = True) -> Start:
-    """Load and check every file named on the command line."""
+            allow_files: bool = True, resume: str | None = None) -> Start:
+    """Load and check every file named on the command line. `resume`: the autosaved
+    session, whose log is run again at once (the world as it was when the dashboard quit)."""
+    if resume:
+        if lesson is not None or replay or scenario is not None:
+            raise LaunchError("--resume reopens the autosaved session as it was; leave out the lesson, "
+                              "--replay and --scenario")
+        if not Path(resume).is_file():
+            raise LaunchError(f"--resume: no autosaved session ({resume} does not exist yet; "
+                              "the dashboard writes it as you work)")
+        try:
+            session, entries = load_session(resume)
+        except SessionFileError as exc:
+            raise LaunchError(str(exc)) from None
+        session.allow_files = allow_files
+        session.replay(entries)
+        commands = sum(1 for entry in entries if isinstance(entry, LoggedCommand))
+        return Start(session, warnings=[f"resumed the autosaved session ({commands} commands run again)"])
     if replay:
         if lesson is not None:
             raise LaunchError("give a lesson or --replay SESSION, not both")

@@ -86,7 +86,7 @@ class PresenterApp(PeersnapApp):
         if self.step == 0:
             return
         target = self.step - 1
-        self.dashboard.action_reset()
+        self.dashboard.reset_world()
         self.query_one(Console).output.clear()
         self.query_one(EventLog).records.clear()
         for beat in self.beats[:target]:

@@ -43,6 +43,29 @@ class RefusalCard(ModalScreen[None]):
         self.dismiss()
 
 
+class Confirm(ModalScreen[bool]):
+    """One question before something big (a reset, a long paste): Enter or y says yes,
+    Esc or n says no. The dashboard stays visible (and its time runs) behind it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,y", "answer(True)", "Yes", show=True),
+        Binding("escape,n", "answer(False)", "No", show=True),
+    ]
+
+    def __init__(self, question: str, detail: str, yes: str) -> None:
+        super().__init__(classes="card-screen")
+        self.question, self.detail, self.yes = question, detail, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(Content.styled(self.question, "bold"), id="confirm-question")
+            yield Static(self.detail, id="confirm-detail")
+            yield Static(Content.styled(f"{self.yes} · Esc (or n) does nothing", "$text-muted"), classes="card-gap")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, from the same declarations that make the bindings and the footer."""
 

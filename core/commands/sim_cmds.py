@@ -202,5 +202,7 @@ COMMANDS = [
             args=(COMMAND,)),
     Command("save", "Usage: save FILE", "write the scenario and the command log to FILE (TOML)", _session_only,
             family="session"),
+    Command("source", "Usage: source FILE", "run each line of a script FILE, in order, as if typed", _session_only,
+            family="session"),
     Command("undo", "Usage: undo", "rewind the last command that changed the world", _session_only, family="session"),
 ]

@@ -121,14 +121,22 @@ def test_after_undo_time_and_events_reach_the_new_world():
     drive(check)
 
 
-def test_reset_starts_again_and_undo_has_nothing_left():
+def test_reset_starts_again_and_undo_brings_the_world_back():
+    """A reset can be undone (issue 12): the world before it comes back; then undo goes on as before."""
     async def check(app, pilot):
         app.dashboard.run_line("sim load 10")
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+backslash", "enter")
         await pilot.pause()
         assert app.session.engine.world.filesets["sw"].queue.length == 0
         assert app.session.log == []
         assert "scenario 'seed' started again" in console_text(app)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "Undid: reset" in console_text(app)
+        assert app.session.engine.world.filesets["sw"].queue.length == 11  # 10 writes and their mkdir
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.session.engine.world.filesets["sw"].queue.length == 0
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert "nothing to undo" in console_text(app)

@@ -8,7 +8,7 @@ from helpers import console_text, drive, notifications
 from peersnap.tui.actions import ACTIONS
 from peersnap.tui.app import PeersnapApp, make_app
 from peersnap.tui.dashboard import Dashboard
-from peersnap.tui.screens import HelpScreen, RefusalCard
+from peersnap.tui.screens import Confirm, HelpScreen, RefusalCard
 from peersnap.tui.settings import Settings, load, save
 from peersnap.tui.themes import ThemeError, bundled_themes, parse_theme, user_themes
 from peersnap.tui.widgets.console import ConsoleInput
@@ -101,10 +101,22 @@ def test_palette_holds_every_action_and_bindings_match():
     drive(check)
 
 
-def test_reset_starts_the_scenario_again():
+def test_reset_asks_first_then_starts_the_scenario_again():
+    """Reset moved off Ctrl+R (history search) to Ctrl+\\ and asks first: Esc keeps the world."""
     async def check(app, pilot):
         app.dashboard.run_line("sim load 100")
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+backslash")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert app.session.engine.world.filesets["sw"].queue.length == 101  # nothing happened yet
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.dashboard
+        assert app.session.engine.world.filesets["sw"].queue.length == 101
+        await pilot.press("ctrl+backslash")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
         assert app.session.engine.world.filesets["sw"].queue.length == 0
 
     drive(check)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from peersnap.core.language import cluster_prefix
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -22,6 +23,14 @@ from .line_log import LineLog
 
 Completer = Callable[[str], list[str]]
 MAX_HISTORY = 500
+SEARCH_PROMPT = "(reverse-i-search)"
+
+
+def pasted_lines(text: str) -> list[str]:
+    """A paste's lines. Terminals send a pasted newline as \r (xterm, and the browser's
+    xterm.js), so here \r\n, \n and a lone \r each end a line; the last item is the
+    text after the last line end ('' when the paste ends with one)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def cluster_of(line: str) -> str:
@@ -59,18 +68,35 @@ def apply_completion(text: str, candidates: list[str]) -> tuple[str, list[str]]:
 
 
 class ConsoleInput(Input):
-    """The command line: Up/Down walk the history, Tab completes."""
+    """The command line: Up/Down walk the history, Tab completes, Ctrl+R searches
+    the history backwards (as in bash), a paste of several lines runs each line.
+
+    Enter takes the line out of the field at once, in the key's own turn: keys that
+    arrive together (a paste without bracketed paste, a laggy link, type-ahead while
+    a long command runs) then start the next line, never join the one before."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Previous command", show=False),
         Binding("down", "history(1)", "Next command", show=False),
         Binding("tab", "complete", "Complete", show=False),
+        Binding("ctrl+r", "search_history", "Search history", show=False),
     ]
 
     class Completed(Message):
         def __init__(self, candidates: list[str]) -> None:
             super().__init__()
             self.candidates = candidates
+
+    class Lines(Message):
+        """Whole lines to run, in order (Enter, or a paste); `pasted`: they came in one paste."""
+
+        def __init__(self, lines: list[str], pasted: bool = False) -> None:
+            super().__init__()
+            self.lines = lines
+            self.pasted = pasted
+
+    class HelpWanted(Message):
+        """`?` on an empty line."""
 
     def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -81,6 +107,125 @@ class ConsoleInput(Input):
         self._prompt = prompt_for("cache")
         self._prompt_strip: tuple[object, Strip] | None = None
         self.styles.padding = (0, 0, 0, self._prompt.cell_length)
+        self.on_remember: Callable[[list[str]], None] | None = None  # saves the history (the app's state file)
+        self._search: str | None = None  # the Ctrl+R query while searching
+        self._search_from = 0  # search older than this history index
+        self._search_draft = ""
+
+    # -- Enter, pastes and keys ------------------------------------------------------------
+    async def action_submit(self) -> None:
+        if self._search is not None:
+            self._end_search()
+        line = self.value
+        self.value = ""  # now, before the next key of a burst is inserted
+        self.cursor_position = 0
+        self.remember(line)
+        self.post_message(self.Lines([line]))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        if self._search is not None:
+            self._end_search()
+        parts = pasted_lines(event.text)
+        if len(parts) == 1:
+            self.insert_text_at_cursor(parts[0])
+            return
+        before, after = self.value[: self.cursor_position], self.value[self.cursor_position:]
+        *whole, rest = parts
+        whole[0] = before + whole[0]
+        self.value = rest + after  # the text after the last line end stays to be edited, as in a terminal
+        self.cursor_position = len(rest)
+        for line in whole:
+            self.remember(line)
+        self.post_message(self.Lines(whole, pasted=True))
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._search is not None and self._search_key(event):
+            event.stop()
+            event.prevent_default()
+            return
+        if event.character == "?" and not self.value:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.HelpWanted())
+            return
+        if not event.is_printable and await self._run_own_binding(event):
+            return
+        await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the field's own binding for `event` now, in the key's turn.
+
+        Textual runs a widget's (non-priority) bindings when the key has bubbled back
+        up to the app, which is after every key already queued behind it: in a burst
+        `a⏎b⏎` both Enters would see `ab`. Enter, Backspace, Tab, the arrows run here,
+        in order with the characters typed around them."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return True
+        return False
+
+    # -- Ctrl+R: reverse history search ---------------------------------------------------------
+    @property
+    def searching(self) -> bool:
+        return self._search is not None
+
+    def action_search_history(self) -> None:
+        if self._search is None:
+            self._search, self._search_from, self._search_draft = "", len(self.history), self.value
+        else:  # Ctrl+R again: the next older match
+            self._search_from = max(self._history_match_index(), 0)
+        self._show_search()
+
+    def _history_match_index(self) -> int:
+        """The index of the newest history line older than `_search_from` holding the query (-1: none)."""
+        query = self._search or ""
+        for index in range(self._search_from - 1, -1, -1):
+            if query in self.history[index]:
+                return index
+        return -1
+
+    def _show_search(self) -> None:
+        index = self._history_match_index()
+        found = index >= 0
+        if found and self._search:
+            self.value = self.history[index]
+        elif not self._search:
+            self.value = self._search_draft if index < 0 or self._search_from == len(self.history) \
+                else self.history[index]
+        label = SEARCH_PROMPT if found or not self._search else "(failed reverse-i-search)"
+        self.prompt = Content.assemble((label, "bold $warning"), f"'{self._search}': ")
+        self.cursor_position = len(self.value)
+
+    def _search_key(self, event: events.Key) -> bool:
+        """A key while searching; True when the search used it."""
+        if event.key == "escape":
+            self.value = self._search_draft
+            self._end_search()
+            return True
+        if event.key == "backspace":
+            self._search = (self._search or "")[:-1]
+            self._search_from = len(self.history)
+            self._show_search()
+            return True
+        if event.is_printable and event.character is not None:
+            self._search = (self._search or "") + event.character
+            self._search_from = len(self.history)
+            self._show_search()
+            return True
+        if event.key in ("enter", "ctrl+r"):
+            return False  # its binding runs (submit / older match)
+        self._end_search()  # any other key (arrows, Home, End) edits the match found
+        return False
+
+    def _end_search(self) -> None:
+        self._search = None
+        self.prompt = prompt_for(cluster_of(self.value))
+        self.cursor_position = len(self.value)
 
     # The prompt is drawn in the input's left padding: one widget for the whole command
     # line (a row container, a prompt widget and the input cost three on every first frame).
@@ -122,6 +267,8 @@ class ConsoleInput(Input):
         if line.strip() and (not self.history or self.history[-1] != line):
             self.history.append(line)
             del self.history[:-MAX_HISTORY]
+            if self.on_remember is not None:
+                self.on_remember(self.history)
         self._index = None
         self._draft = ""
 
@@ -169,6 +316,13 @@ class Console(Vertical):
             super().__init__()
             self.line = line
 
+    class Pasted(Message):
+        """Several lines pasted at once: each is run in order (a long paste after one confirmation)."""
+
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
     def __init__(self, completer: Completer | None = None, *, id: str | None = None, blink: bool = True) -> None:
         super().__init__(id=id, classes="pane")
         self._completer = completer
@@ -193,17 +347,20 @@ class Console(Vertical):
         return self.query_one(LineLog)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self.input.searching:
+            return  # the search's prompt stays until the search ends
         cluster = cluster_of(event.value)
-        if cluster != self._cluster:  # most keystrokes leave the prompt as it is: no redraw, no layout
+        if cluster != self._cluster or self.input.prompt.plain != f"[{cluster}]# ":  # most keystrokes leave the prompt as it is: no redraw, no layout
             self._cluster = cluster
             self.input.prompt = prompt_for(cluster)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # (the console's input submits through `ConsoleInput.Lines`)
+
+    def on_console_input_lines(self, event: ConsoleInput.Lines) -> None:
         event.stop()
-        line = event.value
-        self.input.remember(line)
-        self.input.value = ""
-        self.post_message(self.Submitted(line))
+        self.post_message(self.Submitted(event.lines[0]) if len(event.lines) == 1 and not event.pasted
+                          else self.Pasted(event.lines))
 
     def on_console_input_completed(self, event: ConsoleInput.Completed) -> None:
         self.output.write(Content.styled("  ".join(event.candidates), "$text-muted"))
