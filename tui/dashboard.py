@@ -224,6 +224,11 @@ class Dashboard(Screen[None]):
         console; `/` focuses the event filter and `?` opens help."""
         if not event.is_printable or event.character is None or isinstance(self.focused, ConsoleInput):
             return
+        node = self.focused
+        while node is not None and node is not self:
+            if event.key in node._bindings.key_to_bindings:  # (no public reader) the pane's own key: Space on a toggle
+                return
+            node = node.parent
         event.stop()
         if event.character == "/" and self.query("#event-filter"):
             self.query_one("#event-filter").focus()
