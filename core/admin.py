@@ -7,10 +7,8 @@ from . import clock, rules
 from .clock import SimTime
 from .errors import SimError
 from .events import EventBus, FilesetChanged, HomeExportChanged
-from .fileops import text_size
-from .gateway import RESYNC
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
-from .tree import VersionedTree, force_set, remove_subtree
+from .resync import queue_resync
 from .world import World
 
 MAX_ASYNC_DELAY_S = 2_147_483_647
@@ -155,46 +153,29 @@ class Admin:
         self._enforce(rules.flush_during_psnap(fileset), "mmafmctl", fileset)
         if fileset.state not in (CacheState.ACTIVE, CacheState.DIRTY, CacheState.NEEDS_RESYNC):
             raise SimError(f"mmafmctl: Cannot flush fileset {name}: it is in {fileset.state.value} state.")
+        if fileset.needs_resync and fileset.mode is AfmMode.SW:  # a request to the gateway: it resyncs first
+            op = queue_resync(self.world, fileset, self.time.now)
+            self.bus.emit(FilesetChanged(self.time.now, name, f"automatic resync queued as #{op.seq}"))
         fileset.queue.flush_through = fileset.queue.next_seq
         fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)  # eligible now, not in the past
         self.bus.emit(FilesetChanged(self.time.now, name, f"flushPending: {fileset.queue.length} ops may go home now"))
         return fileset.queue.length
 
     def resync(self, name: str) -> int:
-        """Push the cache's whole contents home, overwriting what home changed.
-
-        The cache's contents now are pinned (like a snapshot) and one resync op
-        joins the queue: when it reaches home, after everything queued before
-        it, home's directory is made equal to those contents. Diffing at flush
-        time, not now, keeps ops still queued (a rename, say) from carrying a
-        home change past the resync. Returns the bytes the resync will send."""
+        """`mmafmctl fs1 resync -j F`: push the cache's whole contents home,
+        overwriting what home changed (one queued op, see `resync.queue_resync`).
+        IBM: "When running a resync the fileset must be in the Active or the
+        NeedsResync state." Returns the bytes the resync will send."""
         fileset = self.world.filesets[name]
         if fileset.mode is not AfmMode.SW:
             raise SimError(f"mmafmctl: Resync is allowed only for single-writer filesets; {name} is {fileset.mode.long_name}.")
         if self.world.home_tree(fileset) is None:
             raise SimError(f"mmafmctl: Home of fileset {name} ({fileset.target.path}) is not reachable.")
-        cache = self.world.cache.fs.trees[name]
-        size = sum(text_size(content) for _, content in cache.items())
-        queue = fileset.queue
-        queue.barrier()
-        op = queue.push(RESYNC, "", cache.pin(), size, self.time.now)
-        queue.barrier()
-        fileset.needs_resync = False
-        self.bus.emit(FilesetChanged(self.time.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({size} B)"))
+        self._enforce(rules.resync_state(fileset), "mmafmctl", fileset)
+        op = queue_resync(self.world, fileset, self.time.now)
+        self.bus.emit(FilesetChanged(self.time.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({op.size} B)"))
         self._refresh()
-        return size
-
-    def apply_resync(self, fileset: AfmFileset, home: VersionedTree, epoch: int) -> None:
-        """At home: make the export equal to the cache's contents pinned at `epoch`."""
-        cache = self.world.cache.fs.trees[fileset.name]
-        wanted = dict(cache.items_at(epoch))
-        for path in sorted((p for p, _ in home.items() if p not in wanted), reverse=True):
-            if home.get(path) is not None:
-                remove_subtree(home, path)
-        for path in sorted(wanted):
-            if home.get(path) != wanted[path]:
-                force_set(home, path, wanted[path])
-        cache.release(epoch)
+        return op.size
 
     # -- mmafmconfig (home) -----------------------------------------------------------------------
     def set_afm_enabled(self, path: str, enabled: bool) -> None:

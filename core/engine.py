@@ -14,14 +14,15 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
-from . import clock, gateway
+from . import clock, gateway, resync
 from .admin import Admin
 from .clock import SimTime
-from .events import Event, EventBus, LinkChanged, OpsFlushed
+from .events import Event, EventBus, FilesetChanged, HomeResynced, LinkChanged, OpsFlushed
 from .fileops import FileOps, collector_paused
 from .gateway import MKDIR, REMOVE, RENAME, RESYNC, RMDIR, QueuedOp
-from .model import AfmFileset, HomeHalf, PeerSnapshot
+from .model import AfmFileset, AfmMode, HomeHalf, HomeWait, PeerSnapshot
 from .snapshots import QUIESCE, Snapshots
 from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
 from .world import World
@@ -46,6 +47,16 @@ class DisconnectTimeout:
 
 
 Timer = LinkTimer | DisconnectTimeout
+
+
+class WaitOutcome(str, Enum):
+    """How `mmpsnap --wait` ended."""
+
+    DONE = "done"  # the home half exists or failed
+    LINK_DOWN = "link down"  # it would wait for the link: no reconnect is scheduled
+    STOPPED = "stopped"  # it would wait for mmafmctl start
+    HOME_GONE = "home gone"  # the fileset cannot reach its home directory
+    TIMED_OUT = "timed out"  # the bound passed
 
 
 class Engine:
@@ -133,7 +144,7 @@ class Engine:
                     time.now = max(time.now, target)
                 break
             if t_gateway <= t_timer:
-                self._drain_all(min(t_timer, target))
+                self._drain_all(min(t_timer, target), until)
             else:
                 _, _, timer = heapq.heappop(self._timers)
                 time.now = max(time.now, t_timer)
@@ -165,17 +176,43 @@ class Engine:
         """Taking a snapshot quiesces the file system for a second of simulated time."""
         self.advance(QUIESCE)
 
-    def wait_for_psnap(self, psnap: PeerSnapshot, bound: int = WAIT_BOUND) -> bool:
-        """Run simulated time until the home half exists (or fails); False if it
-        cannot within `bound` (for example while the link stays down)."""
-        self.advance_to(self.time.now + bound, stop_when_idle=True, until=lambda: psnap.home is not HomeHalf.QUEUED)
-        return psnap.home is not HomeHalf.QUEUED
+    def wait_for_psnap(self, psnap: PeerSnapshot, bound: int = WAIT_BOUND) -> WaitOutcome:
+        """`mmpsnap ... --wait`: run simulated time until this psnap's home half
+        exists or fails, and not an instant longer (other filesets' queues
+        drain only as far as that moment). It stops at once, moving no time,
+        when nothing scheduled can ever let the half through (the link down with
+        no reconnect scheduled, replication stopped, home gone), and after `bound`."""
+        def finished() -> bool:
+            return psnap.home is not HomeHalf.QUEUED or self.psnap_blocked(psnap) is not None
+
+        self.advance_to(self.time.now + bound, stop_when_idle=True, until=finished)
+        if psnap.home is not HomeHalf.QUEUED:
+            return WaitOutcome.DONE
+        blocker = self.psnap_blocked(psnap)
+        return blocker if blocker is not None else WaitOutcome.TIMED_OUT
+
+    def psnap_blocked(self, psnap: PeerSnapshot) -> WaitOutcome | None:
+        """What keeps a queued home half from ever being taken unless the user
+        acts, or None when time alone will bring it (what it waits for is
+        `Snapshots.home_wait`; a reconnect may already be scheduled)."""
+        wait, _ = self.snapshots.home_wait(psnap)
+        if wait is HomeWait.LINK:
+            scheduled = any(isinstance(t, LinkTimer) and t.up for _, _, t in self._timers)
+            return None if scheduled else WaitOutcome.LINK_DOWN
+        if wait is HomeWait.STOPPED:
+            return WaitOutcome.STOPPED
+        fileset = self.world.filesets[psnap.fileset]
+        if self.world.home_tree(fileset) is None or not fileset.mode.pushes_home:
+            return WaitOutcome.HOME_GONE
+        return None
 
     # -- the gateway -------------------------------------------------------------------
-    def _drain_all(self, limit: int) -> None:
+    def _drain_all(self, limit: int, until: Callable[[], bool] | None = None) -> None:
         """Drain the gateways up to `limit` in time order: the gateway whose next
         op completes first runs until another gateway's op would complete
-        before its own, so events and home snapshots keep simulated time."""
+        before its own, so events and home snapshots keep simulated time.
+        With `until`, stop as soon as it holds (a drain stops after each psnap
+        marker, so `--wait` ends the moment its home half is taken)."""
         with collector_paused():  # draining frees queued ops and makes home entries, no cycles
             while True:
                 heads = sorted(
@@ -187,6 +224,8 @@ class Engine:
                     return
                 bound = heads[1][0] if len(heads) > 1 else limit
                 self._drain(heads[0][2], bound)
+                if until is not None and until():
+                    return
 
     def _drain(self, fileset: AfmFileset, limit: int) -> None:
         """Execute at home, in order, every op of `fileset` that completes by
@@ -196,19 +235,33 @@ class Engine:
             return
         flushed = fileset.queue.flush(limit, fileset.async_delay_us, self.world.link)
         paths, contents = flushed.paths, flushed.contents
+        # The first op to reach a home changed behind an SW cache's back finds the
+        # inconsistency (unless it is a resync, which puts home right).
+        others = flushed.others
+        found = (flushed.count > 0 and fileset.home_changed and not fileset.needs_resync
+                 and fileset.mode is AfmMode.SW and not (others and others[0][0] == 0 and others[0][1].kind == RESYNC))
+        if found:
+            fileset.needs_resync = True
         written = 0
-        for before, op in flushed.others:
+        for before, op in others:
             written = _write_files(tree, paths, contents, written, before)
             if op.kind == RESYNC:
-                self.admin.apply_resync(fileset, tree, int(op.data))  # type: ignore[call-overload]
+                changed = resync.apply_resync(self.world, fileset, tree, int(op.data))  # type: ignore[call-overload]
+                found = False  # found and put right in one flush: nothing left to report
+                self.bus.emit(HomeResynced(flushed.data_done, fileset.name, op.seq, "", changed))
             else:
                 apply_at_home(tree, op)
         _write_files(tree, paths, contents, written, len(paths))
         time = self.time
         if flushed.count:
             time.now = max(time.now, flushed.data_done)
+            if found:
+                self.bus.emit(FilesetChanged(flushed.data_done, fileset.name, "AFM found home changed behind the "
+                                             "cache's back while flushing: NeedsResync (resynchronised with the next "
+                                             "request)"))
             self.bus.emit(OpsFlushed(flushed.data_done, fileset.name, flushed.count, flushed.first, flushed.last,
                                      flushed.bytes))
+            resync.home_written(self.world, self.world.home_dir(fileset), fileset)
         if flushed.marker is not None:
             time.now = max(time.now, flushed.busy_until)
             self.snapshots.complete_home_half(fileset, str(flushed.marker.data))

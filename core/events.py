@@ -245,6 +245,22 @@ class HomeWritten(FilesetEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class HomeResynced(FilesetEvent):
+    """Home was made equal to what the cache sent: a resync op reached home
+    (`seq`), or AFM resynchronised home before taking psnap `psnap`'s home half."""
+
+    seq: int
+    psnap: str
+    changed: int  # entries put right at home
+    topic = "home"
+
+    def describe(self) -> str:
+        what = f"before the home half of {self.psnap}" if self.psnap else f"by resync #{self.seq}"
+        entries = f"{self.changed:,} {'entry' if self.changed == 1 else 'entries'}"
+        return f"home resynchronised {what}: {entries} put right"
+
+
+@dataclass(frozen=True, slots=True)
 class RuleRefused(FilesetEvent):
     command: str
     rule: str

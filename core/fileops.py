@@ -2,7 +2,9 @@
 
 A change inside an SW or IW cache fileset is made at once in the cache and
 queued for home; an LU fileset keeps it local; an RO fileset refuses it. A
-change at home under an SW cache's export makes that cache NeedsResync.
+change at home under an SW cache's export is found by that cache's gateway
+when it next flushes (NeedsResync); the next change the cache queues then
+queues an automatic resync first (see `resync`).
 Every operation checks everything first, so a failed one changes nothing.
 """
 
@@ -15,10 +17,11 @@ from dataclasses import dataclass, replace
 
 from .clock import SimTime
 from .errors import FsError
-from .events import EventBus, HomeWritten, OpDropped, OpQueued, OpsLoaded
+from .events import EventBus, FilesetChanged, HomeWritten, OpDropped, OpQueued, OpsLoaded
 from .gateway import CREATE, RENAME, QueuedOp
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import Location, PathError, Where, locate
+from .resync import home_written, queue_resync
 from .tree import DIR, Content, VersionedTree, move_entry
 from .world import World
 
@@ -236,6 +239,8 @@ class FileOps:
         self._put(loc, fileset, tree, loc.rel, "", True)
 
     def _put(self, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
+        if fileset is not None and fileset.mode.pushes_home:
+            self._request(fileset)
         tree.set(rel, content)
         if fileset is not None and fileset.mode.pushes_home:
             op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.time.now, created)
@@ -250,11 +255,20 @@ class FileOps:
         self._refresh()
 
     def _home_changed(self, tree: str, rel: str) -> None:
-        for fileset in self.world.filesets_on_export(tree):
-            if fileset.mode is AfmMode.SW and not fileset.needs_resync:
-                fileset.needs_resync = True
-                self.bus.emit(HomeWritten(self.time.now, fileset.name, f"{self.world.home.fs.mount}/{tree}/{rel}".rstrip("/")))
+        for fileset in home_written(self.world, tree):
+            self.bus.emit(HomeWritten(self.time.now, fileset.name, f"{self.world.home.fs.mount}/{tree}/{rel}".rstrip("/")))
         self._refresh()
+
+    def _request(self, fileset: AfmFileset) -> None:
+        """A change is about to be queued: the next request to the gateway of a
+        NeedsResync fileset runs the resync first (IBM: "AFM runs a
+        resynchronization automatically during the next request")."""
+        if fileset.needs_resync and fileset.mode is AfmMode.SW:
+            op = queue_resync(self.world, fileset, self.time.now)
+            self.bus.emit(FilesetChanged(
+                self.time.now, fileset.name,
+                f"automatic resync queued as #{op.seq}: home will be made equal to the cache ({op.size} B)",
+            ))
 
     def mkdir(self, role: str, path: str, parents: bool = False) -> None:
         loc = self.locate(role, path)
@@ -283,6 +297,8 @@ class FileOps:
             missing.append(parent)
             rel = parent
         self._access(loc)
+        if fileset is not None and fileset.mode.pushes_home:
+            self._request(fileset)
         for rel in [*reversed(missing), loc.rel]:
             tree.set(rel, DIR)
             if fileset is not None and fileset.mode.pushes_home:
@@ -307,6 +323,8 @@ class FileOps:
         elif directory:
             raise FsError("Not a directory")
         self._access(loc)
+        if fileset is not None and fileset.mode.pushes_home:
+            self._request(fileset)
         for rel in [*reversed(list(tree.walk(loc.rel))), loc.rel]:
             is_dir = tree.get(rel) is DIR
             tree.delete(rel)
@@ -350,6 +368,8 @@ class FileOps:
             raise FsError("Not a directory")
         self._parent_dir(tree, rel)
         self._access(source)
+        if fileset is not None and fileset.mode.pushes_home:
+            self._request(fileset)
         if existing is not None:
             tree.delete(rel)
         move_entry(tree, source.rel, rel)
@@ -381,6 +401,8 @@ class FileOps:
             raise FsError("load exists and is not a directory")
         fileset.activated = True
         queue = fileset.queue
+        if fileset.mode.pushes_home:
+            self._request(fileset)
         start = self._load_next.get(fileset_name, 1)
         pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
         now = self.time.now

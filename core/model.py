@@ -172,7 +172,8 @@ class AfmFileset:
     linked: bool = True
     activated: bool = True
     stopped: bool = False
-    needs_resync: bool = False
+    needs_resync: bool = False  # the gateway found home changed (NeedsResync)
+    home_changed: bool = False  # home was written behind the cache's back; found at the next flush
     async_delay_us: int = 15_000_000
     queue: GatewayQueue = field(default_factory=GatewayQueue)
     psnaps: dict[str, PeerSnapshot] = field(default_factory=dict)

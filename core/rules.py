@@ -68,19 +68,56 @@ def psnap_protocol(fileset: AfmFileset) -> Refusal | None:
 
 
 def psnap_state(fileset: AfmFileset) -> Refusal | None:
+    """Active or Dirty (or Disconnected: the seed's rule 4). A cache known to
+    need a resync is refused even while Disconnected: its home is not what the
+    cache sent, so a psnap would first wait for a resync that cannot run yet."""
     state = fileset.state
+    if fileset.needs_resync and state is CacheState.DISCONNECTED:
+        return Refusal(
+            "cache must be Active",
+            "6027-2293",
+            f"The peer snapshot creation failed because fileset {fileset.name} is in NeedsResync state.",
+            f"Fileset {fileset.name} is Disconnected and its home changed behind the cache's back. Bring the link "
+            f"back (sim link up), then run mmafmctl fs1 resync -j {fileset.name} (or change a file: AFM resyncs "
+            "with the next change it sends home).",
+        )
     if state in PSNAP_STATES:
         return None
     fixes = {
         CacheState.INACTIVE: f"Access the fileset first (for example: ls /gpfs/fs1/{fileset.name}) to make it Active.",
         CacheState.STOPPED: f"Restart replication with mmafmctl fs1 start -j {fileset.name}.",
-        CacheState.NEEDS_RESYNC: f"Something wrote at home; repair it with mmafmctl fs1 resync -j {fileset.name}.",
+        CacheState.NEEDS_RESYNC: (
+            f"AFM found that home changed behind the cache's back. Run mmafmctl fs1 resync -j {fileset.name} "
+            "(AFM also resyncs by itself with the next change the cache sends home)."
+        ),
         CacheState.UNMOUNTED: "Home is unreachable; bring the link back up (sim link up).",
     }
     return Refusal(
         "cache must be Active",
         "6027-2293",
         f"The peer snapshot creation failed because fileset {fileset.name} is in {state.value} state.",
+        fixes.get(state, "Wait until the fileset is Active again."),
+    )
+
+
+def resync_state(fileset: AfmFileset) -> Refusal | None:
+    """IBM: "When running a resync the fileset must be in the Active or the
+    NeedsResync state." (IBM prints no message for it: the text is ours.)"""
+    state = fileset.state
+    if state in (CacheState.ACTIVE, CacheState.NEEDS_RESYNC):
+        return None
+    fixes = {
+        CacheState.DIRTY: "Let the queued changes reach home first (sim settle), then resync if home still differs.",
+        CacheState.DISCONNECTED: "Home is unreachable; bring the link back up (sim link up).",
+        CacheState.UNMOUNTED: "Home is unreachable; bring the link back up (sim link up).",
+        CacheState.STOPPED: f"Restart replication with mmafmctl fs1 start -j {fileset.name}.",
+        CacheState.INACTIVE: f"Access the fileset first (for example: ls /gpfs/fs1/{fileset.name}).",
+    }
+    return Refusal(
+        "resync needs Active or NeedsResync",
+        "",
+        f"Resync of fileset {fileset.name} is not allowed in {state.value} state; "
+        "the fileset must be Active or NeedsResync.",
         fixes.get(state, "Wait until the fileset is Active again."),
     )
 

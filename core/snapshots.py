@@ -3,8 +3,10 @@
 The cache half of a peer snapshot is a fileset snapshot taken at once; the
 home half is a marker in the gateway queue. When every operation queued
 before the marker has reached home, home takes a snapshot of its file system
-with the same name. Both halves then hold the same contents, which the
-engine checks by comparing the two trees' digests.
+with the same name. Both halves then hold the same contents: if home was
+changed behind the cache's back meanwhile, it is resynchronised to the cache
+half before its half is taken (`resync.match_cache_half`), and the engine
+confirms it by comparing the two trees' digests.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .errors import SimError
 from .events import (
     EventBus,
     GpfsLogged,
+    HomeResynced,
     PeerSnapshotBroken,
     PeerSnapshotCompleted,
     PeerSnapshotDeleted,
@@ -28,6 +31,7 @@ from .events import (
 )
 from .gateway import PSNAP
 from .model import AfmFileset, CacheState, HomeHalf, HomeWait, PeerSnapshot, Snapshot
+from .resync import match_cache_half
 from .world import World
 
 QUIESCE = clock.SECOND
@@ -139,12 +143,20 @@ class Snapshots:
         if self.world.home.fs.has_snapshot(name, home_fileset):
             self._fail_home_half(psnap, f"a snapshot named {name} already exists at home")
             return
-        home_snap = self.take_snapshot("home", name, home_fileset, peer=True)
         tree = self.world.home_dir(fileset)
+        home = self.world.home.fs.trees[tree]
+        cache_digest = psnap.cache_snap.digests[fileset.name]
+        # The pair invariant, by construction: home takes its half only once it
+        # holds the cache half's contents. If home changed behind the cache's
+        # back, AFM resynchronises it to the cache half first.
+        changed = match_cache_half(self.world, fileset, home, psnap.cache_snap.epochs[fileset.name], cache_digest)
+        if changed:
+            self.bus.emit(HomeResynced(self.time.now, fileset.name, 0, name, changed))
+        home_snap = self.take_snapshot("home", name, home_fileset, peer=True)
         psnap.home_snap = home_snap
         psnap.home = HomeHalf.CREATED
         self.world.snapshot_changes += 1
-        psnap.identical = home_snap.digests.get(tree) == psnap.cache_snap.digests[fileset.name]
+        psnap.identical = home_snap.digests.get(tree) == cache_digest
         self.bus.emit(PeerSnapshotCompleted(self.time.now, fileset.name, name, home_snap.id, psnap.identical))
 
     def log_not_enabled(self, fileset: AfmFileset) -> None:

@@ -138,7 +138,7 @@ class World:
             tuple(cache.trees), tuple(home.trees),
             sum(map(_changes, cache.trees.values())), sum(map(_changes, home.trees.values())),
             tuple(
-                (f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.state, f.async_delay_us,
+                (f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state, f.async_delay_us,
                  f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq, f.home_afm_seen)
                 for f in self.filesets.values()
             ),
@@ -157,7 +157,7 @@ class World:
 
         filesets = tuple(
             (
-                f.name, f.mode, str(f.target), f.linked, f.activated, f.stopped, f.needs_resync, f.state,
+                f.name, f.mode, str(f.target), f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state,
                 f.async_delay_us, f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq,
                 tuple((p.name, p.home, p.identical, p.failure) for p in f.psnaps.values()),
             )

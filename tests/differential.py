@@ -9,31 +9,46 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from peersnap.core.scenario import Scenario, load
 from peersnap.core.session import Session
-
 from reference_model import DIR, HOME_SW, PSNAP_NAME, SW, RefFileset, Step, Tree, random_step
 
 
 def dump(session: Session, prefix: str, root: str) -> Tree:
-    """Every file and directory under `root` (relative paths), read with ls and cat."""
+    """Every file and directory under `root` (relative paths), read with `ls -l`
+    and one `cat` of every file, split by the sizes `ls -l` printed (one `cat`
+    a file when they do not add up)."""
     tree: Tree = {}
+    files: list[tuple[str, int]] = []
     pending = [""]
     while pending:
         rel = pending.pop()
-        listing = session.run(f"{prefix}ls {root}/{rel}".rstrip("/"))
+        listing = session.run(f"{prefix}ls -l {root}/{rel}".rstrip("/"))
         if not listing.ok:
-            raise AssertionError(f"{prefix}ls {root}/{rel}: {listing.lines}")
+            raise AssertionError(f"{prefix}ls -l {root}/{rel}: {listing.lines}")
         for entry in listing.lines:
-            name = entry.rstrip("/")
+            mode, _, _, _, size, name = entry.split(maxsplit=5)
             path = f"{rel}/{name}" if rel else name
-            if entry.endswith("/"):
+            if mode.startswith("d"):
                 tree[path] = DIR
                 pending.append(path)
             else:
-                text = session.run(f"{prefix}cat {root}/{path}")
-                if not text.ok:
-                    raise AssertionError(f"{prefix}cat {root}/{path}: {text.lines}")
-                tree[path] = "".join(line + "\n" for line in text.lines)
+                files.append((path, int(size)))
+    if not files:
+        return tree
+    text = session.run(f"{prefix}cat " + " ".join(f"{root}/{path}" for path, _ in files))
+    joined = "".join(line + "\n" for line in text.lines) if text.ok else ""
+    if text.ok and len(joined) == sum(size for _, size in files):
+        at = 0
+        for path, size in files:
+            tree[path] = joined[at:at + size]
+            at += size
+        return tree
+    for path, _ in files:
+        one = session.run(f"{prefix}cat {root}/{path}")
+        if not one.ok:
+            raise AssertionError(f"{prefix}cat {root}/{path}: {one.lines}")
+        tree[path] = "".join(line + "\n" for line in one.lines)
     return tree
 
 
@@ -72,9 +87,19 @@ class Report:
         return "\n".join(self.lines)
 
 
+_SEED_WORLD: list[Scenario] = []
+
+
+def seed_world() -> Scenario:
+    """The default scenario, read once (a Session builds a fresh world from it)."""
+    if not _SEED_WORLD:
+        _SEED_WORLD.append(load())
+    return _SEED_WORLD[0]
+
+
 def run_script(seed: int, steps: int = 30) -> Report:
     rng = random.Random(seed)
-    session = Session()
+    session = Session(seed_world())
     report = Report(seed)
     model = RefFileset(cache=dump(session, "", SW))
 

@@ -127,13 +127,7 @@ class RefFileset:
         ok = self.writable() and content is not None
         if ok and target != src:
             existing = self.cache.get(target)
-            if content == DIR and (target + "/").startswith(src + "/"):
-                ok = False
-            elif existing == DIR:
-                ok = False
-            elif existing is not None and content == DIR:
-                ok = False
-            elif self.cache.get(parent(target), DIR if "/" not in target else None) != DIR:
+            if content == DIR and (target + "/").startswith(src + "/") or existing == DIR or existing is not None and content == DIR or self.cache.get(parent(target), DIR if "/" not in target else None) != DIR:
                 ok = False
 
         def apply() -> None:

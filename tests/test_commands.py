@@ -250,9 +250,12 @@ def test_getstate_inactive_in_a_scenario_that_starts_so():
     assert getstate(session, "iw")[2] == "Active"
 
 
-def test_getstate_needs_resync_after_a_home_write():
+def test_getstate_needs_resync_once_a_flush_finds_a_home_write():
     session = Session()
     ok(session, "@home touch /gpfs/fs1/sw/x")
+    assert getstate(session)[2] == "Active"  # the cache cannot see home until it flushes
+    ok(session, "touch /gpfs/fs1/sw/y")
+    ok(session, "sim settle")
     assert getstate(session)[2] == "NeedsResync"
 
 

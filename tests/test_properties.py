@@ -2,9 +2,17 @@
 command lines (hypothesis stateful testing), and determinism.
 
 The central invariant (design.md): both halves of a peer snapshot hold the
-same file contents. Around it: nothing queued is lost or reordered, home is
-never ahead of the cache, a failed command changes nothing, simulated time
-never runs backwards, and the same script always prints the same bytes.
+same file contents: no pair is ever reported complete with halves that
+differ, whatever home did behind the cache's back, and a psnap refused or
+accepted leaves every existing pair intact. Around it: nothing queued is lost
+or reordered, home is never ahead of the cache, a failed command changes
+nothing, simulated time never runs backwards, and the same script always
+prints the same bytes.
+
+The world has two SW filesets with different async delays (sw 15 s, swnsd
+turned NFS with 3 s) and an IW one (40 s) draining beside them; link flaps
+are timed to land exactly on, one microsecond before and one after the next
+thing that happens.
 """
 
 from __future__ import annotations
@@ -24,6 +32,9 @@ from peersnap.core.session import Session
 from peersnap.core.tree import DIR
 
 SW = "/gpfs/fs1/sw"
+SW2 = "/gpfs/fs1/swnsd"  # the seed's NSD fileset, turned NFS at the start: a second SW cache
+IW = "/gpfs/fs1/iw"
+PAIRED = ("sw", "swnsd")
 FILES = ["a", "b", "d/a", "d/x/a", "e/a"]
 DIRS = ["d", "e", "d/x"]
 PATHS = FILES + DIRS
@@ -77,9 +88,16 @@ CACHE_ACTIONS = [
         "mmafmctl fs1 getstate",
     ]))),
     (1, st.tuples(st.just("reconnect_and_settle"))),
+    (2, st.tuples(st.just("flap"), st.sampled_from([-1, 0, 1]))),
+    (2, st.tuples(st.just("other_fileset"), st.sampled_from([
+        f"echo TEXT > {SW2}/a", f"echo TEXT >> {SW2}/b", f"rm {SW2}/a", "mmpsnap fs1 create -j swnsd",
+        "mmpsnap fs1 create -j swnsd --wait", f"echo TEXT > {IW}/a", f"mkdir -p {IW}/d", "mmafmctl fs1 stop -j swnsd",
+        "mmafmctl fs1 start -j swnsd",
+    ]))),
 ]
 HOME_ACTIONS = [
-    (1, st.tuples(st.just("home_write"), st.sampled_from(FILES))),
+    (2, st.tuples(st.just("home_write"), st.sampled_from(FILES))),
+    (1, st.tuples(st.just("home_write_other"), st.sampled_from(["a", "b", "c"]))),
     (1, st.tuples(st.just("resync"))),
 ]
 
@@ -99,8 +117,6 @@ class PeerSnapWorld(RuleBasedStateMachine):
         self.cache_history: dict[str, set[str]] = defaultdict(set)
         self.marker_seq: dict[str, int] = {}
         self.cache_half: dict[str, dict[str, str]] = {}  # what each psnap's cache half held when taken
-        self.must_be_identical: dict[str, bool] = {}
-        self.history: list[tuple[str, int]] = []  # ("home write" | "resync", queue seq at that moment)
         self.tainted = False  # home written since the last resync
         self.problems: list[str] = []
         self.engine.subscribe(self.on_event)
@@ -118,16 +134,8 @@ class PeerSnapWorld(RuleBasedStateMachine):
             self.last_flushed[event.fileset] = event.last_seq
         elif isinstance(event, PeerSnapshotQueued):
             self.marker_seq[event.name] = event.seq
-        elif isinstance(event, PeerSnapshotCompleted) and event.fileset == "sw":
-            self.must_be_identical[event.name] = self.home_clean_for(self.marker_seq[event.name])
-
-    def home_clean_for(self, marker_seq: int) -> bool:
-        """True when every home write so far was repaired by a resync queued
-        ahead of the psnap marker: its home half must then be identical."""
-        last_write = max((i for i, (what, _) in enumerate(self.history) if what == "home write"), default=None)
-        if last_write is None:
-            return True
-        return any(what == "resync" and seq <= marker_seq for what, seq in self.history[last_write + 1:])
+        elif isinstance(event, PeerSnapshotCompleted) and not event.identical:
+            self.problems.append(f"{event.name} completed with halves that differ")
 
     def remember_cache(self) -> None:
         for path, content in self.engine.world.cache.fs.trees["sw"].items():
@@ -155,8 +163,13 @@ class PeerSnapWorld(RuleBasedStateMachine):
     # -- file operations in the sw fileset ----------------------------------------------------
     @initialize()
     def some_directories(self):
-        """Start with the directories of the path alphabet in place, at home too."""
+        """Start with the directories of the path alphabet in place, at home too;
+        a second SW fileset (3 s) and the IW one (40 s) drain beside sw (15 s)."""
         self.run(f"mkdir -p {SW}/d/x {SW}/e")
+        for line in ("mmunlinkfileset fs1 swnsd", "mmchfileset fs1 swnsd -p afmTarget=nfs://home1/gpfs/fs1/swnsd",
+                     "mmchfileset fs1 swnsd -p afmAsyncDelay=3", f"mmlinkfileset fs1 swnsd -J {SW2}",
+                     "mmunlinkfileset fs1 iw", "mmchfileset fs1 iw -p afmAsyncDelay=40", f"mmlinkfileset fs1 iw -J {IW}"):
+            assert self.run(line).rc == 0, line
         self.run("sim settle")
 
     def file_work(self, lines):
@@ -165,16 +178,35 @@ class PeerSnapWorld(RuleBasedStateMachine):
             self.run(line.replace("TEXT", self.text()))
 
     # -- peer snapshots ---------------------------------------------------------------------------
-    def psnap_create(self, wait):
+    def psnap_create(self, wait, fileset: str = "sw"):
         self.run("sim advance 1s")
-        names = set(self.sw.psnaps)
-        result = self.run(f"mmpsnap fs1 create -j sw{' --wait' if wait else ''}", single=not wait)
-        created = set(self.sw.psnaps) - names
+        before = self.pairs()
+        names = set(self.fileset(fileset).psnaps)
+        result = self.run(f"mmpsnap fs1 create -j {fileset}{' --wait' if wait else ''}", single=not wait)
+        created = set(self.fileset(fileset).psnaps) - names
         if result.rc == 0 or wait:
             for name in created:
-                snap = self.engine.world.cache.fs.snapshot(name, "sw")
-                self.cache_half[name] = contents(self.engine.world.cache.fs.trees["sw"], snap.epochs["sw"])
-                assert self.cache_half[name] == contents(self.engine.world.cache.fs.trees["sw"])
+                snap = self.engine.world.cache.fs.snapshot(name, fileset)
+                self.cache_half[name] = contents(self.engine.world.cache.fs.trees[fileset], snap.epochs[fileset])
+                assert self.cache_half[name] == contents(self.engine.world.cache.fs.trees[fileset])
+        self.pairs_intact(before, result.lines)
+
+    def pairs(self) -> dict[str, tuple]:
+        """Every pair: its home half's state and snapshot id."""
+        return {name: (p.home, p.home_snap.id if p.home_snap else None)
+                for f in PAIRED for name, p in self.fileset(f).psnaps.items()}
+
+    def pairs_intact(self, before: dict[str, tuple], lines: list[str]) -> None:
+        """A psnap, refused or accepted, leaves every existing pair as it was
+        (a queued home half may complete meanwhile: time passes while it quiesces)."""
+        after = self.pairs()
+        for name, (home, snap_id) in before.items():
+            assert name in after, f"pair {name} vanished: {lines}"
+            if home is not HomeHalf.QUEUED:
+                assert after[name] == (home, snap_id), f"pair {name} changed: {before[name]} -> {after[name]}"
+
+    def fileset(self, name: str):
+        return self.engine.world.filesets[name]
 
     def psnap_delete(self, index):
         names = sorted(self.sw.psnaps)
@@ -190,6 +222,22 @@ class PeerSnapWorld(RuleBasedStateMachine):
 
     def step(self):
         self.run("sim step")
+
+    def flap(self, offset):
+        """Flip the link exactly on the next event, or 1 us before or after it."""
+        t = self.engine.next_event_time()
+        if t is None:
+            return
+        gap = t + offset - self.engine.now
+        if gap > 0:
+            self.run(f"sim advance {gap}us")
+        self.run(f"sim link {'down' if self.engine.world.link_up else 'up'}")
+
+    def other_fileset(self, line):
+        if line.startswith("mmpsnap"):
+            self.psnap_create("--wait" in line, "swnsd")
+        else:
+            self.run(line.replace("TEXT", self.text()))
 
     # -- administration -------------------------------------------------------------------------------
     def afmconfig(self, enable):
@@ -207,14 +255,15 @@ class PeerSnapWorld(RuleBasedStateMachine):
     # -- home, behind the cache's back, and the repair ------------------------------------------------
     def home_write(self, path):
         self.counter += 1
-        seq = self.sw.queue.next_seq
         if self.run(f"@home echo HOME{self.counter} > {SW}/{path}").rc == 0:
-            self.history.append(("home write", seq))
             self.tainted = True
+
+    def home_write_other(self, path):
+        self.counter += 1
+        self.run(f"@home echo HOME{self.counter} > {SW2}/{path}")
 
     def resync(self):
         if self.run("mmafmctl fs1 resync -j sw").rc == 0:
-            self.history.append(("resync", self.sw.queue.next_seq))
             self.tainted = False
 
     # -- nothing queued is lost ----------------------------------------------------------------------
@@ -222,10 +271,13 @@ class PeerSnapWorld(RuleBasedStateMachine):
         """Link up, replication running, home repaired if it was written: after
         settling, home's export equals the cache fileset and nothing waits."""
         self.run("sim link up")
-        if self.sw.stopped:
-            self.run("mmafmctl fs1 start -j sw")
+        for name in PAIRED:
+            if self.fileset(name).stopped:
+                self.run(f"mmafmctl fs1 start -j {name}")
+        self.run("sim settle")
         if self.tainted and self.sw.mode is AfmMode.SW:
-            self.resync()
+            self.resync()  # settled: Active or NeedsResync, so it is allowed
+            assert not self.tainted or self.engine.world.home_tree(self.sw) is None
         self.run("sim settle")
         assert self.sw.queue.length == 0
         assert all(p.home is not HomeHalf.QUEUED for p in self.sw.psnaps.values())
@@ -243,18 +295,22 @@ class PeerSnapWorld(RuleBasedStateMachine):
 
     @invariant()
     def both_halves_hold_the_same_copy(self):
-        cache_fs, home_fs = self.engine.world.cache.fs, self.engine.world.home.fs
-        for name, psnap in self.sw.psnaps.items():
-            if cache_fs.has_snapshot(name, "sw"):
-                # the cache half never changes after it is taken (copy-on-write)
-                assert contents(cache_fs.trees["sw"], cache_fs.snapshot(name, "sw").epochs["sw"]) == self.cache_half[name]
-            if psnap.home is not HomeHalf.CREATED:
-                continue
-            home = contents(home_fs.trees["sw"], home_fs.snapshot(name).epochs["sw"])
-            same = home == self.cache_half[name]
-            assert psnap.identical is same, f"{name}: identical={psnap.identical} but contents same={same}"
-            if self.must_be_identical[name]:
-                assert same, f"{name}: home half differs though home was not written"
+        """No pair is ever complete with halves that differ, home writes or not."""
+        world = self.engine.world
+        cache_fs, home_fs = world.cache.fs, world.home.fs
+        for fileset in PAIRED:
+            for name, psnap in self.fileset(fileset).psnaps.items():
+                if cache_fs.has_snapshot(name, fileset):
+                    # the cache half never changes after it is taken (copy-on-write)
+                    epoch = cache_fs.snapshot(name, fileset).epochs[fileset]
+                    assert contents(cache_fs.trees[fileset], epoch) == self.cache_half[name]
+                if psnap.home is not HomeHalf.CREATED:
+                    continue
+                directory = world.home_dir(self.fileset(fileset))
+                assert psnap.home_snap is not None and home_fs.snapshot(name, psnap.home_snap.fileset) is psnap.home_snap
+                home = contents(home_fs.trees[directory], psnap.home_snap.epochs[directory])
+                assert home == self.cache_half[name], f"{name}: the home half differs from the cache half"
+                assert psnap.identical is True
 
     @invariant()
     def home_is_never_ahead_of_the_cache(self):
@@ -266,13 +322,14 @@ class PeerSnapWorld(RuleBasedStateMachine):
     @invariant()
     def no_orphan_halves(self):
         cache_fs, home_fs = self.engine.world.cache.fs, self.engine.world.home.fs
+        psnaps = {name: p for f in PAIRED for name, p in self.fileset(f).psnaps.items()}
         for snap in home_fs.snapshots.values():
             if snap.peer:
-                psnap = self.sw.psnaps.get(snap.name)
+                psnap = psnaps.get(snap.name)
                 assert psnap is not None, f"orphan home half {snap.name}"
-                assert cache_fs.has_snapshot(snap.name, "sw") or psnap.home is HomeHalf.DELETING
+                assert cache_fs.has_snapshot(snap.name, psnap.fileset) or psnap.home is HomeHalf.DELETING
         for snap in cache_fs.snapshots.values():
-            assert snap.name in self.sw.psnaps
+            assert snap.name in psnaps
 
 
 class PeerSnapMachine(PeerSnapWorld):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..clock import format_duration
+from ..engine import WAIT_BOUND, WaitOutcome
 from ..errors import SimError
 from ..fileops import text_size
-from ..model import HomeHalf, Snapshot
+from ..model import HomeHalf, PeerSnapshot, Snapshot
 from ..snapshots import check_snapshot_name
 from .base import (
     DEVICE,
-    FAILED,
     FILESET,
     PSNAP,
     SNAPSHOT,
@@ -82,20 +83,33 @@ def mmpsnap(ctx: Context, args: list[str]) -> list[str]:
     else:
         lines.append("Core snapshot has been queued.")
     if "--wait" in opts.flags:
-        done = engine.wait_for_psnap(psnap)
-        if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
-            lines.append(f"Core snapshot {name} created with id {psnap.home_snap.id}.")
-        elif psnap.home is HomeHalf.FAILED:
-            raise SimError(*lines, f"mmpsnap: Core snapshot {name} failed: {psnap.failure}.", f"mmpsnap: {FAILED}")
-        elif not done:
-            why = "the link to home is down" if not engine.world.link_up else f"fileset {fileset.name} is {fileset.state.value}"
-            raise SimError(
-                *lines,
-                f"mmpsnap: --wait gave up: the core snapshot cannot be created now because {why}.",
-                f"mmpsnap: The cache snapshot {name} exists; the core snapshot stays queued "
-                f"({engine.snapshots.home_half_text(psnap)}).",
-            )
+        lines += wait_lines(ctx, psnap, lines)
     return lines
+
+
+def wait_lines(ctx: Context, psnap: PeerSnapshot, printed: list[str]) -> list[str]:
+    """`--wait`: the line saying the home half exists, or why it is not there
+    (raised, after what the create printed, with rc 1: never a made-up success)."""
+    engine = ctx.engine
+    name, fileset = psnap.name, psnap.fileset
+    outcome = engine.wait_for_psnap(psnap)
+    if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
+        return [f"Core snapshot {name} created with id {psnap.home_snap.id}."]
+    if psnap.home is HomeHalf.FAILED:
+        raise ctx.fail(*printed, f"mmpsnap: Core snapshot {name} failed: {psnap.failure}.")
+    why = {
+        WaitOutcome.LINK_DOWN: "--wait would wait for the link to home: it is down and no reconnect is scheduled; "
+        "the core snapshot is created once the connection is restored (sim link up).",
+        WaitOutcome.STOPPED: f"--wait would wait for replication: fileset {fileset} is Stopped; the core snapshot "
+        f"is created after mmafmctl fs1 start -j {fileset}.",
+        WaitOutcome.HOME_GONE: f"--wait would wait forever: fileset {fileset} cannot reach its home directory.",
+    }.get(outcome, f"--wait gave up after {format_duration(WAIT_BOUND)} of simulated time.")
+    raise ctx.fail(
+        *printed,
+        f"mmpsnap: {why}",
+        f"mmpsnap: The cache snapshot {name} exists; the core snapshot stays queued "
+        f"({engine.snapshots.home_half_text(psnap)}).",
+    )
 
 
 def psnap_status(ctx: Context, fileset_name: str) -> list[str]:
