@@ -126,7 +126,10 @@ class Admin:
         fileset.target = target
         self.bus.emit(FilesetChanged(self.time.now, name, f"failover: afmTarget {old} -> {target}"))
         if fileset.mode is AfmMode.SW:
-            self.resync(name)
+            # failover's own resync: not the manual command, so not bound to its Active/NeedsResync rule
+            op = queue_resync(self.world, fileset, self.time.now)
+            self.bus.emit(FilesetChanged(self.time.now, name, f"resync queued as #{op.seq}: home will be made equal "
+                                         f"to the cache ({op.size} B)"))
         self._refresh()
         return target
 
