@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-PATHS = sorted(set(re.findall(r"`((?:core|tui|themes|tests|docs|peersnap)/[\w/.]*)`", PAGE)))
+PATHS = sorted(set(re.findall(r"`((?:core|tui|themes|tests|docs|package)/[\w/.]*)`", PAGE)))
 # `Class.method` / `function` named beside the file that defines it, in the "where to add" table
 HOPS = [
     ("core/snapshots.py", "def complete_home_half"),

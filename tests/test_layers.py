@@ -84,7 +84,7 @@ def lint_imports(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     package = tmp_path / "peersnap"
     package.mkdir()
     for name in ("__init__.py", "__main__.py"):
-        (package / name).symlink_to(ROOT / "peersnap" / name)
+        (package / name).symlink_to(ROOT / "package" / name)
     for folder in ("core", "tui", "themes"):
         (package / folder).symlink_to(ROOT / folder, target_is_directory=True)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
@@ -97,3 +97,11 @@ def test_import_contracts_are_kept(tmp_path):
     assert "Analyzed" in done.stdout, done.stdout + done.stderr  # it read our source, not nothing
     assert done.returncode == 0, done.stdout + done.stderr
     assert " KEPT" in done.stdout and "BROKEN" not in done.stdout
+
+
+def test_no_folder_at_the_root_shadows_the_installed_package():
+    """`python -m pytest` and `python -m peersnap` put the checkout's root on sys.path; a
+    `peersnap/` folder there would hide the installed package's core, tui and themes (CI
+    installs the wheel, not an editable copy). The top package lives in `package/`."""
+    assert not (CORE.parent / "peersnap").exists()
+    assert (CORE.parent / "package" / "__init__.py").is_file()

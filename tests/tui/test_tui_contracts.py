@@ -18,7 +18,7 @@ def test_a_widget_importing_the_app_breaks_the_contracts(tmp_path):
     exe = Path(sys.executable).with_name("lint-imports")
     exe = exe if exe.exists() else Path(shutil.which("lint-imports") or "lint-imports")
     package = tmp_path / "peersnap"
-    shutil.copytree(ROOT / "peersnap", package)
+    shutil.copytree(ROOT / "package", package)
     for folder in ("core", "tui", "themes"):
         shutil.copytree(ROOT / folder, package / folder, ignore=shutil.ignore_patterns("__pycache__"))
     widget = package / "tui" / "widgets" / "key_bar.py"
