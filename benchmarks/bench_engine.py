@@ -36,10 +36,9 @@ import tracemalloc
 from collections import deque
 from typing import NamedTuple
 
+from peersnap import core
 from peersnap.core import clock
 from peersnap.core.model import HomeHalf
-
-from peersnap import core
 
 FILESET = "sw"
 WRITES_TARGET = 2.5
