@@ -13,12 +13,11 @@ import sys
 import tracemalloc
 
 import pytest
+from peersnap import core
 from peersnap.core import gateway
 from peersnap.core.gateway import CREATE, PSNAP, WRITE, GatewayQueue, LinkSettings
 from peersnap.core.session import Session
 from peersnap.core.tree import BULK, DIR, VersionedTree
-
-from peersnap import core
 
 SW = "/gpfs/fs1/sw"
 
