@@ -5,10 +5,11 @@ Loading a lesson (`lessons.load_lesson`) stops at its first problem; a trainer f
 file wants them all at once, so `problems` reads the file key by key and reports every
 one, naming the key. A lesson with no problems then plays its own solution (each
 step's suggested command): with time paused, and with time running (a simulated second
-passes after each command, as in the dashboard at 1x). A lesson that declares
-`paused = true` starts the dashboard paused because its steps must not race the clock,
-so it is played paused only. Each step must be completed by its own command, and by
-nothing earlier: a step that completes early is a step the learner never sees.
+passes after each command, as in the dashboard at 1x), also for a lesson that declares
+`paused = true` (the learner may press F7). Each step must hold after its own command;
+a step's own command must not complete the next step too (the learner would never see
+it). Time passing may: a step whose state already holds when it opens completes at
+once, and the panel says why beside its ✔.
 """
 
 from __future__ import annotations
@@ -51,8 +52,7 @@ class Verdict:
     def lines(self) -> list[str]:
         if self.problems:
             return [f"{self.source}: {p}" for p in self.problems]
-        how = "with time paused (the lesson starts paused)" if self.paused else \
-            "with time paused and with time running"
+        how = "with time paused and with time running" + (" (the lesson starts paused)" if self.paused else "")
         return [f"{self.source}: ok: {self.steps} steps; its suggested commands complete every step, {how}"]
 
 
@@ -95,7 +95,7 @@ def check_lesson_text(text: str, source: str, name: str = "lesson") -> Verdict:
         return Verdict(source, (str(exc).removeprefix(f"{source}: "),))
     assert scenario is not None
     found.extend(play_solution(lesson, scenario, running=False))
-    if not found and not lesson.paused:  # (a solution that fails paused says all there is to say)
+    if not found:  # (a solution that fails paused says all there is to say)
         found.extend(play_solution(lesson, scenario, running=True))
     return Verdict(source, tuple(found), len(lesson.steps), lesson.paused)
 
@@ -205,8 +205,14 @@ def play_solution(lesson: Lesson, scenario: Scenario, running: bool) -> list[str
         if progress.check():
             return [f"step[0] is complete before any command ({how}): the learner never sees it"]
         for i, step in enumerate(lesson.steps):
+            if progress.index > i:
+                continue  # time completed it while the step before was open (the panel says why)
+            after = lesson.steps[i + 1] if i + 1 < len(lesson.steps) else None
+            held = after is not None and CHECKS[after.check["kind"]][0](session, [], after.check)  # (time did it)
             result = session.run(step.command)
             progress.check()
+            if progress.index > i + 1 and not held:
+                return [f"step[{i + 1}] completes together with step[{i}] ({how}): the learner never sees it"]
             if running:
                 session.advance_clock(RUNNING_STEP)
                 progress.check()
@@ -214,8 +220,6 @@ def play_solution(lesson: Lesson, scenario: Scenario, running: bool) -> list[str
                 said = f"; it printed: {result.lines[0]}" if result.lines and result.rc else ""
                 return [(f"key 'step[{i}].check': does not hold after its command '{step.command}' "
                         f"(rc {result.rc}, {how}){said}")]
-            if progress.index > i + 1:
-                return [f"step[{i + 1}] completes together with step[{i}] ({how}): the learner never sees it"]
         return []
     finally:
         progress.close()

@@ -1,12 +1,17 @@
 """Guided lessons: steps of text, a suggested command, and a check.
 
 A lesson is a TOML file of `[[step]]` tables. Each step's `check` is a small
-table naming a `kind` (see `CHECKS`) and its parameters; it holds either on
-the engine's state (`link`, `state`, `queue_length`, `home_enabled`) or on an
-event seen since the step began (`command`, `psnap_created`, ...). A
-`LessonRun` follows a session's events and moves through the steps as their
-checks hold; when `undo` rewinds the session, the steps that the undone commands
-had completed open again (the commands and hints counted so far still count).
+table naming a `kind` (see `CHECKS`) and its parameters. Checks read the world's
+state (`psnap_created`, `psnap_completed`, `link`, `state`, `queue_length`,
+`home_enabled`), so a step whose check already holds when it opens completes at
+once, however the world got there (a typed command, a toggle, time passing while
+the learner read the step before). Only what the state cannot show is an event
+seen since the step opened: a command the learner ran (`command`), a refusal
+(`refused`), how much a psnap was queued behind (`psnap_queued_behind`, also held
+while the marker still waits behind that many). A `LessonRun` follows a session's
+events and moves through the steps as their checks hold, with one line of why for
+each completed step; when `undo` rewinds the session, the steps that the undone
+commands had completed open again (the commands and hints counted so far still count).
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from typing import Any
 from .events import (
     CommandRan,
     Event,
-    PeerSnapshotCompleted,
     PeerSnapshotQueued,
     RuleRefused,
     SessionReset,
 )
+from .model import HomeHalf, PeerSnapshot
 from .session import Session
 
 
@@ -71,28 +76,24 @@ def _command(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
     )
 
 
+def _pairs(session: Session, p: dict[str, Any]) -> list[PeerSnapshot]:
+    return [psnap for fileset in session.engine.world.filesets.values() if p.get("fileset") in (None, fileset.name)
+            for psnap in fileset.psnaps.values() if not p.get("disconnected") or psnap.created_disconnected]
+
+
 def _psnap_created(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    return any(
-        isinstance(e, PeerSnapshotQueued)
-        and _matches_fileset(e, p)
-        and (not p.get("disconnected") or e.disconnected)
-        for e in events
-    )
+    return bool(_pairs(session, p))
 
 
 def _psnap_queued_behind(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    return any(isinstance(e, PeerSnapshotQueued) and _matches_fileset(e, p) and e.ahead >= p["min"] for e in events)
+    # the count at creation is history (an event); a marker still waiting behind as many is state
+    return any(isinstance(e, PeerSnapshotQueued) and _matches_fileset(e, p) and e.ahead >= p["min"] for e in events) \
+        or any(psnap.home is HomeHalf.QUEUED and session.engine.snapshots.psnap_ahead(psnap) >= p["min"]
+               for psnap in _pairs(session, p))
 
 
 def _psnap_completed(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
-    for e in events:
-        if isinstance(e, PeerSnapshotCompleted) and _matches_fileset(e, p) and e.identical:
-            if not p.get("disconnected"):
-                return True
-            psnap = session.engine.world.filesets[e.fileset].psnaps.get(e.name)
-            if psnap is not None and psnap.created_disconnected:
-                return True
-    return False
+    return any(psnap.home is HomeHalf.CREATED and psnap.identical is True for psnap in _pairs(session, p))
 
 
 def _refused(session: Session, events: list[Event], p: dict[str, Any]) -> bool:
@@ -135,7 +136,43 @@ CHECKS: dict[str, tuple[Check, dict[str, type], dict[str, type]]] = {
 }
 
 # Events worth keeping for the checks (not the flood of flushes).
-_KEPT = (CommandRan, PeerSnapshotQueued, PeerSnapshotCompleted, RuleRefused)
+_KEPT = (CommandRan, PeerSnapshotQueued, RuleRefused)
+
+
+def _on(p: dict[str, Any]) -> str:
+    return f" on {p['fileset']}" if p.get("fileset") else ""
+
+
+#: kind -> the one line of why a completed step shows beside its ✔
+WHY: dict[str, Callable[[dict[str, Any]], str]] = {
+    "command": lambda p: "you ran it" + (f" on {p['cluster']}" if p.get("cluster") else ""),
+    "psnap_created": lambda p: f"a peer snapshot{_on(p)} exists" + (", taken while disconnected"
+                                                                    if p.get("disconnected") else ""),
+    "psnap_queued_behind": lambda p: f"its home half was queued behind {p['min']} or more ops",
+    "psnap_completed": lambda p: f"the home half{_on(p)} is taken: both halves hold the same data",
+    "refused": lambda p: "refused, as the rule says" + (f" ({p['message_id']})" if p.get("message_id") else ""),
+    "link": lambda p: "the link to home is " + ("up" if p["up"] else "down"),
+    "state": lambda p: f"{p['fileset']} is {p['state']}",
+    "queue_length": lambda p: f"{p['min']} or more ops wait in {p['fileset']}'s queue",
+    "home_enabled": lambda p: f"AFM controls are {'enabled' if p['enabled'] else 'disabled'} on {p['path']}",
+}
+
+
+def why(step: Step) -> str:
+    """One line: why a completed step is complete (what its check saw)."""
+    return WHY[step.check["kind"]](step.check)
+
+
+#: the order to play the bundled lessons in; the summary points at the next one
+LESSON_ORDER = ("first-psnap", "why-it-waits", "disconnected", "rules")
+
+
+def next_lesson(name: str) -> str | None:
+    """The bundled lesson to play after `name` (None after the last, or for a lesson file)."""
+    if name not in LESSON_ORDER:
+        return None
+    index = LESSON_ORDER.index(name) + 1
+    return LESSON_ORDER[index] if index < len(LESSON_ORDER) else None
 
 
 @dataclass(slots=True)
@@ -149,6 +186,7 @@ class LessonRun:
     commands_used: int = 0
     hinted: set[int] = field(default_factory=set)
     _marks: list[int] = field(default_factory=list)  # the session log's length when each step completed
+    reasons: list[str] = field(default_factory=list)  # one line of why for each completed step
     _events: list[Event] = field(default_factory=list)
     _unsubscribe: Callable[[], None] | None = None
 
@@ -185,12 +223,14 @@ class LessonRun:
         if keep < len(self._marks):
             self.index = keep
             del self._marks[keep:]
+            del self.reasons[keep:]
 
     def restart(self) -> None:
         """Start again from the first step, nothing counted (the scenario was reset)."""
         self.index = self.hints_taken = self.commands_used = 0
         self.hinted.clear()
         self._marks.clear()
+        self.reasons.clear()
         self._events.clear()
 
     def check(self) -> int:
@@ -203,9 +243,20 @@ class LessonRun:
                 break
             self.index += 1
             self._marks.append(len(self.session.log))
+            self.reasons.append(why(step))
             self._events.clear()
             completed += 1
         return completed
+
+    @property
+    def attempted(self) -> bool:
+        """A command ran while this step was open and did not complete it (a wrong attempt)."""
+        return any(isinstance(e, CommandRan) for e in self._events)
+
+    @property
+    def answer_shown(self) -> bool:
+        """The step's command is shown after a hint or a wrong attempt: hints come first."""
+        return self.index in self.hinted or self.attempted
 
     def hint(self) -> str:
         """The current step's hint (counted once per step)."""

@@ -23,6 +23,7 @@ from peersnap.core.completion import complete
 from peersnap.core.errors import SimError
 from peersnap.core.events import Event, SessionReset
 from peersnap.core.model import AfmFileset
+from peersnap.core.rules import Refusal
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -286,11 +287,21 @@ class Dashboard(Screen[None]):
         console = self.query_one(Console)
         if result.command or result.lines:
             console.echo(result.cluster, result.command, result.lines, result.rc)
-        if result.refusal is not None and explain:
+        if result.refusal is not None and explain and not self._lesson_expects(result.refusal):
             self.app.push_screen(RefusalCard(result.command, result.refusal))
         if self.state is not None and result.command:
             self.autosave()  # (a failure is said when quitting)
         self.refresh_view()
+
+    def _lesson_expects(self, refusal: Refusal) -> bool:
+        """The lesson's open step asks for this refusal: the lesson panel shows it (✔ and why),
+        not a card that would eat the learner's next Enter."""
+        for panel in self.query(LessonPanel):
+            step = panel.lesson_run.step
+            if step is not None and step.check["kind"] == "refused" \
+                    and step.check.get("message_id", refusal.message_id) == refusal.message_id:
+                return True
+        return False
 
     def action_run_command(self, name: str) -> None:
         """Run a command action's steps (a toggle, Ctrl+S); a failed step undoes the ones before it."""
@@ -305,7 +316,8 @@ class Dashboard(Screen[None]):
         if not outcome.ok:
             failed = outcome.results[-1]
             if outcome.refusal is not None:
-                self.app.push_screen(RefusalCard(failed.command, outcome.refusal))
+                if not self._lesson_expects(outcome.refusal):
+                    self.app.push_screen(RefusalCard(failed.command, outcome.refusal))
             else:
                 self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
                             severity="error")
@@ -432,7 +444,12 @@ class Dashboard(Screen[None]):
             self.notify("This step suggests no command." if not panel.lesson_run.done else "The lesson is complete.",
                         title="lesson")
             return
+        if not panel.lesson_run.answer_shown:
+            panel.reveal_hint()  # the hint comes with the answer (and counts as taken)
         field = self.query_one(Console).input
+        if field.value.strip() and field.value != panel.suggested:
+            field.remember(field.value)  # what the learner typed is not lost: Up brings it back
+            self.notify("Your line is in the history: Up brings it back.", title="lesson")
         field.value = panel.suggested
         field.cursor_position = len(field.value)
         field.focus()

@@ -72,7 +72,9 @@ def test_try_key_puts_the_suggested_command_in_the_console():
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(LessonPanel).lesson_run.index == 1
-        assert "mmlssnapshot fs1 -j sw" in panel_text(app)
+        assert app.query_one(LessonPanel).lesson_run.hints_taken == 1  # Ctrl+Y shows the hint with the answer
+        assert "step 2 of 4" in panel_text(app)
+        assert "mmlssnapshot fs1 -j sw" not in panel_text(app)  # the next answer waits for a hint or an attempt
 
     drive(check, app=make_app(lesson="first-psnap"))
 
@@ -126,20 +128,22 @@ def test_undo_reopens_the_steps_the_undone_commands_completed():
 
 
 def test_clicking_the_suggested_command_or_the_hint_works_like_the_keys():
+    """The hint comes first (issue 12): clicking it shows the hint and the command to try; clicking that fills the console."""
     async def check(app, pilot):
         panel = app.query_one(LessonPanel)
         body = panel.query_one("#lesson-body")
         rows = [body.render_line(y).text for y in range(body.size.height)]  # as drawn, wrapped
+        assert not any(line.lstrip().startswith("Try ") for line in rows)
+        row = next(y for y, line in enumerate(rows) if "Ctrl+G hint" in line)
+        await pilot.click(body, offset=(rows[row].index("Ctrl+G") + 1, row))
+        await pilot.pause()
+        assert panel.lesson_run.hints_taken == 1 and "Hint " in panel_text(app)
+        rows = [body.render_line(y).text for y in range(body.size.height)]
         row = next(y for y, line in enumerate(rows) if line.lstrip().startswith("Try "))
         column = rows[row].index("Try ") + len("Try ") + 2
         await pilot.click(body, offset=(column, row))
         await pilot.pause()
         assert app.query_one(ConsoleInput).value == "mmpsnap fs1 create -j sw"
-        rows = [body.render_line(y).text for y in range(body.size.height)]
-        row = next(y for y, line in enumerate(rows) if "Ctrl+G hint" in line)
-        await pilot.click(body, offset=(rows[row].index("Ctrl+G") + 1, row))
-        await pilot.pause()
-        assert panel.lesson_run.hints_taken == 1 and "Hint " in panel_text(app)
 
     drive(check, app=make_app(lesson="first-psnap"))
 

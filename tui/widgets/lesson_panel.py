@@ -10,7 +10,7 @@ passing).
 
 from __future__ import annotations
 
-from peersnap.core.lessons import Lesson, LessonRun
+from peersnap.core.lessons import Lesson, LessonRun, next_lesson
 from peersnap.core.session import Session
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -36,6 +36,8 @@ class LessonPanel(VerticalScroll):
         self.lesson_run = LessonRun(lesson, session)
         self.hint_text = ""
         self._shown_step = 0  # the step the panel shows (the run may have moved on, or back after undo)
+        self._just_done: list[int] = []  # the steps completed since the panel last moved on (shown with ✔ and why)
+        self._answer_shown = False
         self._body = Static(id="lesson-body")
 
     def compose(self) -> ComposeResult:
@@ -49,6 +51,7 @@ class LessonPanel(VerticalScroll):
     def restart(self) -> None:
         """Start the lesson again (the scenario was reset)."""
         self.lesson_run.restart()
+        self._just_done = []
         self._shown_step = -1  # draw the first step again, without the hint shown before
         self.check()
 
@@ -64,7 +67,10 @@ class LessonPanel(VerticalScroll):
         """Complete the steps whose checks hold now; True when the panel shows another step."""
         self.lesson_run.check()
         if self.lesson_run.index == self._shown_step:
+            if self.lesson_run.answer_shown != self._answer_shown:  # a wrong attempt: now show the command
+                self.redraw()
             return False
+        self._just_done = list(range(max(self._shown_step, 0), self.lesson_run.index))
         self._shown_step = self.lesson_run.index
         self.hint_text = ""
         self.redraw()
@@ -82,16 +88,17 @@ class LessonPanel(VerticalScroll):
         progress = self.lesson_run
         total = len(self.lesson.steps)
         done = min(progress.index, total)
+        self._answer_shown = progress.answer_shown
         self._body.update(self._summary() if progress.done else self._step_text(done, total))
 
     def _step_text(self, done: int, total: int) -> Content:
         step = self.lesson_run.step
         assert step is not None
-        parts: list[Content | str | tuple[str, str]] = [
-            progress_bar(done, total), (f" step {done + 1} of {total}\n", "bold"),
-            step.text, "\n",
-        ]
-        if step.command:
+        parts: list[Content | str | tuple[str, str]] = [progress_bar(done, total),
+                                                        (f" step {done + 1} of {total}\n", "bold")]
+        parts += self._completed_lines()
+        parts += [step.text, "\n"]
+        if step.command and self.lesson_run.answer_shown:
             parts += [
                 ("\nTry ", "$text-muted"),
                 Content.from_markup("[@click=screen.lesson_try][bold $accent]$cmd[/][/]", cmd=step.command),
@@ -101,17 +108,28 @@ class LessonPanel(VerticalScroll):
         if self.hint_text:
             parts += [("\nHint ", "bold $warning"), self.hint_text]
         else:
-            parts += [("\n" if not step.command else "", ""),
+            parts += [("\n" if not (step.command and self.lesson_run.answer_shown) else "", ""),
                       Content.from_markup("[@click=screen.lesson_hint][$text-muted]$key hint[/][/]",
                                           key=key_of("lesson_hint"))]
         return Content.assemble(*parts)
 
+    def _completed_lines(self) -> list[Content | str | tuple[str, str]]:
+        """✔ and one line of why for each step completed since the panel last moved on."""
+        parts: list[Content | str | tuple[str, str]] = []
+        reasons = self.lesson_run.reasons
+        for index in self._just_done:
+            if index < len(reasons):
+                parts += [("✔ ", "bold $success"), (f"step {index + 1}: ", "bold"), (reasons[index], "$text-muted"), "\n"]
+        return parts
+
     def _summary(self) -> Content:
         total = len(self.lesson.steps)
-        lines: list[Content | str | tuple[str, str]] = [
-            progress_bar(total, total), ("\n✔ ", "bold $success"), (self.lesson_run.heading, "bold"), "\n",
-        ]
+        lines: list[Content | str | tuple[str, str]] = [progress_bar(total, total), "\n", *self._completed_lines(),
+                                                        ("✔ ", "bold $success"), (self.lesson_run.heading, "bold"), "\n"]
         for label, value in self.lesson_run.tally():
             lines += [(f"{label}: ", "$text-muted"), (value, "bold"), "\n"]
+        following = next_lesson(self.lesson.name)
+        if following is not None:
+            lines += [("\nNext: ", "$text-muted"), (f"peersnap lesson {following}", "bold $accent")]
         lines.append((f"\n{key_of('reset')} starts it again", "$text-muted"))
         return Content.assemble(*lines)
