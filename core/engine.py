@@ -11,7 +11,8 @@ makes time pass. Nothing reads the wall clock or unseeded randomness.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -22,7 +23,10 @@ from .clock import SimTime
 from .events import Event, EventBus, FilesetChanged, HomeResynced, LinkChanged, OpsFlushed
 from .fileops import FileOps, collector_paused
 from .gateway import MKDIR, REMOVE, RENAME, RESYNC, RMDIR, QueuedOp
+from .history import HistoryRecorder
+from .invariants import FlushOrder
 from .model import AfmFileset, AfmMode, HomeHalf, HomeWait, PeerSnapshot
+from .provenance import FAULT, ChangeRecorder
 from .snapshots import QUIESCE, Snapshots
 from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
 from .world import World
@@ -63,18 +67,38 @@ class Engine:
     """The simulated cache cluster, home cluster and the link between them, in time."""
 
     def __init__(self, world: World) -> None:
+        self._wire(world, SimTime())
+        self._timers: list[tuple[int, int, Timer]] = []
+        self._timer_seq = 0
+        for fileset in world.filesets.values():
+            fileset.state = world.derive_state(fileset, 0)
+
+    def _wire(self, world: World, time: SimTime) -> None:
+        """Hand the world, the clock and a new bus to the parts that act on them."""
         self.world = world
-        self.time = SimTime()
+        self.time = time
         self.bus = EventBus()
         self.files = FileOps(world, self.bus, self.time)
         self.snapshots = Snapshots(world, self.bus, self.time, self.quiesce)
         self.admin = Admin(world, self.bus, self.time)
-        self._timers: list[tuple[int, int, Timer]] = []
-        self._timer_seq = 0
+        self.changes = ChangeRecorder(world)
+        self.bus.subscribe(self.changes)
+        self.bus.subscribe(FlushOrder(world))
+        self.bus.subscribe(HistoryRecorder(world))
         # The clocks stop short of the calendar's end (datetime cannot pass year 9999).
         self.max_now = min(clock.until_year(c.epoch_s, clock.LAST_YEAR) for c in (world.cache, world.home))
-        for fileset in world.filesets.values():
-            fileset.state = world.derive_state(fileset, 0)
+
+    def fork(self) -> Engine:
+        """An independent twin at the same moment, with no subscribers: a checkpoint to
+        come back to, or the start of a branch. Neither twin's future shows in the other."""
+        twin = Engine.__new__(Engine)
+        with collector_paused():  # the copies make no cycles: no collector passes over the whole world
+            world = self.world.fork()
+        twin._wire(world, SimTime(self.time.now))
+        twin._timers = self._timers.copy()  # timers are immutable; the heap order is kept
+        twin._timer_seq = self._timer_seq
+        twin.files.continue_from(self.files)
+        return twin
 
     # -- clock and events ----------------------------------------------------------------
     @property
@@ -106,7 +130,18 @@ class Engine:
 
     def _fire(self, timer: Timer) -> None:
         if isinstance(timer, LinkTimer):
-            self.set_link(timer.up)
+            with self.caused_by(FAULT):
+                self.set_link(timer.up)
+
+    @contextmanager
+    def caused_by(self, cause: str) -> Iterator[None]:
+        """Settings changed meanwhile are remembered as caused by `cause` (for `why`)."""
+        recorder = self.changes
+        outer, recorder.cause = recorder.cause, cause
+        try:
+            yield
+        finally:
+            recorder.cause = outer
 
     def next_event_time(self) -> int | None:
         """When something will next happen, or None when nothing is pending."""

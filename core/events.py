@@ -275,6 +275,19 @@ class RuleRefused(FilesetEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class BranchStarted(Event):
+    """A command (or time passing) at an earlier moment started a new line of history."""
+
+    name: str
+    parent: str
+    fork_at: int
+    topic = "session"
+
+    def describe(self) -> str:
+        return f"branch {self.name} started from {self.parent} after entry {self.fork_at}; {self.parent} stays as it was"
+
+
+@dataclass(frozen=True, slots=True)
 class SessionReset(Event):
     """The session rebuilt its world (undo, replay): views should redraw from scratch."""
 

@@ -71,6 +71,10 @@ class FileOps:
     def _refresh(self) -> None:
         self.world.refresh_states(self.time.now, self.bus.emit)
 
+    def continue_from(self, other: FileOps) -> None:
+        """Go on numbering `sim load` files where `other` (the world this one forked from) was."""
+        self._load_next = other._load_next.copy()
+
     # -- resolving ---------------------------------------------------------------
     def locate(self, role: str, path: str) -> Location:
         cluster = self.world.cluster(role)

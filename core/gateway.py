@@ -121,6 +121,17 @@ class GatewayQueue:
         self._writes: dict[str, int] = {}  # seq of the newest filterable write per path
         self._mkdirs: dict[str, int] = {}  # seq of the filterable mkdir per path
 
+    def fork(self) -> GatewayQueue:
+        """An independent twin (checkpoints, branches): the columns and indexes are copied,
+        the contents they hold (immutable strings) are shared."""
+        twin = GatewayQueue.__new__(GatewayQueue)
+        for name in ("_kind", "_path", "_data", "_size", "_queued", "_gone", "_dropped", "_writes", "_mkdirs"):
+            setattr(twin, name, getattr(self, name).copy())
+        for name in ("_base", "_head", "busy_until", "bytes", "flush_through", "length", "markers", "next_seq",
+                     "num_exec"):
+            setattr(twin, name, getattr(self, name))
+        return twin
+
     # -- queueing ------------------------------------------------------------
     def push(self, kind: str, path: str, data: object, size: int, now: int) -> QueuedOp:
         seq = self.next_seq
@@ -338,6 +349,11 @@ class GatewayQueue:
         first = self._head + max(start, 0)
         end = min(len(self._gone), self._head + start + count)
         return [self._view(i) for i in range(first, end)]
+
+    def find(self, seq: int) -> QueuedOp | None:
+        """Op `seq` while it is still queued (a dropped one too), else None."""
+        i = seq - self._base
+        return self._view(i) if self._head <= i < len(self._gone) else None
 
     def __iter__(self) -> Iterator[QueuedOp]:
         gone = self._gone

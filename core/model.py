@@ -140,6 +140,15 @@ class PeerSnapshot:
     broken: str = ""  # "cache" or "home": the half deleted with mmdelsnapshot, leaving the other an orphan
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The latest change of one setting (`why` cites it): what it became, when, and what did it."""
+
+    value: str
+    at: int  # simulated microseconds
+    cause: str  # "`sim link down`", "F3", a scheduled fault, ...
+
+
 @dataclass(slots=True, eq=False)
 class FileSystem:
     """A file system. Its snapshots are keyed by (fileset, name), "" for a
@@ -198,3 +207,23 @@ class Cluster:
     cluster_id: str
     epoch_s: int
     fs: FileSystem
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The queue of one fileset at a moment (the timeline's sparkline)."""
+
+    at: int  # simulated microseconds
+    length: int  # live ops queued
+    oldest_us: int  # when the oldest of them was queued (lag = at - oldest_us); `at` when none is
+
+
+@dataclass(slots=True)
+class History:
+    """What the timeline draws that the present does not hold (see core/history.py)."""
+
+    samples: dict[str, list[Sample]] = field(default_factory=dict)  # per fileset, in time order
+    link_down: list[tuple[int, int]] = field(default_factory=list)  # (down at, up at; -1 while down)
+
+    def fork(self) -> History:
+        return History({name: list(samples) for name, samples in self.samples.items()}, list(self.link_down))

@@ -25,17 +25,20 @@ from .session_file import (
     ClockEntry,
     LogEntry,
     LoggedCommand,
+    SavedBranch,
     SessionFileError,
     read_session,
     session_document,
     write_atomically,
 )
+from .time_travel import TimeTravel
+from .timeline import Moment, Timeline
 
-SESSION_COMMANDS = ("save", "undo", "source")
+SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
 MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
 
 
-class Session:
+class Session(TimeTravel):
     """An engine plus the command log of everything run on it.
 
     Listeners registered with `subscribe` stay attached when the session
@@ -45,11 +48,12 @@ class Session:
     def __init__(self, scenario: Scenario | None = None, allow_files: bool = True) -> None:
         self.scenario = scenario if scenario is not None else load()
         self.allow_files = allow_files  # `save` may write host files (not in the browser classroom)
-        self.log: list[LogEntry] = []
         self._listeners: list[Callable[[Event], None]] = []
         self._muted = False
         self._sourcing: list[str] = []  # the files `source` is reading (innermost last)
-        self._before_resets: list[list[LogEntry]] = []  # each reset's log, so undo can bring the world back
+        self._before_resets: list[Timeline] = []  # each reset's history, so undo can bring the world back
+        self.timeline = Timeline(self.scenario.build, self._apply)
+        self.log: list[LogEntry] = self.timeline.current.log  # the current line's log (the same list)
         self.engine: Engine = self._fresh_engine()
 
     # -- events ----------------------------------------------------------------------
@@ -74,15 +78,17 @@ class Session:
         return unsubscribe
 
     # -- running -----------------------------------------------------------------------
-    def run(self, line: str) -> Result:
-        """Run one line of the command language; never raises."""
+    def run(self, line: str, via: str = "") -> Result:
+        """Run one line of the command language; never raises. `via` names what
+        ran it when not typed (a dashboard key such as "F3"): `why` cites it."""
         try:
             parsed = parse_line(line)
         except LineError as exc:
             prefix = cluster_prefix(line.strip())
             cluster, text = (prefix.cluster, prefix.rest) if prefix.cluster else (DEFAULT_CLUSTER, line.strip())
             result = Result(2, [str(exc)], cluster, text[:200].encode("utf-8", "replace").decode("utf-8"))
-            self._record(line, result, changed=False)
+            if self.timeline.at is None:
+                self._record(line, result, changed=False, via=via)
             return result
         if parsed is None:
             return Result(0, [], "cache", "")
@@ -91,20 +97,47 @@ class Session:
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
             return result
         before = self.engine.change_key()
-        result = self._dispatch(parsed)
-        self._record(line, result, changed=self.engine.change_key() != before)
+        result = self._execute(self.engine, parsed, via)
+        changed = self.engine.change_key() != before
+        if self.timeline.at is not None:
+            if not changed:  # a look at the past (ls, why, a refused command) starts nothing
+                self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
+                return result
+            self._branch()
+        self._record(line, result, changed=changed, via=via)
         return result
+
+    def _execute(self, engine: Engine, parsed: ParsedLine, via: str) -> Result:
+        where = "@home " if parsed.cluster == "home" else ""
+        with engine.caused_by(via or f"`{where}{parsed.text}`"):
+            return self._dispatch(parsed, engine)
+
+    def _apply(self, engine: Engine, entry: LogEntry) -> None:
+        """Run one logged entry on `engine`, silently (replaying a line of history)."""
+        if isinstance(entry, ClockEntry):
+            engine.advance(min(entry.duration_us, engine.time_left()))
+            return
+        try:
+            parsed = parse_line(entry.line)
+        except LineError:
+            return
+        if parsed is not None and parsed.argv[0] not in SESSION_COMMANDS:
+            self._execute(engine, parsed, entry.via)
 
     def advance_clock(self, duration: int) -> None:
         """Move simulated time on outside any command (the dashboard's timer)."""
         duration = min(duration, self.engine.time_left())
         if duration <= 0:
             return
+        if self.timeline.at is not None:
+            self._branch()
         self.engine.advance(duration)
         self._log_clock(duration)
 
     def step_clock(self) -> bool:
         """Run to the next thing that happens (the dashboard's single step)."""
+        if self.timeline.at is not None and self.engine.next_event_time() is not None:
+            self._branch()
         before = self.engine.now
         stepped = self.engine.step()
         if stepped:
@@ -113,16 +146,19 @@ class Session:
 
     def _log_clock(self, duration: int) -> None:
         last = self.log[-1] if self.log else None
-        if isinstance(last, ClockEntry):  # consecutive frames of the timer make one entry
+        merged = isinstance(last, ClockEntry)
+        if merged:  # consecutive frames of the timer make one entry
             duration += last.duration_us
             self.log.pop()
         self.log.append(ClockEntry(duration))
+        self.timeline.recorded(self.engine, merged)
 
-    def _record(self, line: str, result: Result, changed: bool) -> None:
-        self.log.append(LoggedCommand(line, result.rc, changed))
+    def _record(self, line: str, result: Result, changed: bool, via: str = "") -> None:
+        self.log.append(LoggedCommand(line, result.rc, changed, via))
         self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
+        self.timeline.recorded(self.engine)
 
-    def _dispatch(self, parsed: ParsedLine) -> Result:
+    def _dispatch(self, parsed: ParsedLine, engine: Engine) -> Result:
         name, args = parsed.argv[0], parsed.argv[1:]
         command = REGISTRY.get(name)
         cluster, text = parsed.cluster, parsed.text
@@ -133,7 +169,7 @@ class Session:
             return Result(2, [f"{name}: output redirection is only supported for echo"], cluster, text)
         if not command.runs_on(cluster, args):
             return Result(1, command.elsewhere_lines(text, args), cluster, text)
-        ctx = Context(self.engine, cluster, name, text)
+        ctx = Context(engine, cluster, name, text)
         try:
             lines = command.run(ctx, args)
             return Result(0, lines, cluster, text)
@@ -166,6 +202,12 @@ class Session:
                 if len(args) != 1:
                     raise SimError("source: give one FILE of commands to run (Usage: source FILE)")
                 return self.source(args[0], parsed)
+            elif name == "branch":
+                lines = self._branch_command(args)
+            elif name == "compare":
+                if len(args) != 1:
+                    raise SimError("compare: name one branch to compare with this one (Usage: compare BRANCH)")
+                lines = self.compare(args[0])
             else:
                 if args:
                     raise SimError("undo: takes no arguments")
@@ -175,7 +217,17 @@ class Session:
             return Result(1, exc.lines, parsed.cluster, parsed.text)
 
     def to_toml(self) -> dict[str, object]:
-        return session_document(self.scenario, self.log)
+        timeline = self.timeline
+        others = []
+        for line in timeline.branches.values():
+            if line is timeline.current:
+                continue
+            parent = timeline.branches.get(line.parent)
+            if parent is not None and parent.log[: line.fork_at] == line.log[: line.fork_at]:
+                others.append(SavedBranch(line.name, line.parent, line.fork_at, line.own_entries()))
+            else:  # its parent was undone below the fork since: keep the whole line
+                others.append(SavedBranch(line.name, "", 0, line.log))
+        return session_document(self.scenario, self.log, timeline.current.name, others)
 
     def save(self, path: str) -> str:
         """Write the scenario and the command log as TOML, atomically."""
@@ -224,20 +276,26 @@ class Session:
             if isinstance(entry, ClockEntry):
                 self.advance_clock(entry.duration_us)
             else:
-                result = self.run(entry.line)
+                result = self.run(entry.line, entry.via)
                 if on_result is not None:
                     on_result(result)
 
     def reset(self) -> None:
-        """Start the scenario again from its first second; the command log is cleared."""
-        if self.log:
-            self._before_resets.append(self.log)
+        """Start the scenario again from its first second; the command log and branches are
+        cleared (and kept, so that undo can bring them back)."""
+        if self.log or len(self.timeline.branches) > 1:
+            self._before_resets.append(self.timeline)
+        self.timeline = Timeline(self.scenario.build, self._apply)
+        self.log = self.timeline.current.log
         self.engine = self._fresh_engine()
-        self.log = []
         self._forward(SessionReset(self.engine.now, "reset: the scenario started again"))
 
     def undo(self) -> str:
-        """Rewind the last command that changed the world, by replaying the log up to it."""
+        """Rewind the last command that changed the world: back to the checkpoint before it,
+        replaying only the entries after that checkpoint."""
+        if self.timeline.at is not None:
+            raise SimError("undo: you are looking at an earlier moment; run a command there to branch from it, "
+                           "or go forward to the end first")
         for index in range(len(self.log) - 1, -1, -1):
             entry = self.log[index]
             if isinstance(entry, LoggedCommand) and entry.changed:
@@ -246,28 +304,23 @@ class Session:
             if self._before_resets:
                 return self._undo_reset()
             raise SimError("undo: nothing to undo: the world is as the scenario started")
-        keep, undone = self.log[:index], self.log[index]
-        self._rebuild(keep)
-        self._forward(SessionReset(self.engine.now, f"undo: rewound '{undone.line.strip()}'"))
+        undone = self.log[index]
+        line = self.timeline.current
+        del line.log[index:], line.ends[index:]
+        for i in [i for i in line.checkpoints if i > index]:
+            del line.checkpoints[i]
+        self._adopt(self.timeline.engine_at(Moment(index)), f"undo: rewound '{undone.line.strip()}'")
         return f"Undid: {undone.line.strip()}"
 
-
     def _undo_reset(self) -> str:
-        """Back to the world before the last reset (what ran since the reset changed nothing)."""
-        keep = self._before_resets.pop()
-        self._rebuild(keep)
-        self._forward(SessionReset(self.engine.now, "undo: rewound the reset"))
-        commands = sum(1 for e in keep if isinstance(e, LoggedCommand))
+        """Back to the world before the last reset (what ran since the reset changed nothing),
+        its branches too."""
+        self.timeline = self._before_resets.pop()
+        self.timeline.at = None
+        self.log = self.timeline.current.log
+        self._adopt(self.timeline.engine_at(self.timeline.end()), "undo: rewound the reset")
+        commands = sum(1 for e in self.log if isinstance(e, LoggedCommand))
         return f"Undid: reset (the world is back, {plural(commands, 'command')} replayed)"
-
-    def _rebuild(self, entries: list[LogEntry]) -> None:
-        self._muted = True
-        try:
-            self.engine = self._fresh_engine()
-            self.log = []
-            self.replay(entries)
-        finally:
-            self._muted = False
 
 
 def script_lines(text: str) -> list[str]:
@@ -279,9 +332,13 @@ def script_lines(text: str) -> list[str]:
 
 
 def load_session(path: str) -> tuple[Session, list[LogEntry]]:
-    """A fresh session on a saved session's scenario, and the log to replay on it."""
+    """A fresh session on a saved session's scenario (with its other branches), and the
+    current line's log to replay on it."""
     saved = read_session(path)
-    return Session(saved.scenario), saved.entries
+    session = Session(saved.scenario)
+    if saved.branches or saved.branch:
+        session.adopt_branches(saved.branch, saved.branches, saved.entries)
+    return session, saved.entries
 
 
 __all__ = [

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class LoggedCommand:
     line: str
     rc: int
     changed: bool = True
+    via: str = ""  # what ran it when it was not typed (a dashboard key): `why` cites it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +55,47 @@ class SessionFileError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class SavedSession:
-    scenario: Scenario
+class SavedBranch:
+    """Another line of history: it shares `fork_at` entries of `parent`'s log, then has its own."""
+
+    name: str
+    parent: str
+    fork_at: int
     entries: list[LogEntry]
 
 
-def session_document(scenario: Scenario, log: list[LogEntry]) -> dict[str, Any]:
-    """The TOML document of a session: its scenario and its log."""
-    return {
+@dataclass(frozen=True, slots=True)
+class SavedSession:
+    scenario: Scenario
+    entries: list[LogEntry]  # the current line, from the start
+    branch: str = ""  # its name ("" in files from before branches: main)
+    branches: list[SavedBranch] = field(default_factory=list)
+
+
+def session_document(scenario: Scenario, log: list[LogEntry], branch: str = "main",
+                     branches: list[SavedBranch] | None = None) -> dict[str, Any]:
+    """The TOML document of a session: its scenario, its current line's log and, when it has
+    any, its other branches (a file without them reads as before: one line called main)."""
+    document: dict[str, Any] = {
         "peersnap_session": SESSION_FORMAT,
         "scenario_name": scenario.name,
         "scenario": scenario.raw,
         "log": [_row(entry) for entry in log],
     }
+    if branches:
+        document["branch"] = branch
+        document["branches"] = [{"name": b.name, "parent": b.parent, "fork_at": b.fork_at,
+                                 "log": [_row(entry) for entry in b.entries]} for b in branches]
+    return document
 
 
 def _row(entry: LogEntry) -> dict[str, Any]:
     if isinstance(entry, ClockEntry):
         return {"line": entry.line, "rc": 0, "changed": True, "clock": True}
-    return {"line": entry.line, "rc": entry.rc, "changed": entry.changed, "clock": False}
+    row = {"line": entry.line, "rc": entry.rc, "changed": entry.changed, "clock": False}
+    if entry.via:
+        row["via"] = entry.via
+    return row
 
 
 def read_session(path: str) -> SavedSession:
@@ -93,7 +116,35 @@ def read_session(path: str) -> SavedSession:
         scenario = _reader(path).scenario(raw, str(data.get("scenario_name", "saved")))
     except ScenarioError as exc:
         raise SessionFileError(str(exc)) from None
-    return SavedSession(scenario, [_entry(path, i, item) for i, item in enumerate(log)])
+    entries = [_entry(path, i, item) for i, item in enumerate(log)]
+    branch, branches = _branches(path, data, len(entries))
+    return SavedSession(scenario, entries, branch, branches)
+
+
+def _branches(path: str, data: dict[str, Any], current_length: int) -> tuple[str, list[SavedBranch]]:
+    """The `branch` name and `[[branches]]` of a file, each checked: a known parent, and a fork
+    point inside the parent's line."""
+    branch = data.get("branch", "")
+    rows = data.get("branches", [])
+    if not isinstance(branch, str) or not isinstance(rows, list):
+        raise SessionFileError(f"{path}: key 'branch' must be a name and 'branches' an array of tables")
+    lengths = {branch or "main": current_length}
+    found: list[SavedBranch] = []
+    for i, row in enumerate(rows):
+        where = f"branches[{i}]"
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not isinstance(row.get("log", []), list):
+            raise SessionFileError(f"{path}: key '{where}': expected a table with a 'name' and a 'log' array")
+        name, parent, fork_at = row["name"], row.get("parent", ""), row.get("fork_at", 0)
+        if not name or name in lengths:
+            raise SessionFileError(f"{path}: key '{where}.name': '{name}' is empty or used twice")
+        if not isinstance(parent, str) or not isinstance(fork_at, int) or (parent and parent not in lengths):
+            raise SessionFileError(f"{path}: key '{where}.parent': a branch's parent must come before it")
+        if not 0 <= fork_at <= lengths.get(parent, 0):
+            raise SessionFileError(f"{path}: key '{where}.fork_at': {fork_at} is not inside {parent or 'the start'}")
+        own = [_entry(path, j, item) for j, item in enumerate(row.get("log", []))]
+        lengths[name] = fork_at + len(own)
+        found.append(SavedBranch(name, parent, fork_at, own))
+    return branch, found
 
 
 def _entry(path: str, i: int, item: object) -> LogEntry:
@@ -106,7 +157,10 @@ def _entry(path: str, i: int, item: object) -> LogEntry:
         if match is None:
             raise SessionFileError(f"{path}: key 'log[{i}]': a clock entry must read 'sim advance Nus'")
         return ClockEntry(int(match.group(1)))
-    return LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)))
+    via = item.get("via", "")
+    if not isinstance(via, str) or len(via) > 64:
+        raise SessionFileError(f"{path}: key 'log[{i}].via': expected a short text, got {via!r}")
+    return LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)), via)
 
 
 def write_atomically(target: Path, text: str) -> None:

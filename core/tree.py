@@ -222,6 +222,21 @@ class VersionedTree:
         if since <= self._newest_pin:
             self._old.setdefault(path, []).append((since, self._epoch, old))
 
+    def fork(self) -> VersionedTree:
+        """An independent twin (checkpoints, branches): a change to either never shows in the
+        other. Contents and history entries are immutable, so only the maps are copied."""
+        twin = VersionedTree.__new__(VersionedTree)
+        twin._cur = self._cur.copy()
+        twin._since = self._since.copy()
+        twin._old = {path: list(history) for path, history in self._old.items()}
+        twin._kids = {path: kids.copy() for path, kids in self._kids.items()}
+        twin._epoch = self._epoch
+        twin._pins = self._pins.copy()
+        twin._newest_pin = self._newest_pin
+        twin.digest = self.digest
+        twin.changes = self.changes
+        return twin
+
     # -- snapshots ---------------------------------------------------------
     def pin(self) -> int:
         """Freeze the current contents; return the epoch that names them."""

@@ -8,6 +8,7 @@ scenario reader, the engine and the commands agree on it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -15,7 +16,7 @@ from operator import attrgetter
 from . import clock
 from .events import Event, StateChanged
 from .gateway import LinkSettings
-from .model import AfmFileset, CacheState, Cluster, HomeExport, Protocol
+from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport, Protocol
 from .tree import VersionedTree
 
 _changes = attrgetter("changes")
@@ -30,6 +31,26 @@ def home_directory(mount: str, path: str) -> str:
         return ""
     name = path[len(mount) + 1:]
     return "" if "/" in name else name
+
+
+def _fork_cluster(cluster: Cluster) -> Cluster:
+    fs = copy(cluster.fs)
+    fs.trees = {name: tree.fork() for name, tree in cluster.fs.trees.items()}
+    fs.snapshots = cluster.fs.snapshots.copy()
+    twin = copy(cluster)
+    twin.fs = fs
+    return twin
+
+
+def _fork_fileset(fileset: AfmFileset) -> AfmFileset:
+    twin = copy(fileset)
+    twin.queue = queue = fileset.queue.fork()
+    twin.psnaps = {}
+    for name, psnap in fileset.psnaps.items():
+        twin.psnaps[name] = mine = copy(psnap)
+        if psnap.marker is not None:
+            mine.marker = queue.find(psnap.marker.seq) or psnap.marker
+    return twin
 
 
 @dataclass(slots=True, eq=False)
@@ -49,6 +70,26 @@ class World:
     export_maps: dict[str, str] = field(default_factory=dict)  # cache: map name -> ExportServer/GatewayNode,...
     # bumped by every change to a snapshot or a peer snapshot (see `change_key`)
     snapshot_changes: int = 0
+    changes: dict[str, Change] = field(default_factory=dict)  # the latest change of each setting (`why`)
+    flushed_upto: dict[str, int] = field(default_factory=dict)  # per fileset, the newest seq executed at home
+    order_breaches: list[str] = field(default_factory=list)  # ops seen reaching home out of order (none, we hope)
+    history: History = field(default_factory=History)  # queue samples and link outages (the timeline)
+
+    def fork(self) -> World:
+        """An independent twin of the world (checkpoints, branches). Trees and queues fork
+        themselves; snapshots are immutable once taken and are shared."""
+        twin = copy(self)
+        twin.cache, twin.home = _fork_cluster(self.cache), _fork_cluster(self.home)
+        twin.filesets = {name: _fork_fileset(f) for name, f in self.filesets.items()}
+        twin.exports = {path: copy(export) for path, export in self.exports.items()}
+        twin.link = copy(self.link)
+        twin.gpfs_log = self.gpfs_log.copy()
+        twin.export_maps = self.export_maps.copy()
+        twin.changes = self.changes.copy()
+        twin.flushed_upto = self.flushed_upto.copy()
+        twin.order_breaches = self.order_breaches.copy()
+        twin.history = self.history.fork()
+        return twin
 
     # -- lookups ------------------------------------------------------------------
     def cluster(self, role: str) -> Cluster:

@@ -34,6 +34,9 @@ FAMILIES = (
      ("On the mounted paths: `/gpfs/fs1/<fileset>/...` at the cache, `/gpfs/fs1/<export>/...` at home "
      "(a relative path starts at `/gpfs/fs1`). Snapshots are read-only under `.snapshots/<name>/`.")),
     ("sim", "Simulator controls", "Things a real cluster does not have: the link, simulated time, load."),
+    ("explain", "Explain and compare",
+     ("Why a peer snapshot's home half (or a queued op, or a fileset) waits, from the engine's own data; "
+      "a pair's halves, or a path at cache and home, compared file by file.")),
     ("session", "Session", "The log of what you ran: save it, replay it (`peersnap --replay FILE`), undo it."),
 )
 WHERE = {"cache": "at the cache", "home": "at home (start the line with `@home`)", "both": "on either cluster"}

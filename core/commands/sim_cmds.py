@@ -185,7 +185,8 @@ def help_command(ctx: Context, args: list[str]) -> list[str]:
             raise SimError(f"help: no command named '{args[0]}'")
         return [command.summary, *command.usage.splitlines()]
     lines = ["Commands (prefix a line with @home to run it on the home cluster):"]
-    for family, title in (("gpfs", "GPFS"), ("file", "Files"), ("sim", "Simulator"), ("session", "Session")):
+    for family, title in (("gpfs", "GPFS"), ("file", "Files"), ("sim", "Simulator"), ("explain", "Explain"),
+                          ("session", "Session")):
         lines.append(f"{title}:")
         for command in REGISTRY.values():
             if command.family == family:
@@ -205,4 +206,10 @@ COMMANDS = [
     Command("source", "Usage: source FILE", "run each line of a script FILE, in order, as if typed", _session_only,
             family="session"),
     Command("undo", "Usage: undo", "rewind the last command that changed the world", _session_only, family="session"),
+    Command("branch", "Usage: branch list\n   or: branch switch NAME",
+            "list the lines of history (a command at an earlier moment starts one), or go to the end of one",
+            _session_only, subcommands=("list", "switch"), family="session", args=(SUBCOMMAND,)),
+    Command("compare", "Usage: compare BRANCH",
+            "this line where it stands beside BRANCH at its end: data not yet at home, pending halves, queues",
+            _session_only, family="session", args=(TEXT,)),
 ]

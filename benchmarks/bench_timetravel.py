@@ -1,0 +1,188 @@
+"""Time travel speed: undo, seek and `why` after a big load, against the old replay-from-the-start.
+
+    python benchmarks/bench_timetravel.py [--ops 1000000] [--commands 1000]
+
+1. `sim load N` then C more commands (writes, psnaps, time): the live session.
+2. Replaying the whole log from the start (what undo did before checkpoints): the baseline.
+3. One undo, and seeks to moments spread over the line (start, middle, near the end, end)
+   (target <= 100 ms each).
+4. `why` on the last queued op (target <= 50 ms).
+5. Memory: the process's RSS with checkpoints against the same run without them, in
+   child processes (target: checkpoints <= 25% more than the live world).
+6. Dashboard (headless, 120x40) with N queued ops and a psnap behind them: selecting the pair
+   and its highlight, to the frame (target <= 50 ms); a frame with the timeline strip against
+   one without it, time moving each frame (target: <= 10% more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from peersnap.core import timeline
+from peersnap.core.session import Session
+from peersnap.core.timeline import Moment
+from peersnap.core.why import explain
+
+
+def build(ops: int, commands: int) -> Session:
+    session = Session()
+    session.run(f"sim load {ops}")
+    for i in range(commands):
+        if i % 100 == 50:
+            session.run("mmpsnap fs1 create -j sw")
+        elif i % 10 == 9:
+            session.advance_clock(1_000_000)
+        else:
+            session.run(f"echo v{i} > /gpfs/fs1/sw/f{i % 300}")
+    return session
+
+
+def timed(action) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def measure(ops: int, commands: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    session = build(ops, commands)
+    figures["build_s"] = time.perf_counter() - start
+    figures["checkpoints"] = len(session.timeline.current.checkpoints)
+    log = list(session.log)
+    figures["replay_from_start_s"] = timed(lambda: Session(session.scenario).replay(log))
+    last = session.engine.world.filesets["sw"].queue.next_seq - 1
+    figures["why_last_op_ms"] = 1000 * min(timed(lambda: explain(session.engine.world, str(last), session.engine.now))
+                                           for _ in range(5))
+    figures["undo_ms"] = 1000 * timed(session.undo)
+    length = len(session.log)
+    seeks = []
+    for index in (0, 1, length // 2, length - 3, length):
+        seeks.append(1000 * timed(lambda index=index: session.seek(Moment(index))))
+    figures["seek_ms_max"] = max(seeks)
+    figures["seek_ms_median"] = statistics.median(seeks)
+    figures["seeks_ms"] = seeks  # type: ignore[assignment]
+    return figures
+
+
+def rss_child(ops: int, commands: int, checkpoints: bool) -> float:
+    """Peak RSS (MiB) of a child process that builds the session, with or without checkpoints."""
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_timetravel as b; "
+            f"b.child({ops}, {commands}, {checkpoints})")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def child(ops: int, commands: int, checkpoints: bool) -> None:
+    if not checkpoints:
+        timeline.REPLAY_BUDGET = 1 << 60
+        timeline.FORK_SHARE = 1
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    build(ops, commands)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)
+
+
+async def _dashboard(session: Session, frames: int) -> dict[str, float]:
+    import asyncio
+
+    from peersnap.tui.app import make_app
+    from peersnap.tui.widgets.psnap_table import PsnapTable
+
+    app = make_app(session=session)
+    figures: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        dashboard = app.dashboard
+        table = app.query_one(PsnapTable)
+        name = table.names[-1]
+        frames_at: list[float] = []
+        display = app._display
+
+        def timed_display(screen, renderable):  # type: ignore[no-untyped-def]
+            display(screen, renderable)
+            frames_at.append(time.perf_counter())
+
+        app._display = timed_display  # type: ignore[method-assign]  # (private: the driver's frame write, timed)
+        selects = []
+        for _ in range(7):
+            table.select(None)
+            await pilot.pause()
+            await asyncio.sleep(0.1)
+            since = len(frames_at)
+            start = time.perf_counter()
+            table.select(name)  # what Down in the pair table or a click on a pair does
+            deadline = start + 2
+            while time.perf_counter() < deadline:  # to the last frame it caused (then 30 ms of quiet)
+                await asyncio.sleep(0.001)
+                if len(frames_at) > since and time.perf_counter() - frames_at[-1] > 0.03:
+                    break
+            selects.append(frames_at[-1] - start if len(frames_at) > since else float("nan"))
+            assert dashboard.query_one("#queue").ahead is not None
+        figures["select_pair_highlight_ms"] = 1000 * statistics.median(selects)
+        app._display = display  # type: ignore[method-assign]
+
+        from peersnap.tui.widgets.timeline import TimelineStrip
+
+        strip = app.query_one(TimelineStrip)
+        frames_ms, strip_ms = [], []
+        for _ in range(frames):
+            session.engine.time.now += 1_000_000  # a new second: every pane, the strip too, draws again
+            start = time.perf_counter()
+            dashboard.refresh_view()
+            app.screen._compositor.render_update(full=True)
+            frames_ms.append(1000 * (time.perf_counter() - start))
+            session.engine.time.now += 1_000_000  # the strip's own share of such a frame: its drawing and its lines
+            start = time.perf_counter()
+            strip.show(session.engine, dashboard.fileset, session.engine.now)
+            strip.render_lines(strip.region.reset_offset)
+            strip_ms.append(1000 * (time.perf_counter() - start))
+        figures["frame_ms"] = statistics.median(frames_ms)
+        figures["timeline_ms_per_frame"] = statistics.median(strip_ms)
+        figures["timeline_share"] = figures["timeline_ms_per_frame"] / figures["frame_ms"]
+    return figures
+
+
+def dashboard_figures(ops: int, frames: int = 20) -> dict[str, float]:
+    import asyncio
+
+    session = Session()
+    session.run(f"sim load {ops}")
+    session.run("mmpsnap fs1 create -j sw")
+    return asyncio.run(_dashboard(session, frames))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ops", type=int, default=1_000_000)
+    parser.add_argument("--commands", type=int, default=1_000)
+    parser.add_argument("--no-memory", action="store_true", help="skip the two child processes")
+    parser.add_argument("--only-dashboard", action="store_true", help="only part 6")
+    args = parser.parse_args()
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
+    if args.only_dashboard:
+        print(json.dumps(dashboard_figures(args.ops), indent=2))
+        return
+    figures = measure(args.ops, args.commands)
+    figures.update(dashboard_figures(args.ops))
+    if not args.no_memory:
+        without = rss_child(args.ops, args.commands, False)
+        with_ = rss_child(args.ops, args.commands, True)
+        figures["rss_live_mib"] = without
+        figures["rss_with_checkpoints_mib"] = with_
+        figures["checkpoint_share"] = (with_ - without) / max(without, 1)
+    print(json.dumps(figures, indent=2))
+    print(f"load average at the end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""`compare BRANCH`: two lines of history side by side, where each stands.
+
+For each fileset that replicates: the data at the cache that is not at home yet,
+the pending home halves, and the queue; and the time each line is at.
+"""
+
+from __future__ import annotations
+
+from .clock import format_duration, hms, plural
+from .engine import Engine
+from .model import AfmFileset, HomeHalf
+from .why import seq_range
+from .world import World
+
+LABEL, COLUMN = 28, 38
+QUIET = (["nothing"], ["none"], ["empty"])  # cells of a fileset with nothing going on
+SHOWN = 3  # paths or pairs listed per cell before "+N more"
+WALK_LIMIT = 200_000  # bigger trees are compared by digest only
+
+
+def _short(name: str) -> str:
+    """A psnap name's distinguishing tail: `…-16-10-27-02-27-28`."""
+    return "…" + name[-18:] if len(name) > 24 else name
+
+
+def not_at_home(world: World, fileset: AfmFileset) -> list[str]:
+    """The paths whose live content at the cache differs from home's, sorted."""
+    cache = world.cache.fs.trees[fileset.name]
+    home = world.home_tree(fileset)
+    if home is None:
+        return ["(home directory missing)"]
+    if cache.digest == home.digest:
+        return []
+    if len(cache) > WALK_LIMIT or len(home) > WALK_LIMIT:
+        return [f"(contents differ; {len(cache):,} entries, not listed)"]
+    mine, theirs = dict(cache.items()), dict(home.items())
+    return sorted(p for p in mine.keys() | theirs.keys() if mine.get(p) != theirs.get(p))
+
+
+def _cells(engine: Engine) -> dict[str, list[str]]:
+    world = engine.world
+    cells: dict[str, list[str]] = {"time": [f"{hms(world.clock('cache', engine.now))} (+{format_duration(engine.now)})"]}
+    for fileset in world.filesets.values():
+        if not fileset.mode.pushes_home:
+            continue
+        name, queue = fileset.name, fileset.queue
+        paths = not_at_home(world, fileset)
+        shown = ", ".join(paths[:SHOWN]) + (f" +{len(paths) - SHOWN} more" if len(paths) > SHOWN else "")
+        cells[f"{name}: at cache, not home"] = [shown or "nothing"]
+        pending = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED and p.marker is not None]
+        cells[f"{name}: pending halves"] = [
+            f"{_short(p.name)} behind {plural(queue.ahead_of(p.marker), 'op')}" for p in pending[:SHOWN]  # type: ignore[arg-type]
+        ] + ([f"+{len(pending) - SHOWN} more"] if len(pending) > SHOWN else []) or ["none"]
+        head = next(iter(queue), None)
+        cells[f"{name}: queue"] = ([f"{plural(queue.length, 'op')} ({seq_range(queue.head_seq(), queue.next_seq - 1)})",
+                                    f"head #{head.seq} {head.kind} {head.path}".rstrip()] if head is not None else ["empty"])
+        cells[f"{name}: state"] = [fileset.state.value]
+    return cells
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= COLUMN - 2 else text[: COLUMN - 3] + "…"
+
+
+def side_by_side(name_a: str, engine_a: Engine, name_b: str, engine_b: Engine) -> list[str]:
+    """Rows of `label | line a | line b`; a row whose cells differ is marked with `*`."""
+    a, b = _cells(engine_a), _cells(engine_b)
+    for name in engine_a.world.filesets:
+        keys = [k for k in {**a, **b} if k.startswith(f"{name}: ") and not k.endswith(": state")]
+        if keys and all(a.get(k) in QUIET and b.get(k) in QUIET for k in keys):
+            for cells in (a, b):
+                for k in [*keys, f"{name}: state"]:
+                    cells.pop(k, None)
+    lines = [f"  {'':<{LABEL}}{_fit(name_a + ' (here)'):<{COLUMN}}{_fit(name_b + ' (its end)')}"]
+    for label in dict.fromkeys([*a, *b]):
+        left, right = a.get(label, ["—"]), b.get(label, ["—"])
+        mark = "*" if left != right else " "
+        for i in range(max(len(left), len(right))):
+            cell_a = left[i] if i < len(left) else ""
+            cell_b = right[i] if i < len(right) else ""
+            head = label if i == 0 else ""
+            lines.append(f"{mark if i == 0 else ' '} {head:<{LABEL}}{_fit(cell_a):<{COLUMN}}{_fit(cell_b)}".rstrip())
+    return lines

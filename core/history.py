@@ -1,0 +1,46 @@
+"""What the timeline strip draws that the world's present does not hold: the queue's length and lag
+over time, and when the link was down.
+
+Recorded from the engine's events into the world (so a fork, a checkpoint or a branch
+carries its own past). Bounded: past `MAX_SAMPLES` per fileset every other sample is
+dropped, so a long session keeps an even, coarser record.
+"""
+
+from __future__ import annotations
+
+from .events import Event, LinkChanged, OpDropped, OpQueued, OpsFlushed, OpsLoaded, PeerSnapshotQueued
+from .model import Sample
+from .world import World
+
+MAX_SAMPLES = 4096  # per fileset
+
+
+class HistoryRecorder:
+    """Appends a sample per queue change and a span per link outage to `world.history`."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __call__(self, event: Event) -> None:
+        history = self.world.history
+        if isinstance(event, LinkChanged):
+            if not event.up:
+                history.link_down.append((event.at, -1))
+            elif history.link_down and history.link_down[-1][1] < 0:
+                history.link_down[-1] = (history.link_down[-1][0], event.at)
+            return
+        if not isinstance(event, OpQueued | OpsLoaded | OpsFlushed | OpDropped | PeerSnapshotQueued):
+            return
+        fileset = self.world.filesets.get(event.fileset)
+        if fileset is None:
+            return
+        queue = fileset.queue
+        head = next(iter(queue), None)
+        samples = history.samples.setdefault(event.fileset, [])
+        sample = Sample(event.at, queue.length, head.queued_us if head is not None else event.at)
+        if samples and samples[-1].at == event.at:
+            samples[-1] = sample  # one instant, one sample: the last word
+        else:
+            samples.append(sample)
+        if len(samples) > MAX_SAMPLES:
+            del samples[1::2]

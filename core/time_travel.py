@@ -1,0 +1,124 @@
+"""Time travel on a session: seek to any moment of its line, walk the log, branch, switch, compare.
+
+`Session` inherits these; they use its timeline, engine and listeners. Going to a
+moment builds its world from the nearest checkpoint (core/timeline.py); a command
+that changes the world at an earlier moment starts a branch (`_branch`, called by
+the session's run loop) and the line it left stays as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import clock
+from .compare import side_by_side
+from .engine import Engine
+from .errors import SimError
+from .events import BranchStarted, Event, SessionReset
+from .session_file import LogEntry, SavedBranch
+from .timeline import Branch, Moment, Timeline, entries
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class TimeTravel:
+    """The time-travel half of `Session` (a mixin: it needs `timeline`, `engine`, `log`, `_forward`)."""
+
+    timeline: Timeline
+    engine: Engine
+    log: list[LogEntry]
+    _forward: Callable[[Event], None]
+
+    @property
+    def moment(self) -> Moment:
+        """Where the session stands on its current line."""
+        return self.timeline.at or self.timeline.end()
+
+    def _adopt(self, engine: Engine, reason: str) -> None:
+        engine.subscribe(self._forward)
+        self.engine = engine
+        self._forward(SessionReset(engine.now, reason))
+
+    def seek(self, moment: Moment) -> None:
+        """Show the world at `moment` of the current line (the end: live again). A command
+        that changes the world there starts a branch; the line stays as it was."""
+        moment = self.timeline.normal(moment)
+        self.timeline.at = None if moment == self.timeline.end() else moment
+        self._adopt(self.timeline.engine_at(moment), f"seek: {self.moment_text(moment)}")
+
+    def seek_time(self, us: int) -> None:
+        """`seek` to the moment of the current line at simulated time `us`."""
+        self.seek(self.timeline.moment_at_time(us))
+
+    def step_back(self) -> bool:
+        """To the entry boundary before where the session stands; False at the start."""
+        moment = self.moment
+        if moment == Moment(0):
+            return False
+        self.seek(Moment(moment.index) if moment.extra_us else Moment(moment.index - 1))
+        return True
+
+    def step_forward(self) -> bool:
+        """To the next entry boundary; False at the end."""
+        if self.timeline.at is None:
+            return False
+        self.seek(Moment(self.timeline.at.index + 1))
+        return True
+
+    def moment_text(self, moment: Moment) -> str:
+        line = self.timeline.current
+        if moment == self.timeline.end():
+            return f"the end of {line.name} (entry {len(line.log)})"
+        when = clock.format_duration(self.timeline.time_of(moment))
+        return f"{line.name} after entry {moment.index} of {len(line.log)} (+{when})"
+
+    def _branch(self) -> None:
+        line = self.timeline.branch_here()
+        self.log = line.log
+        self._forward(BranchStarted(self.engine.now, line.name, line.parent, line.fork_at))
+
+    def _branch_command(self, args: list[str]) -> list[str]:
+        if args == ["list"]:
+            return self.timeline.describe()
+        if len(args) == 2 and args[0] == "switch":
+            return [self.switch_branch(args[1])]
+        raise SimError("branch: Usage: branch list | branch switch NAME")
+
+    def switch_branch(self, name: str) -> str:
+        """Go to the end of branch `name`; the line left stays as it was."""
+        line = self.timeline.branches.get(name)
+        if line is None:
+            raise SimError(f"branch: no branch named '{name}' (branches: {', '.join(self.timeline.branches)})")
+        self.timeline.fill_times(line)
+        self.timeline.current, self.timeline.at = line, None
+        self.log = line.log
+        self._adopt(self.timeline.engine_at(self.timeline.end()), f"branch: switched to {name}")
+        return f"Switched to branch {name} ({entries(len(line.log))})."
+
+    def compare(self, name: str) -> list[str]:
+        """`compare BRANCH`: this line where it stands beside `name` at its end."""
+        line = self.timeline.branches.get(name)
+        if line is None:
+            raise SimError(f"compare: no branch named '{name}' (branches: {', '.join(self.timeline.branches)})")
+        self.timeline.fill_times(line)
+        other = self.timeline.engine_at(Moment(len(line.log)), line)
+        return side_by_side(self.timeline.current.name, self.engine, name, other)
+
+    def adopt_branches(self, current: str, branches: list[SavedBranch], entries: list[LogEntry]) -> None:
+        """Attach a saved session's other branches (its current line is `entries`, named `current`)."""
+        timeline = self.timeline
+        timeline.branches.pop(timeline.current.name)
+        timeline.current.name = current or "main"
+        timeline.branches[timeline.current.name] = timeline.current
+        logs = {timeline.current.name: entries}
+        pending = list(branches)
+        while pending:
+            ready = [b for b in pending if b.parent in logs or not b.parent]
+            if not ready:
+                break  # a parent that is not in the file: read_session already refused it
+            for saved in ready:
+                base = logs.get(saved.parent, [])[: saved.fork_at]
+                logs[saved.name] = base + saved.entries
+                timeline.branches[saved.name] = Branch(saved.name, logs[saved.name], saved.parent, saved.fork_at)
+                pending.remove(saved)

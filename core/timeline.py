@@ -1,0 +1,229 @@
+"""Time you can move through: the lines of history a session lived, and checkpoints on them.
+
+A `Branch` is one line of history: its full log from the scenario's start (a
+branch shares its parent's entries up to where it forked), the simulated time
+each entry ended at, and checkpoints: frozen engines after some of its entries.
+A `Moment` names a point on a line: so many entries applied, then so much more
+simulated time (inside a clock entry or a `sim advance`).
+
+Going to a moment forks the nearest checkpoint at or before it and replays
+only the entries after that checkpoint, so the cost does not grow with
+history. Checkpoints are placed by a deterministic measure of the replay work
+since the last one, never by wall time.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .clock import plural
+from .engine import Engine
+from .session_file import ClockEntry, LogEntry, LoggedCommand
+
+COMMAND_WORK = 100  # replaying one command costs about as much as this many queued or flushed ops
+REPLAY_BUDGET = 25_000  # work replayed at most after the nearest checkpoint (~250 commands, tens of ms)
+FORK_SHARE = 32  # a fork copies an entry about this many times faster than a replay redoes an op
+MAX_CHECKPOINTS = 48  # per line; beyond, every other old one is dropped (their spacing doubles)
+# A fork copies the maps and shares contents, snapshots and queued ops: about a quarter of the live
+# world's memory at 100k-1M entries (measured with tracemalloc). So checkpoints whose sizes add up to
+# the live world's size cost about 25% more memory; small worlds may always have MAX_CHECKPOINTS.
+SMALL_WORLD = 50_000
+TIME_WORDS = ("sim advance", "sim settle", "sim step")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Moment:
+    """`index` entries of a line applied, then `extra_us` more simulated time."""
+
+    index: int
+    extra_us: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Branch:
+    name: str
+    log: list[LogEntry] = field(default_factory=list)
+    parent: str = ""
+    fork_at: int = 0  # entries shared with the parent
+    ends: list[int] = field(default_factory=list)  # ends[i]: simulated time after log[: i + 1]
+    checkpoints: dict[int, Engine] = field(default_factory=dict)  # after log[:i]; never run, only forked
+
+    def own_entries(self) -> list[LogEntry]:
+        return self.log[self.fork_at:]
+
+
+def entries(count: int) -> str:
+    return f"{count:,} {'entry' if count == 1 else 'entries'}"
+
+
+def work(engine: Engine) -> int:
+    """A deterministic measure of the work an engine has done: ops queued and executed."""
+    return sum(f.queue.num_exec + f.queue.next_seq for f in engine.world.filesets.values())
+
+
+def size(engine: Engine) -> int:
+    """What a fork of `engine` copies: tree entries and queued ops."""
+    world = engine.world
+    trees = sum(len(t) for c in (world.cache, world.home) for t in c.fs.trees.values())
+    return trees + sum(f.queue.slots() for f in world.filesets.values())
+
+
+def moves_time_only(entry: LogEntry) -> bool:
+    """A clock entry or a `sim advance|settle|step`: its state part way through is the state
+    after its first part of the time (so a moment may fall inside it)."""
+    if isinstance(entry, ClockEntry):
+        return True
+    return entry.line.strip().startswith(TIME_WORDS)
+
+
+class Timeline:
+    """The branches of a session, where it stands, and how to get an engine at any moment.
+
+    `fresh()` builds the scenario's engine at its start; `apply(engine, entry)` runs one
+    logged entry on an engine, silently."""
+
+    def __init__(self, fresh: Callable[[], Engine], apply: Callable[[Engine, LogEntry], None]) -> None:
+        self.fresh = fresh
+        self.apply = apply
+        self.current = Branch("main")
+        self.branches: dict[str, Branch] = {"main": self.current}
+        self.at: Moment | None = None  # None: at the end of the current line
+
+    # -- the live end ----------------------------------------------------------------------
+    def recorded(self, engine: Engine, merged: bool = False) -> None:
+        """An entry was appended to the current line (or, `merged`, the last clock entry grew)."""
+        line = self.current
+        if merged:
+            line.ends[-1] = engine.now
+            line.checkpoints.pop(len(line.log), None)  # it was taken before the entry grew
+        else:
+            line.ends.append(engine.now)
+        self._maybe_checkpoint(line, len(line.log), engine)
+
+    def _maybe_checkpoint(self, line: Branch, index: int, engine: Engine) -> None:
+        if index in line.checkpoints:
+            return
+        below = max((i for i in line.checkpoints if i < index), default=0)
+        replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
+        if replay < max(REPLAY_BUDGET, size(engine) // FORK_SHARE):
+            return
+        if not self._room_for(line, size(engine)):
+            return
+        try:
+            line.checkpoints[index] = engine.fork()
+        except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
+            line.checkpoints.clear()
+            return
+        if len(line.checkpoints) > MAX_CHECKPOINTS:
+            for i in sorted(line.checkpoints)[::2][:-1]:
+                del line.checkpoints[i]
+
+    def _room_for(self, line: Branch, wanted: int) -> bool:
+        """Whether a checkpoint of `wanted` entries (the live world's size) fits the memory budget:
+        all checkpoints together at most the live world's size (see SMALL_WORLD). The oldest
+        make room for a new one, so the newest checkpoint stays near the end."""
+        budget = max(wanted, SMALL_WORLD)
+        while line.checkpoints and sum(size(e) for e in line.checkpoints.values()) + wanted > budget:
+            del line.checkpoints[min(line.checkpoints)]
+        return wanted <= budget
+
+    def _work_at(self, line: Branch, index: int) -> int:
+        checkpoint = line.checkpoints.get(index)
+        return work(checkpoint) if checkpoint is not None else 0
+
+    # -- moving ---------------------------------------------------------------------------
+    def end(self, line: Branch | None = None) -> Moment:
+        return Moment(len((line or self.current).log))
+
+    def normal(self, moment: Moment) -> Moment:
+        """`moment` on the current line as it can be: inside its range, extra time only inside a
+        time-only entry and short of its end (there it is the next entry boundary)."""
+        line = self.current
+        index = min(max(moment.index, 0), len(line.log))
+        if moment.extra_us <= 0 or index == len(line.log) or not moves_time_only(line.log[index]):
+            return Moment(index)
+        started = line.ends[index - 1] if index else 0
+        if started + moment.extra_us >= line.ends[index]:
+            return Moment(index + 1)
+        return Moment(index, moment.extra_us)
+
+    def engine_at(self, moment: Moment, line: Branch | None = None) -> Engine:
+        """A new engine at `moment` of `line` (default: the current line)."""
+        line = line or self.current
+        index = min(max(moment.index, 0), len(line.log))
+        start = max((i for i in line.checkpoints if i <= index), default=0)
+        engine = line.checkpoints[start].fork() if start else self.fresh()
+        for i in range(start, index):
+            self.apply(engine, line.log[i])
+            if i + 1 - start >= 8 and i + 1 < index:
+                self._maybe_checkpoint(line, i + 1, engine)  # replayed work is kept for the next seek
+        if moment.extra_us > 0 and index < len(line.log) and moves_time_only(line.log[index]):
+            engine.advance(min(moment.extra_us, max(line.ends[index] - engine.now, 0)))
+        return engine
+
+    def moment_at_time(self, us: int) -> Moment:
+        """The moment of the current line at simulated time `us` (inside a time-only entry when
+        one spans it, else the first entry boundary at or after it)."""
+        line = self.current
+        i = bisect_right(line.ends, us)  # entries that ended by `us`
+        if i >= len(line.log):
+            return self.end()
+        started = line.ends[i - 1] if i else 0
+        if us > started and moves_time_only(line.log[i]):
+            return Moment(i, us - started)
+        return Moment(i)
+
+    def time_of(self, moment: Moment) -> int:
+        line = self.current
+        base = line.ends[moment.index - 1] if moment.index else 0
+        return base + moment.extra_us
+
+    # -- branching --------------------------------------------------------------------------
+    def branch_here(self) -> Branch:
+        """A new line from the moment the session stands at; it becomes the current one."""
+        assert self.at is not None
+        parent, moment = self.current, self.at
+        log = parent.log[: moment.index]
+        ends = parent.ends[: moment.index]
+        if moment.extra_us:
+            log.append(ClockEntry(moment.extra_us))
+            ends.append((ends[-1] if ends else 0) + moment.extra_us)
+        n = 1
+        while f"b{n}" in self.branches:
+            n += 1
+        line = Branch(f"b{n}", log, parent.name, moment.index, ends,
+                      {i: e for i, e in parent.checkpoints.items() if i <= moment.index})
+        self.branches[line.name] = line
+        self.current, self.at = line, None
+        return line
+
+    def adopt(self, name: str, parent: str, fork_at: int, own: list[LogEntry]) -> Branch:
+        """A line read from a saved session (no checkpoints, no times yet: they come on first use)."""
+        base = self.branches[parent].log[:fork_at] if parent in self.branches else []
+        line = Branch(name, base + own, parent, fork_at)
+        self.branches[name] = line
+        return line
+
+    def fill_times(self, line: Branch) -> None:
+        """Replay a line read from a file once, to learn when each entry ends (and checkpoint it)."""
+        if len(line.ends) == len(line.log):
+            return
+        engine = self.fresh()
+        line.ends = []
+        for i, entry in enumerate(line.log):
+            self.apply(engine, entry)
+            line.ends.append(engine.now)
+            self._maybe_checkpoint(line, i + 1, engine)
+
+    def describe(self) -> list[str]:
+        """`branch list`: one line per branch, the current one starred."""
+        rows = []
+        for line in self.branches.values():
+            mark = "*" if line is self.current else " "
+            commands = sum(1 for e in line.log if isinstance(e, LoggedCommand))
+            origin = f"from {line.parent} after entry {line.fork_at}, " if line.parent else ""
+            own = len(line.own_entries())
+            rows.append(f"{mark} {line.name:<8} {origin}{entries(own)} of its own, {plural(commands, 'command')} in all")
+        return rows
