@@ -39,6 +39,7 @@ class Action:
     tooltip: str = ""  # the toggle bar's tooltip: the commands it runs, in short
     bar: bool = False  # shown in the toggle bar (in declaration order; the last at the right edge)
     on_app: bool = False  # bound on the app (works on every screen), not on the dashboard
+    explains: bool = False  # after its commands, the dashboard opens the fileset's why chain
 
     @property
     def action(self) -> str:
@@ -98,12 +99,19 @@ ACTIONS: tuple[Action, ...] = (
     Action("show_state", "", "State", "Show the cache state",
            "Run mmafmctl fs1 getstate -j FILESET on the selected fileset (click the state at the toggle bar's end).",
            footer=False, group="Toggles", steps=state_steps, note="cache state",
-           tooltip="mmafmctl fs1 getstate -j FILESET", bar=True),
+           tooltip="mmafmctl fs1 getstate -j FILESET, then why FILESET", bar=True, explains=True),
     Action("pause", "f7", "Pause", "Pause or resume", "Pause or resume simulated time.", group="Time"),
     Action("step", "f8", "Step", "Step", "Pause and run to the next thing that happens.", group="Time"),
     Action("slower", "f9", "Slow", "Slower", "Slow simulated time down a step (1x, 2x, 5x, 10x ... 1000x).",
            group="Time"),
     Action("faster", "f10", "Fast", "Faster", "Speed simulated time up a step (up to 1000x).", group="Time"),
+    Action("travel_back", "ctrl+b", "Back", "Back in time",
+           "Show the world one log entry earlier (a command run there starts a branch; the line stays).",
+           group="Time"),
+    Action("travel_forward", "ctrl+f", "Fwd", "Forward in time",
+           "Show the world one log entry later, up to the end of the line.", group="Time"),
+    Action("skip_play", "escape", "End", "Jump to the end", "While sim advance or sim settle plays: jump to its end.",
+           footer=False, group="Time"),
     Action("undo", "ctrl+z", "Undo", "Undo the last command",
            "Rewind the last command that changed the world (runs undo in the console; again and again, back to "
            "the start)."),

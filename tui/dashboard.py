@@ -19,11 +19,15 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from peersnap.core import invariants
+from peersnap.core.commands import Result
 from peersnap.core.completion import complete
+from peersnap.core.engine import Engine
 from peersnap.core.errors import SimError
-from peersnap.core.events import Event, SessionReset
+from peersnap.core.events import CommandRan, Event, SessionReset
 from peersnap.core.model import AfmFileset
 from peersnap.core.rules import Refusal
+from peersnap.core.why import WhyError, explain, explain_fileset
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -37,11 +41,13 @@ from . import state as saved_state
 from .actions import BY_NAME, dashboard_bindings
 from .launch import Start
 from .layout import Room
+from .player import Player, can_play, plays
 from .replay import Replay
 from .screens import Confirm, HelpScreen, RefusalCard
 from .settings import clamp_speed
 from .ticker import FRAME, Ticker
 from .toggles import run_steps
+from .why_card import WhyCard
 from .widgets.console import Console, ConsoleInput
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
@@ -50,6 +56,7 @@ from .widgets.key_bar import KeyBar
 from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
+from .widgets.timeline import TimelineStrip
 from .widgets.toggle_bar import Toggle, ToggleBar
 
 WELCOME = [
@@ -93,6 +100,8 @@ class Dashboard(Screen[None]):
         self._last_tick = 0.0
         self._last_second = -1
         self._queue_route = ""
+        self.player: Player | None = None  # a `sim advance` or `sim settle` playing
+        self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
         self._unsubscribe = self.session.subscribe(self._on_event)
 
     # -- layout --------------------------------------------------------------------------
@@ -105,6 +114,7 @@ class Dashboard(Screen[None]):
                 yield QueueSummary(id="queue-summary")
                 yield QueueView(id="queue")
             yield FilePane("home", id="home-pane")
+        yield TimelineStrip(id="timeline")
         yield PsnapTable(id="psnaps")
         with Horizontal(id="bottom"):
             yield Console(partial(complete, self.session), id="console", blink=self.blink)
@@ -155,14 +165,19 @@ class Dashboard(Screen[None]):
         return "sw" if "sw" in names else (names[0] if names else "")
 
     @property
+    def view_engine(self) -> Engine:
+        """The world the panes show: the session's, or the twin of a playing `sim advance`."""
+        return self.player.engine if self.player is not None else self.session.engine
+
+    @property
     def fileset(self) -> AfmFileset:
-        return self.session.engine.world.filesets[self.fileset_name]
+        return self.view_engine.world.filesets[self.fileset_name]
 
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
         if not self.is_mounted or not self.fileset_name:
             return
-        engine = self.session.engine
+        engine = self.view_engine
         fileset = self.fileset
         room = Room(*self.size)
         events, self._pending[:] = list(self._pending), []
@@ -174,11 +189,17 @@ class Dashboard(Screen[None]):
                 pane.forget()
             self.query_one(PsnapTable).forget()
         note = self.replay.label() if self.replay is not None else ""
+        if self.session.timeline.at is not None:
+            note = f"past: {self.session.moment_text(self.session.moment)}" + (f" · {note}" if note else "")
         self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
-                                         room, note)
+                                         room, note, invariants.check(engine.world))
         self.query_one(ToggleBar).show(engine, fileset, compact=room.narrow)
         self.query_one(QueueSummary).show(engine, fileset)
-        self.query_one(QueueView).show(engine, fileset)
+        queue = self.query_one(QueueView)
+        queue.show(engine, fileset)
+        self._highlight(engine, queue)
+        ends = self.session.timeline.current.ends
+        self.query_one(TimelineStrip).show(engine, fileset, ends[-1] if ends else engine.now)
         route = f"{fileset.gateway} → {engine.world.home.name}"
         if route != self._queue_route:  # setting a border subtitle repaints the pane, even to the same text
             self._queue_route = route
@@ -254,7 +275,7 @@ class Dashboard(Screen[None]):
 
     # -- commands ------------------------------------------------------------------------
     def on_console_submitted(self, message: Console.Submitted) -> None:
-        self.run_line(message.line)
+        self.run_line(message.line, play=True)
 
     def on_console_pasted(self, message: Console.Pasted) -> None:
         lines = [line for line in message.lines if line.strip()]
@@ -277,13 +298,30 @@ class Dashboard(Screen[None]):
         for line in lines:
             self.run_line(line)
 
-    def run_line(self, line: str, explain: bool = True) -> None:
+    def run_line(self, line: str, explain: bool = True, play: bool = False) -> None:
         """Run a console line through the session and show it like a terminal
-        (`explain`: a refused command opens the explanation card)."""
+        (`explain`: a refused command opens the explanation card). With `play` (a line
+        typed in the console), `sim advance` and `sim settle` play (see tui/player.py);
+        scripts, shots and replays jump."""
         if line.strip() == "clear":
             self.query_one(Console).output.clear()
             return
+        self._end_play()
+        if play and plays(line) and self.replay is None and can_play(self.session.engine):
+            before, seen = self.session.engine.fork(), len(self._pending)
+            result = self.session.run(line)
+            if result.rc == 0 and self.session.engine.now > before.now:
+                # the twin's events show as it plays; of the jump's, only the command itself
+                self._pending[seen:] = [e for e in self._pending[seen:] if isinstance(e, CommandRan)]
+                self.player = Player.begin(before, self.session.engine, result, self._pending.append)
+                self.refresh_view()
+                return
+            self._echo(result, explain)
+            return
         result = self.session.run(line)
+        self._echo(result, explain)
+
+    def _echo(self, result: Result, explain: bool) -> None:
         console = self.query_one(Console)
         if result.command or result.lines:
             console.echo(result.cluster, result.command, result.lines, result.rc)
@@ -307,7 +345,8 @@ class Dashboard(Screen[None]):
         """Run a command action's steps (a toggle, Ctrl+S); a failed step undoes the ones before it."""
         action = BY_NAME[name]
         assert action.steps is not None, name
-        outcome = run_steps(self.session, action.steps(self.session, self.fileset_name))
+        self._end_play()
+        outcome = run_steps(self.session, action.steps(self.session, self.fileset_name), via=action.key_display if action.keys else f"the {action.label} toggle")
         console = self.query_one(Console)
         for i, result in enumerate(outcome.results):
             console.echo(result.cluster, result.command, result.lines, result.rc, action.note if i == 0 else "")
@@ -321,6 +360,9 @@ class Dashboard(Screen[None]):
             else:
                 self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
                             severity="error")
+        elif action.explains:
+            self.app.push_screen(WhyCard(explain_fileset(self.session.engine.world, self.fileset,
+                                                         self.session.engine.now)))
         self.refresh_view()
 
     async def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
@@ -374,6 +416,12 @@ class Dashboard(Screen[None]):
     def _tick(self) -> None:
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
+        if self.player is not None:  # time's own ticking waits while a time command plays
+            if self.player.frame(elapsed):
+                self._end_play()
+            with contextlib.suppress(NoMatches):
+                self.refresh_view()
+            return
         try:
             if self.replay is not None and not self.replay.done:
                 moved = self.replay.tick(self.session, elapsed, self.ticker.speed, self._replayed) \
@@ -422,6 +470,75 @@ class Dashboard(Screen[None]):
     def action_slower(self) -> None:
         self.post_message(self.SpeedChanged(self.ticker.slower()))
         self.refresh_view()
+
+    # -- playing, time travel -----------------------------------------------------------------
+    def _end_play(self) -> None:
+        """Finish a playing time command at once: the session's own world shows again."""
+        player = self.player
+        if player is None:
+            return
+        player.finish()
+        self.player = None
+        self._reset_seen = True  # the panes drew the twin: draw the session's world afresh
+        self._last_tick = time.monotonic()
+        self._echo(player.result, False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "skip_play":
+            return self.player is not None  # Esc is everyone else's while nothing plays
+        return True
+
+    def action_skip_play(self) -> None:
+        self._end_play()
+        self.refresh_view()
+
+    def action_travel_back(self) -> None:
+        self._end_play()
+        if not self.session.step_back():
+            self.notify("This is the start of the line.", title="time travel")
+        self.refresh_view()
+
+    def action_travel_forward(self) -> None:
+        self._end_play()
+        if not self.session.step_forward():
+            self.notify("This is the end of the line: the present.", title="time travel")
+        self.refresh_view()
+
+    def on_timeline_strip_seek(self, message: TimelineStrip.Seek) -> None:
+        self._end_play()
+        self.session.seek_time(message.at)
+        self.refresh_view()
+
+    # -- why, and the pair whose ops ahead are highlighted ----------------------------------
+    def _why(self, subject: str) -> None:
+        engine = self.view_engine
+        try:
+            self.app.push_screen(WhyCard(explain(engine.world, subject, engine.now, self.fileset_name)))
+        except WhyError as exc:
+            self.notify(str(exc), title="why")
+
+    def _highlight(self, engine: Engine, queue: QueueView) -> None:
+        psnap = self.fileset.psnaps.get(self.selected_pair or "")
+        if psnap is None or psnap.marker is None:
+            queue.highlight(None, 0)
+            return
+        chain = explain(engine.world, psnap.name, engine.now)
+        queue.highlight(chain.ahead, psnap.marker.seq)
+
+    def on_queue_view_chosen(self, message: QueueView.Chosen) -> None:
+        self._why(str(message.seq))
+
+    def on_queue_view_pointed(self, message: QueueView.Pointed) -> None:
+        op = self.fileset.queue.find(message.seq)
+        if op is not None and op.kind == "psnap" and str(op.data) in self.fileset.psnaps:
+            self.query_one(PsnapTable).select(str(op.data))
+
+    def on_psnap_table_selected(self, message: PsnapTable.Selected) -> None:
+        self.selected_pair = message.name
+        self.refresh_view()
+
+    def on_psnap_table_chosen(self, message: PsnapTable.Chosen) -> None:
+        self._why(message.name)
 
     # -- the lesson ----------------------------------------------------------------------
     def _lesson_panel(self) -> LessonPanel | None:

@@ -38,11 +38,12 @@ class ToggleOutcome:
     failure: list[str] = field(default_factory=list)  # the failing command's output, when not a rule
 
 
-def run_steps(session: Session, steps: list[Step]) -> ToggleOutcome:
+def run_steps(session: Session, steps: list[Step], via: str = "") -> ToggleOutcome:
+    """Run the steps in order (`via`: the key that ran them, which `why` cites)."""
     outcome = ToggleOutcome()
     done: list[Step] = []
     for step in steps:
-        result = session.run(step.line)
+        result = session.run(step.line, via)
         outcome.results.append(result)
         if result.rc != 0:
             outcome.ok = False
@@ -50,7 +51,7 @@ def run_steps(session: Session, steps: list[Step]) -> ToggleOutcome:
             outcome.failure = list(result.lines)
             for earlier in reversed(done):
                 if earlier.undo:
-                    outcome.undone.append(session.run(earlier.undo))
+                    outcome.undone.append(session.run(earlier.undo, via))
             break
         done.append(step)
     return outcome

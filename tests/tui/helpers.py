@@ -28,11 +28,17 @@ def console_text(app: PeersnapApp) -> str:
     return "\n".join(line.plain for line in app.query_one(Console).output.lines)
 
 
-async def type_line(pilot: Pilot, line: str) -> None:
+async def type_line(pilot: Pilot, line: str, watch: bool = False) -> None:
+    """Type `line` and Enter. A typed `sim advance` or `sim settle` plays in the dashboard; unless
+    `watch`, the typist presses Esc at once, as one who does not want to watch does (its end)."""
     for ch in line:
         await pilot.press("space" if ch == " " else ch)
     await pilot.press("enter")
     await pilot.pause()
+    dashboard = getattr(pilot.app, "dashboard", None)
+    if not watch and getattr(dashboard, "player", None) is not None:
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 async def click_toggle(pilot: Pilot, action: str) -> None:

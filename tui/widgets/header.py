@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peersnap.core import clock
 from peersnap.core.engine import Engine
+from peersnap.core.invariants import Verdict
 from peersnap.core.model import AfmFileset
 from textual.content import Content
 from textual.widgets import Static
@@ -27,8 +28,9 @@ class ClockHeader(Static):
     _shown: tuple[str, list] | None = None
 
     def show(self, engine: Engine, fileset: AfmFileset, running: bool, speed: int, behind: bool, room: Room,
-             note: str = "") -> None:
-        """`note` (e.g. `replay 3/12`) comes right after the name."""
+             note: str = "", badge: Verdict | None = None) -> None:
+        """`note` (e.g. `replay 3/12`) comes right after the name; `badge`, the invariant
+        checker's verdict, at the end (right after the name when it is red, so it is never cut)."""
         wide = room.wide
         mid = room.roomy
         roomy = mid and (not note or room.width >= ROOMY_WITH_NOTE_FROM)  # a replay's progress takes the labels' room
@@ -58,6 +60,11 @@ class ClockHeader(Static):
             parts[2:2] = [(note, "bold $accent"), ("  │ ", "$text-muted")]
         if behind:
             parts.append(("  (cannot keep up)", "$error"))
+        if badge is not None and badge.ok:
+            pairs = "1 pair" if badge.pairs == 1 else f"{badge.pairs} pairs"
+            parts += [("  │ ", "$text-muted"), (f"✓ {pairs} ok" if roomy or not mid else "✓", "bold $success")]
+        elif badge is not None:
+            parts[2:2] = [(badge.text(), "bold $error"), ("  │ ", "$text-muted")]
         content = Content.assemble(*parts)
         shown = (content.plain, content.spans)  # Content's == compares the text only
         if shown != self._shown:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from peersnap.core import clock
 from peersnap.core.engine import Engine
 from peersnap.core.model import HomeHalf, HomeWait, PeerSnapshot
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 
 from .. import format as fmt
 from ..layout import Room
@@ -43,13 +48,35 @@ def same_cell(psnap: PeerSnapshot) -> Content:
 
 
 class PsnapTable(ContentView):
-    """Name, cache id and time, home state, and the verified-identical mark; one row a pair."""
+    """Name, cache id and time, home state, and the verified-identical mark; one row a pair.
+
+    Focused, Up/Down select a pair (the queue highlights the ops ahead of it) and Enter
+    asks why its home half waits; a click on a pair's row does both."""
 
     PAD_LEFT = 1
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "select(-1)", "Previous pair", show=False),
+        Binding("down", "select(1)", "Next pair", show=False),
+        Binding("enter", "choose", "Why", show=False),
+    ]
+
+    class Selected(Message):
+        def __init__(self, name: str | None) -> None:
+            super().__init__()
+            self.name = name
+
+    class Chosen(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self._last: object = None
+        self.names: list[str] = []  # the pairs, in row order (row 0 is the heading)
+        self.selected: str | None = None
+        self._engine: Engine | None = None
+        self._room = Room(120)
 
     def forget(self) -> None:
         """Redraw on the next `show` even if nothing seems to have changed (a new world)."""
@@ -57,16 +84,44 @@ class PsnapTable(ContentView):
 
     def show(self, engine: Engine, room: Room) -> None:
         pairs = [(p, f.stopped) for f in engine.world.filesets.values() for p in f.psnaps.values()]
-        key = (room.wide, room.roomy, bool(pairs) and engine.world.link_up,
+        self._engine, self._room = engine, room
+        self.names = [p.name for p, _stopped in pairs]
+        if self.selected not in self.names:
+            self.selected = None
+        key = (room.wide, room.roomy, bool(pairs) and engine.world.link_up, self.selected,
                tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p), stopped)
                      for p, stopped in pairs))
         if key == self._last:
             return
         self._last = key
-        self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room))
+        self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room, self.selected))
+
+    def select(self, name: str | None) -> None:
+        """Select the pair `name` (None: none) and say so."""
+        self.selected = name
+        self._last = None
+        if self._engine is not None:
+            self.show(self._engine, self._room)
+        self.post_message(self.Selected(name))
+
+    def action_select(self, delta: int) -> None:
+        if not self.names:
+            return
+        index = self.names.index(self.selected) + delta if self.selected in self.names else 0
+        self.select(self.names[min(max(index, 0), len(self.names) - 1)])
+
+    def action_choose(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Chosen(self.selected))
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y - 1  # row 0 is the heading
+        if 0 <= row < len(self.names):
+            self.select(self.names[row])
+            self.post_message(self.Chosen(self.names[row]))
 
 
-def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room) -> Content:
+def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room, selected: str | None = None) -> Content:
     if not pairs:
         return Content.assemble(
             ("No peer snapshots yet. ", "$text-muted"),
@@ -81,7 +136,7 @@ def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room) -> Conte
     for psnap, name in zip(pairs, names):
         when = clock.hms(engine.clock("cache", psnap.cache_snap.created_us))
         home = home_cell(engine, psnap)
-        rows.append(Content.assemble(
+        row = Content.assemble(
             f"{psnap.fileset:<8}" if show_fileset else "",
             (f"{name:<{name_w}}", "bold $accent"),
             "  ",
@@ -89,5 +144,6 @@ def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room) -> Conte
               ((f"id {psnap.cache_snap.id:<3}", ""), (f"at {when}", "$text-muted"))), "  ",
             home.pad_right(max(0, 30 - home.cell_length)), "  ",
             same_cell(psnap),
-        ))
+        )
+        rows.append(row.stylize_before("on $accent 25%") if psnap.name == selected else row)
     return Content("\n").join(rows)

@@ -10,12 +10,15 @@ from typing import ClassVar
 
 from peersnap.core import clock
 from peersnap.core.engine import Engine
-from peersnap.core.gateway import PSNAP, QueuedOp, drain_done
+from peersnap.core.gateway import PSNAP, QueuedOp, drain_done, ready_at
 from peersnap.core.model import AfmFileset
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -90,15 +93,56 @@ class QueueSummary(Static):
             self.update(text, layout=False)
 
 
+BAR = 6  # cells of an op's countdown to its async-delay deadline
+
+
+def countdown(op: QueuedOp, fileset: AfmFileset, now: int) -> str:
+    """`▰▰▰▱▱▱` the share of afmAsyncDelay still to wait (full: just queued), or `ready `."""
+    delay = fileset.async_delay_us
+    left = ready_at(op, delay, fileset.queue.flush_through) - now
+    if left <= 0 or delay <= 0:
+        return "ready "
+    filled = min(BAR, max(1, -(-left * BAR // delay)))
+    return "▰" * filled + "▱" * (BAR - filled)
+
+
 class QueueView(LineView, can_focus=True):
-    """The ops in order (head first), rendered a visible row at a time."""
+    """The ops in order (head first), rendered a visible row at a time.
+
+    With the view focused, Up/Down move a cursor over the ops and Enter (or a click)
+    asks for the op's why chain. When a pair is selected, the ops ahead of its marker
+    are highlighted, each with a bar counting down to its async-delay deadline, and
+    the rest dims."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "queue-view--psnap",
         "queue-view--dropped",
         "queue-view--dim",
         "queue-view--empty",
+        "queue-view--ahead",
+        "queue-view--faded",
+        "queue-view--cursor",
+        "queue-view--bar",
     }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Previous op", show=False),
+        Binding("down", "cursor(1)", "Next op", show=False),
+        Binding("enter", "choose", "Why", show=False),
+    ]
+
+    class Chosen(Message):
+        """Enter or a click on an op: show why it waits."""
+
+        def __init__(self, seq: int) -> None:
+            super().__init__()
+            self.seq = seq
+
+    class Pointed(Message):
+        """The cursor moved to an op (a psnap marker selects its pair)."""
+
+        def __init__(self, seq: int) -> None:
+            super().__init__()
+            self.seq = seq
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -108,6 +152,15 @@ class QueueView(LineView, can_focus=True):
         self._window_key: tuple[int, int, int] = (-1, -1, -1)
         self._window: list[QueuedOp] = []
         self._key: tuple[int, ...] = ()
+        self.cursor = 0  # the row (position from the head) Enter explains
+        self.ahead: tuple[int, int] | None = None  # seqs highlighted: the ops ahead of the selected pair
+        self.marker = 0  # the selected pair's marker seq (0: none)
+
+    def highlight(self, ahead: tuple[int, int] | None, marker: int) -> None:
+        """Highlight the ops with seqs in `ahead` and the marker `marker`; dim the rest (None, 0: none)."""
+        if (ahead, marker) != (self.ahead, self.marker):
+            self.ahead, self.marker = ahead, marker
+            self.refresh()
 
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
         """Point at `fileset`'s queue and redraw what is visible (O(rows on screen)),
@@ -146,6 +199,41 @@ class QueueView(LineView, can_focus=True):
     def action_scroll_up(self) -> None:
         self.scroll_up(animate=False)
 
+    def action_cursor(self, delta: int) -> None:
+        rows = self._fileset.queue.slots() if self._fileset is not None else 0
+        if not rows:
+            return
+        self.cursor = min(max(self.cursor + delta, 0), rows - 1)
+        _, top = self.scroll_offset
+        height = self.scrollable_content_region.height
+        if self.cursor < top or self.cursor >= top + height:
+            self.scroll_to(0, max(self.cursor - height // 2, 0), animate=False)
+        self.refresh()
+        op = self._op_at(self.cursor)
+        if op is not None:
+            self.post_message(self.Pointed(op.seq))
+
+    def action_choose(self) -> None:
+        op = self._op_at(self.cursor)
+        if op is not None:
+            self.post_message(self.Chosen(op.seq))
+
+    def on_click(self, event: events.Click) -> None:
+        _, top = self.scroll_offset
+        op = self._op_at(top + event.y)
+        if op is None:
+            return
+        self.cursor = top + event.y
+        self.refresh()
+        self.post_message(self.Pointed(op.seq))
+        self.post_message(self.Chosen(op.seq))
+
+    def _op_at(self, position: int) -> QueuedOp | None:
+        if self._fileset is None:
+            return None
+        ops = self._fileset.queue.window(position, 1)
+        return ops[0] if ops else None
+
     def on_resize(self) -> None:
         if self._engine is not None and self._fileset is not None:
             self._key = ()
@@ -171,7 +259,26 @@ class QueueView(LineView, can_focus=True):
                 text = Text("  queue empty: home has everything", self.get_component_rich_style("queue-view--empty"))
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
-        return self._strip(self._row(ops[y], width), width, base)
+        op = ops[y]
+        text = self._row(op, width - BAR - 1) if self._ahead_of(op) else self._row(op, width)
+        if self._ahead_of(op):
+            text.stylize(self.get_component_rich_style("queue-view--ahead"))
+            text.append(" ")
+            text.append(countdown(op, self._fileset, self._engine.now), self.get_component_rich_style("queue-view--bar"))
+        elif self.marker and op.seq != self.marker:
+            text.stylize(self.get_component_rich_style("queue-view--faded"))
+        if self.has_focus and scroll_y + y == self.cursor:
+            text.stylize(self.get_component_rich_style("queue-view--cursor"))
+        return self._strip(text, width, base)
+
+    def _ahead_of(self, op: QueuedOp) -> bool:
+        return self.ahead is not None and self.ahead[0] <= op.seq <= self.ahead[1] and not op.dropped
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
