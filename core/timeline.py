@@ -109,7 +109,7 @@ class Timeline:
         replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
         if replay < max(REPLAY_BUDGET, size(engine) // FORK_SHARE):
             return
-        if not self._room_for(line, size(engine)):
+        if not self._room_for(line, size(engine), replay):
             return
         try:
             line.checkpoints[index] = engine.fork()
@@ -120,14 +120,25 @@ class Timeline:
             for i in sorted(line.checkpoints)[::2][:-1]:
                 del line.checkpoints[i]
 
-    def _room_for(self, line: Branch, wanted: int) -> bool:
-        """Whether a checkpoint of `wanted` entries (the live world's size) fits the memory budget:
-        all checkpoints together at most the live world's size (see SMALL_WORLD). The oldest
-        make room for a new one, so the newest checkpoint stays near the end."""
+    def _room_for(self, line: Branch, wanted: int, gain: int) -> bool:
+        """Whether a checkpoint of `wanted` entries (the live world's size) that saves `gain` replay
+        work fits the memory budget: all checkpoints together at most the live world's size (see
+        SMALL_WORLD). To make room, the checkpoints that save least go first, and only for one that
+        saves more (a checkpoint after a million-op load is worth more than one after some writes)."""
         budget = max(wanted, SMALL_WORLD)
+        if wanted > budget:
+            return False
         while line.checkpoints and sum(size(e) for e in line.checkpoints.values()) + wanted > budget:
-            del line.checkpoints[min(line.checkpoints)]
-        return wanted <= budget
+            least = min(line.checkpoints, key=lambda i: (self._gain(line, i), i))
+            if self._gain(line, least) >= gain:
+                return False
+            del line.checkpoints[least]
+        return True
+
+    def _gain(self, line: Branch, index: int) -> int:
+        """The replay work checkpoint `index` saves over the one before it (or the start)."""
+        below = max((i for i in line.checkpoints if i < index), default=0)
+        return (index - below) * COMMAND_WORK + self._work_at(line, index) - self._work_at(line, below)
 
     def _work_at(self, line: Branch, index: int) -> int:
         checkpoint = line.checkpoints.get(index)

@@ -492,8 +492,16 @@ class Dashboard(Screen[None]):
         self._end_play()
         self.refresh_view()
 
+    def _pause_for_travel(self) -> None:
+        """Looking back pauses time: time running at an earlier moment would start a branch at once."""
+        if self.ticker.running:
+            self.ticker.running = False
+            self.notify("Time is paused while you look back; F7 runs it on (from here, as a branch).",
+                        title="time travel")
+
     def action_travel_back(self) -> None:
         self._end_play()
+        self._pause_for_travel()
         if not self.session.step_back():
             self.notify("This is the start of the line.", title="time travel")
         self.refresh_view()
@@ -506,6 +514,7 @@ class Dashboard(Screen[None]):
 
     def on_timeline_strip_seek(self, message: TimelineStrip.Seek) -> None:
         self._end_play()
+        self._pause_for_travel()
         self.session.seek_time(message.at)
         self.refresh_view()
 

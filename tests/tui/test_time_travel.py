@@ -115,9 +115,9 @@ def _play(paused: bool) -> None:
             refresh()
 
         dashboard.refresh_view = watched
-        start = time.monotonic()
         await type_line(pilot, "sim advance 30s", watch=True)
-        while dashboard.player is not None and time.monotonic() - start < 8:
+        start = time.monotonic()
+        while dashboard.player is not None and time.monotonic() - start < 10:
             await asyncio.sleep(0.05)
         assert players and dashboard.player is None, "a typed sim advance plays, then ends"
         took = time.monotonic() - began[0]
@@ -185,6 +185,18 @@ def test_a_click_on_the_timeline_goes_back_and_a_command_there_branches():
         assert list(app.session.timeline.branches) == ["main", "b1"]
 
     drive(check, app=make_app(session=session))
+
+
+def test_looking_back_with_time_running_pauses_it_so_no_branch_starts_by_itself():
+    async def check(app, pilot):
+        assert app.dashboard.ticker.running
+        await pilot.press("ctrl+b")
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert not app.dashboard.ticker.running
+        assert list(app.session.timeline.branches) == ["main"] and app.session.timeline.at is not None
+
+    drive(check, app=make_app(session=queued_pair(), paused=False))
 
 
 def test_ctrl_b_and_ctrl_f_walk_back_and_forward_through_the_log():
