@@ -26,9 +26,12 @@ COMMAND_WORK = 100  # replaying one command costs about as much as this many que
 REPLAY_BUDGET = 25_000  # work replayed at most after the nearest checkpoint (~250 commands, tens of ms)
 FORK_SHARE = 32  # a fork copies an entry about this many times faster than a replay redoes an op
 MAX_CHECKPOINTS = 48  # per line; beyond, every other old one is dropped (their spacing doubles)
-# A fork copies the maps and shares contents, snapshots and queued ops: about a quarter of the live
-# world's memory at 100k-1M entries (measured with tracemalloc). So checkpoints whose sizes add up to
-# the live world's size cost about 25% more memory; small worlds may always have MAX_CHECKPOINTS.
+# A fork copies the maps and columns and shares contents and snapshots: about 65 bytes an entry,
+# against about 175 for the live world (RSS at 100k entries, bench_timetravel.py). So checkpoints
+# whose sizes add up to BUDGET_SHARE of the live world's size cost about 25% more memory. Small
+# worlds may always have MAX_CHECKPOINTS; a big world just loaded has none until it grows (its undo
+# then replays from the start: a fork that shared more than a copy would lift that).
+BUDGET_SHARE = 0.65
 SMALL_WORLD = 50_000
 TIME_WORDS = ("sim advance", "sim settle", "sim step")
 
@@ -90,6 +93,7 @@ class Timeline:
         self.current = Branch("main")
         self.branches: dict[str, Branch] = {"main": self.current}
         self.at: Moment | None = None  # None: at the end of the current line
+        self._live_size = 0  # size() of the world last considered for a checkpoint
 
     # -- the live end ----------------------------------------------------------------------
     def recorded(self, engine: Engine, merged: bool = False) -> None:
@@ -109,7 +113,8 @@ class Timeline:
         replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
         if replay < max(REPLAY_BUDGET, size(engine) // FORK_SHARE):
             return
-        if not self._room_for(line, size(engine), replay):
+        self._live_size = size(engine)
+        if not self._room_for(line, self._live_size, replay):
             return
         try:
             line.checkpoints[index] = engine.fork()
@@ -122,10 +127,10 @@ class Timeline:
 
     def _room_for(self, line: Branch, wanted: int, gain: int) -> bool:
         """Whether a checkpoint of `wanted` entries (the live world's size) that saves `gain` replay
-        work fits the memory budget: all checkpoints together at most the live world's size (see
-        SMALL_WORLD). To make room, the checkpoints that save least go first, and only for one that
+        work fits the memory budget: all checkpoints together at most BUDGET_SHARE of the live
+        world's size (see SMALL_WORLD). To make room, the checkpoints that save least go first, and only for one that
         saves more (a checkpoint after a million-op load is worth more than one after some writes)."""
-        budget = max(wanted, SMALL_WORLD)
+        budget = max(int(self._live_size * BUDGET_SHARE), SMALL_WORLD)
         if wanted > budget:
             return False
         while line.checkpoints and sum(size(e) for e in line.checkpoints.values()) + wanted > budget:
