@@ -4,6 +4,7 @@ stop/start, flushPending, resync, and the home's `mmafmconfig` switch."""
 from __future__ import annotations
 
 from . import clock, rules
+from .characters import is_number, number_problem, one_spelling
 from .clock import SimTime
 from .errors import SimError
 from .events import EventBus, FilesetChanged, HomeExportChanged
@@ -41,7 +42,7 @@ class Admin:
         expected = f"{self.world.cache.fs.mount}/{name}"
         if fileset.linked:
             raise SimError(f"mmlinkfileset: Fileset {name} is already linked.")
-        if junction.rstrip("/") != expected:
+        if one_spelling(junction) != expected:
             raise SimError(f"mmlinkfileset: peersnap links fileset {name} at {expected} only (got {junction}).")
         fileset.linked = True
         # Linking is when the cache looks for home's AFM control file (.afm/.afmctl).
@@ -85,8 +86,9 @@ class Admin:
                 if target != fileset.target:
                     self._enforce(rules.needs_unlinked_and_empty(fileset, "afmTarget"), "mmchfileset", fileset)
             elif low == "afmasyncdelay":
-                if not value.isdigit() or not 1 <= int(value) <= MAX_ASYNC_DELAY_S:
-                    raise SimError(f"mmchfileset: Incorrect value for afmAsyncDelay: '{value}' (1 to {MAX_ASYNC_DELAY_S} seconds).")
+                if not is_number(value) or not 1 <= int(value) <= MAX_ASYNC_DELAY_S:
+                    raise SimError(f"mmchfileset: Incorrect value for afmAsyncDelay: '{value}'{number_problem(value)} "
+                                   f"(1 to {MAX_ASYNC_DELAY_S} seconds).")
                 delay = int(value) * clock.SECOND
             else:
                 raise SimError(f"mmchfileset: Attribute {key} is not supported (peersnap knows afmMode, afmTarget, afmAsyncDelay).")
@@ -183,7 +185,7 @@ class Admin:
     # -- mmafmconfig (home) -----------------------------------------------------------------------
     def set_afm_enabled(self, path: str, enabled: bool) -> None:
         mount = self.world.home.fs.mount
-        clean = path.rstrip("/") or "/"
+        clean = one_spelling(path)
         directory = self.world.home_directory(clean)
         if not directory or directory not in self.world.home.fs.trees:
             raise SimError(

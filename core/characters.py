@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+DIGITS = re.compile("[0-9]+")
+_SIGNED = re.compile("[+-]?[0-9]+")  # ASCII only: '²' and '٣' are digits to Python, not numbers here
 LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 PATH = re.compile("[\x00-\x1f\x7f]")
 
@@ -18,3 +20,22 @@ PATH = re.compile("[\x00-\x1f\x7f]")
 def forbidden(text: str, where: re.Pattern[str] = LINE) -> bool:
     """Whether `text` holds a character that `where` (LINE or PATH) does not allow."""
     return where.search(text) is not None
+
+
+def is_number(text: str) -> bool:
+    """A whole number written in ASCII digits (`str.isdigit` also takes '²')."""
+    return DIGITS.fullmatch(text) is not None
+
+
+def number_problem(text: str) -> str:
+    """': invalid number' when `text` is not a number at all, '' otherwise (for messages)."""
+    return "" if _SIGNED.fullmatch(text) else ": invalid number"
+
+
+_SLASHES = re.compile("/{2,}")
+
+
+def one_spelling(path: str) -> str:
+    """The one way a path is written everywhere: repeated slashes collapsed, no
+    trailing slash (`/gpfs/fs1//sw` and `/gpfs/fs1/sw///` are `/gpfs/fs1/sw`)."""
+    return _SLASHES.sub("/", path).rstrip("/") or ("/" if path.startswith("/") else "")

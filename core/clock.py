@@ -42,7 +42,7 @@ def until_year(epoch_seconds: int, year: int) -> int:
 
 
 _UNITS = {"us": US, "ms": MS, "s": SECOND, "m": MINUTE, "min": MINUTE, "h": HOUR, "d": DAY}
-_DURATION = re.compile(r"^(\d{1,12})(us|ms|s|min|m|h|d)?$")
+_DURATION = re.compile(r"^([0-9]{1,12})(us|ms|s|min|m|h|d)?$")
 
 
 def to_datetime(epoch_seconds: int, offset_us: int) -> datetime:

@@ -225,6 +225,8 @@ class FileOps:
         existing = tree.get(loc.rel)
         if existing is DIR:
             raise FsError("Is a directory")
+        if path.endswith("/"):  # bash: a trailing slash names a directory
+            raise FsError("Is a directory" if existing is None else "Not a directory")
         self._parent_dir(tree, loc.rel)
         content = existing + text if append and isinstance(existing, str) else text
         if len(content) > MAX_FILE:
@@ -235,6 +237,10 @@ class FileOps:
     def touch(self, role: str, path: str) -> None:
         loc = self.locate(role, path)
         fileset, tree = self._writable(loc)
+        if path.endswith("/") and tree.get(loc.rel) not in (None, DIR):
+            raise FsError("Not a directory")  # a trailing slash names a directory
+        if path.endswith("/") and tree.get(loc.rel) is None:
+            raise FsError("No such file or directory")
         if loc.rel == "" or tree.get(loc.rel) is not None:
             self._access(loc)
             return  # times are not modelled: touching an existing file changes nothing

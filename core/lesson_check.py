@@ -15,7 +15,6 @@ once, and the panel says why beside its ✔.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from .model import CacheState
 from .scenario import Scenario, ScenarioError
 from .scenario import load as load_scenario
 from .session import SESSION_COMMANDS, Session
+from .textfile import TextFileError, parse_toml, read_text
 
 TOP_KEYS = {"title": str, "description": str, "scenario": str, "paused": bool, "step": list}
 STEP_KEYS = {"text": str, "command": str, "hint": str, "check": dict}
@@ -61,20 +61,18 @@ def check_lesson(name_or_path: str) -> Verdict:
     path = bundled_lessons().get(name_or_path, Path(name_or_path))
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        return Verdict(source, ("cannot read: it is a directory",))
-    except (OSError, UnicodeDecodeError) as exc:
-        return Verdict(source, (f"cannot read: {getattr(exc, 'strerror', None) or exc}",))
+        text = read_text(path)
+    except TextFileError as exc:
+        return Verdict(source, (str(exc),))
     return check_lesson_text(text, source, path.stem)
 
 
 def check_lesson_text(text: str, source: str, name: str = "lesson") -> Verdict:
     """Check a lesson file's text (`source` names it in the report)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return Verdict(source, (f"TOML syntax error: {exc}",))
+        data = parse_toml(text)
+    except TextFileError as exc:
+        return Verdict(source, (str(exc),))
     scenario: Scenario | None = None
     found = list(_top_problems(data))
     name = data.get("scenario", "seed")

@@ -17,7 +17,6 @@ commands had completed open again (the commands and hints counted so far still c
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -33,6 +32,7 @@ from .events import (
 )
 from .model import HomeHalf, PeerSnapshot
 from .session import Session
+from .textfile import TextFileError, read_toml
 
 
 class LessonError(Exception):
@@ -295,14 +295,12 @@ def bundled() -> dict[str, Path]:
 def load_lesson(name_or_path: str) -> Lesson:
     shipped = bundled()
     path = shipped.get(name_or_path, Path(name_or_path))
-    if name_or_path not in shipped and not path.is_file():
+    if name_or_path not in shipped and not path.exists():
         raise LessonError(f"{name_or_path}: no such lesson (bundled: {', '.join(sorted(shipped))})")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LessonError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LessonError(f"{path}: TOML syntax error: {exc}") from None
+        data = read_toml(path)
+    except TextFileError as exc:
+        raise LessonError(f"{path}: {exc}") from None
     return parse_lesson(data, str(path), path.stem)
 
 

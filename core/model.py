@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .characters import one_spelling
 from .gateway import GatewayQueue, QueuedOp
 from .tree import VersionedTree
 
@@ -72,7 +73,7 @@ class Target:
                     raise ValueError(f"'{text}': a gpfs:// target has no host (gpfs:///gpfs/fs1/sw)")
                 if protocol is Protocol.NFS and not host:
                     raise ValueError(f"'{text}': an nfs:// target names its home host (nfs://home1/gpfs/fs1/sw)")
-                return cls(protocol, host, "/" + path.rstrip("/"))
+                return cls(protocol, host, one_spelling("/" + path))
         raise ValueError(f"'{text}' is not an AFM target (use nfs://host/path or gpfs:///path)")
 
     def with_protocol(self, protocol: Protocol, nfs_host: str) -> Target:

@@ -9,16 +9,17 @@ file, the key (or line) and what is expected.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import clock
+from .characters import is_number, one_spelling
 from .engine import Engine, LinkTimer
 from .gateway import LinkSettings
 from .model import AfmFileset, AfmMode, Cluster, FileSystem, HomeExport, Target
+from .textfile import TextFileError, parse_toml, read_text
 from .tree import DIR, VersionedTree
 from .world import World, home_directory
 
@@ -149,22 +150,31 @@ def load(name_or_path: str | None = None) -> Scenario:
         path = shipped[name_or_path]
     else:
         path = Path(name_or_path)
-        if not path.is_file():
+        if not path.exists():
             names = ", ".join(sorted(shipped))
             raise ScenarioError(f"{name_or_path}: no such scenario file or bundled scenario (bundled: {names})")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+        text = read_text(path)
+    except TextFileError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     return parse(text, str(path), path.stem)
 
 
 def parse(text: str, source: str = "<scenario>", name: str = "custom") -> Scenario:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
+        data = parse_toml(text)
+    except TextFileError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
     return _Reader(source).scenario(data, name)
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A value as an error message shows it: repr, cut short (a file may hold anything)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"a deeply nested {type(value).__name__}"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class _Reader:
@@ -174,7 +184,7 @@ class _Reader:
         self.source = source
 
     def fail(self, key: str, expected: str, got: object = None) -> ScenarioError:
-        tail = "" if got is None else f", got {got!r}"
+        tail = "" if got is None else f", got {_shown(got)}"
         return ScenarioError(f"{self.source}: key '{key}': expected {expected}{tail}")
 
     def table(self, data: dict[str, Any], key: str, allowed: set[str], required: bool = True) -> dict[str, Any]:
@@ -286,8 +296,14 @@ class _Reader:
             raise self.fail(f"{where}.target", f"a target whose path is a directory directly under {mount} at home", str(target))
         files = self.get(spec, where, "files", dict, {})
         for path, content in files.items():
-            if not isinstance(content, str) or not path or path.startswith("/") or ".." in path.split("/"):
+            parts = path.split("/")
+            if not isinstance(content, str) or not path or any(p in ("", ".", "..") for p in parts):
                 raise self.fail(f"{where}.files.{path}", "a relative path mapped to the file's text", content)
+            for depth in range(1, len(parts)):
+                parent = "/".join(parts[:depth])
+                if parent in files:
+                    raise self.fail(f"{where}.files.{path}", f"a path whose parent '{parent}' is a directory, "
+                                    f"but files.{parent} makes it a file", content)
         return FilesetSpec(
             name=name,
             id=self.get(spec, where, "id", int, ..., _bounded(1, 1_000_000), "an integer fileset id"),
@@ -303,7 +319,7 @@ class _Reader:
         self.known(spec, where, {"path", "mmafmconfig", "fileset"})
         path = self.get(spec, where, "path", str, ..., _check_mount, "an absolute path at home")
         return ExportSpec(
-            path.rstrip("/"),
+            one_spelling(path),
             self.get(spec, where, "mmafmconfig", bool, True, expected="true or false"),
             self.get(spec, where, "fileset", bool, False,
                      expected="true (the export is an independent fileset at home) or false (a plain directory)"),
@@ -342,7 +358,7 @@ def _check_mount(value: str) -> str:
 
 
 def _check_digits(value: str) -> str:
-    if not value.isdigit() or len(value) > 40:
+    if not is_number(value) or len(value) > 40:
         raise ValueError("digits")
     return value
 

@@ -7,8 +7,8 @@ and the tests share. It never raises: every bad input comes back as a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from pathlib import Path
 
 import tomli_w
 
@@ -31,6 +31,7 @@ from .session_file import (
     session_document,
     write_atomically,
 )
+from .textfile import TextFileError, read_text
 from .time_travel import TimeTravel
 from .timeline import Moment, Timeline
 
@@ -233,7 +234,7 @@ class Session(TimeTravel):
         """Write the scenario and the command log as TOML, atomically."""
         if not self.allow_files:
             raise SimError("save: saving to files is turned off in this session")
-        target = Path(path).expanduser()
+        target = os.path.expanduser(path)  # a str: a trailing '/' must reach write_atomically
         try:
             write_atomically(target, tomli_w.dumps(self.to_toml()))
         except OSError as exc:
@@ -252,11 +253,9 @@ class Session(TimeTravel):
         if len(self._sourcing) >= MAX_SOURCE_DEPTH:
             raise SimError(f"source: {path}: scripts nested more than {MAX_SOURCE_DEPTH} deep (does it source itself?)")
         try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SimError(f"source: cannot read {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise SimError(f"source: {path}: not a text file (UTF-8)") from None
+            text = read_text(os.path.expanduser(path))
+        except TextFileError as exc:
+            raise SimError(f"source: cannot read {path}: {str(exc).removeprefix('cannot read: ')}") from None
         lines: list[str] = []
         rc = 0
         self._sourcing.append(path)
@@ -324,8 +323,10 @@ class Session(TimeTravel):
 
 
 def script_lines(text: str) -> list[str]:
-    """A script's lines: they end at \n or \r\n (a lone \r is part of its line, and refused there)."""
-    lines = text.split("\n")
+    """A script's lines: they end at \n or \r\n only (a lone \r is part of its line,
+    and refused there; U+2028, U+2029, U+0085, \v, \f and \x1c-\x1e never end a line,
+    unlike `str.splitlines`). A UTF-8 byte-order mark at the start is dropped."""
+    lines = text.removeprefix("\ufeff").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]

@@ -8,21 +8,23 @@ dashboard's settings use too).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .scenario import Scenario, ScenarioError
 from .scenario import _Reader as _reader
+from .textfile import TextFileError, kind_of, read_toml
 
 SESSION_FORMAT = 1
 # In the file a clock entry keeps the command that would replay it, so a saved
 # log reads as a script; in memory it is a `ClockEntry` holding microseconds.
-_CLOCK_LINE = re.compile(r"^sim advance (\d{1,15})us$")
+_CLOCK_LINE = re.compile(r"^sim advance ([0-9]{1,15})us$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +103,9 @@ def _row(entry: LogEntry) -> dict[str, Any]:
 def read_session(path: str) -> SavedSession:
     """The scenario and log of a saved session file, checked entry by entry."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionFileError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SessionFileError(f"{path}: TOML syntax error: {exc}") from None
+        data = read_toml(path)
+    except TextFileError as exc:
+        raise SessionFileError(f"{path}: {exc}") from None
     if data.get("peersnap_session") != SESSION_FORMAT:
         raise SessionFileError(f"{path}: not a peersnap session file (key 'peersnap_session' = {SESSION_FORMAT} expected)")
     raw = data.get("scenario")
@@ -163,19 +163,50 @@ def _entry(path: str, i: int, item: object) -> LogEntry:
     return LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)), via)
 
 
-def write_atomically(target: Path, text: str) -> None:
-    """Replace `target` whole or not at all: write a temporary file beside it, then rename."""
-    folder = target.parent if str(target.parent) else Path(".")
+class TargetError(OSError):
+    """A save target that is no place for a file (its reason is the message)."""
+
+
+def write_atomically(target: str | Path, text: str) -> None:
+    """Replace the regular file `target` whole or not at all: write a temporary
+    file beside it, then rename. A symlink is followed (its target is replaced,
+    the link stays); anything else that is not a regular file (a directory, a
+    FIFO, a device, a socket) is refused, as is a name ending in '/' (bash: Not
+    a directory). A new file gets 0666 less the umask; a replaced one keeps its mode."""
+    raw = str(target)
+    path = Path(raw)
+    if raw.endswith("/"):
+        raise TargetError(errno.EISDIR if path.is_dir() or not path.exists() else errno.ENOTDIR,
+                          "Is a directory" if path.is_dir() or not path.exists() else "Not a directory")
+    path = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = kind_of(mode)
+        raise TargetError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL,
+                          "Is a directory" if stat.S_ISDIR(mode) else f"it is {kind}; only a regular file is written")
+    keep = stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask()
+    folder = path.parent if str(path.parent) else Path(".")
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed (and removed on failure) below
-        "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        "w", encoding="utf-8", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
     try:
         with handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), keep)
             os.fsync(handle.fileno())
-        os.replace(handle.name, target)
+        os.replace(handle.name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

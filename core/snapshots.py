@@ -40,8 +40,14 @@ _COMMENT = re.compile(r"^[A-Za-z0-9]{1,64}$")  # IBM: "You must use alphanumeric
 _UID = re.compile(r"^[A-Za-z0-9:]{1,64}$")
 
 
+RESERVED_NAMES = (".", "..", ".snapshots")  # a snapshot's name is a directory under .snapshots/
+
+
 def check_snapshot_name(command: str, name: str) -> None:
-    if not _NAME.match(name) or name in (".", "..") or name.startswith("-"):
+    if name in RESERVED_NAMES:
+        raise SimError(f"{command}: Invalid snapshot name '{name}': it is reserved (the snapshot would be "
+                       f"{'the snapshots directory itself' if name == '.snapshots' else 'a directory of its own path'}).")
+    if not _NAME.match(name) or name.startswith("-"):
         raise SimError(f"{command}: Invalid snapshot name '{name}': use up to 255 letters, digits and _ . : - + @ % = ,")
 
 

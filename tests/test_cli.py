@@ -126,13 +126,17 @@ def test_a_script_that_is_not_utf8_exits_2(tmp_path, capsys):
 def test_an_unreadable_script_exits_2(tmp_path, capsys, monkeypatch):
     path = Path(script(tmp_path, "mmlssnapshot fs1\n"))
     path.chmod(0)
-    if os.access(path, os.R_OK):  # root reads a mode-000 file: make open() refuse instead
-        from peersnap.tui import cli as tui_cli
+    if os.access(path, os.R_OK):  # root reads a mode-000 file: make the open refuse instead
+        from peersnap.core import textfile
 
-        def refuse(*args, **kwargs):
-            raise PermissionError(13, "Permission denied", str(path))
+        real_open = os.open
 
-        monkeypatch.setattr(tui_cli, "open", refuse, raising=False)
+        def refuse(name, *args, **kwargs):
+            if str(name) == str(path):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(name, *args, **kwargs)
+
+        monkeypatch.setattr(textfile.os, "open", refuse)
     try:
         assert main(["run", str(path)]) == 2
         err = capsys.readouterr().err

@@ -9,12 +9,22 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO, TypeVar
 
 from peersnap.core import clock
+from peersnap.core.characters import is_number
 from peersnap.core.events import CommandRan, Event
 from peersnap.core.lessons import LessonError, load_lesson
 from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
-from peersnap.core.session import ClockEntry, LogEntry, LoggedCommand, Session, SessionFileError, load_session
+from peersnap.core.session import (
+    ClockEntry,
+    LogEntry,
+    LoggedCommand,
+    Session,
+    SessionFileError,
+    load_session,
+    script_lines,
+)
+from peersnap.core.textfile import TextFileError, read_text
 from peersnap.tui import authoring
 from peersnap.tui.classroom import add_serve_arguments
 from peersnap.tui.settings import SPEEDS
@@ -91,19 +101,19 @@ def add_dashboard_options(parser: argparse.ArgumentParser, default: object = Non
 
 
 def _speed(text: str) -> int:
-    if not text.isdigit() or int(text) not in SPEEDS:
+    if not is_number(text) or int(text) not in SPEEDS:
         raise argparse.ArgumentTypeError(f"not one of the speeds {', '.join(map(str, SPEEDS))}: {text!r}")
     return int(text)
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not is_number(text) or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
     return int(text)
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not is_number(text) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
     return int(text)
 
@@ -251,6 +261,9 @@ def run_script(script: str, scenario_name: str | None, trace: bool, out: TextIO)
     except (OSError, UnicodeDecodeError) as exc:
         sys.stderr.write(f"peersnap: cannot read script {script}: {exc}\n")
         return 2
+    except TextFileError as exc:
+        sys.stderr.write(f"peersnap: cannot read script {script}: {str(exc).removeprefix('cannot read: ')}\n")
+        return 2
     return run_lines(Session(scenario), lines, trace, out)
 
 
@@ -265,9 +278,8 @@ def replay_session(path: str, trace: bool, out: TextIO) -> int:
 
 def _read_script(script: str) -> list[str]:
     if script == "-":
-        return sys.stdin.read().splitlines()
-    with open(script, encoding="utf-8", errors="strict") as handle:
-        return handle.read().splitlines()
+        return script_lines(sys.stdin.read())
+    return script_lines(read_text(script))  # a regular file only: a FIFO would block; '-' is the stream
 
 
 def run_lines(session: Session, lines: Iterable[str | LogEntry], trace: bool, out: TextIO) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peersnap.core import clock
+from peersnap.core.session import script_lines
 
 PANES = ("cache", "home", "queue", "psnaps", "console", "events", "toggles", "header", "lesson")
 SETTINGS = ("size", "scenario", "lesson", "theme")
@@ -69,7 +70,7 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_script(text: str, path: str = "<script>") -> Script:
-    lines = tuple(text.splitlines())
+    lines = tuple(script_lines(text))
     beats: list[Beat] = []
     settings: dict[str, str] = {}
     caption: list[str] = []

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..characters import is_number
 from ..errors import SimError
 from ..model import AfmFileset
 from ..rules import Refusal
@@ -121,7 +122,7 @@ def expect_args(opts: Options, least: int, most: int, usage: str) -> list[str]:
 
 
 def _is_number(text: str) -> bool:
-    return text[1:].isdigit()
+    return is_number(text[1:])
 
 
 # What a positional argument or an option's value names, for completion.

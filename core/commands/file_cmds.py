@@ -67,7 +67,8 @@ def cat(ctx: Context, args: list[str]) -> list[str]:
 
     def one(path: str) -> list[str]:
         text = ctx.engine.files.read_file(ctx.cluster, path)
-        return text.splitlines()
+        # a file's lines end at \n only: U+2028 and friends are characters of a line
+        return text.removesuffix("\n").split("\n") if text else []
 
     return _each(ctx, paths, "cannot read", one)
 

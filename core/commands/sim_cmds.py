@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import clock
+from ..characters import is_number, number_problem
 from ..clock import plural
 from ..errors import FsError, SimError
 from ..events import Event
@@ -45,8 +46,13 @@ def _link(ctx: Context, rest: list[str]) -> list[str]:
 
 
 def _advance(ctx: Context, rest: list[str]) -> list[str]:
-    if len(rest) != 1:
+    if len(rest) == 2 and is_number(rest[0]) and rest[1].isalpha():
+        raise SimError(f"sim: invalid duration '{' '.join(rest)}': write the number and its unit together "
+                       f"({rest[0]}{rest[1]})")
+    if not rest:
         raise UsageError("sim advance: give one DURATION (30s, 5m, 2h)", SIM_USAGE)
+    if len(rest) != 1:
+        raise SimError(f"sim: advance takes one DURATION, got {len(rest)} words: '{' '.join(rest)}' (30s, 5m, 2h)")
     try:
         duration = clock.parse_duration(rest[0])
     except ValueError as exc:
@@ -95,11 +101,13 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
     if len(opts.args) != 1:
         raise UsageError("sim load: give N, the number of writes", usage)
     text = opts.args[0].replace("_", "").replace(",", "")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LOAD:
-        raise SimError(f"sim: load: N must be a whole number from 1 to {MAX_LOAD:,} (got '{opts.args[0]}').")
+    if not is_number(text) or not 1 <= int(text) <= MAX_LOAD:
+        raise SimError(f"sim: load: N must be a whole number from 1 to {MAX_LOAD:,} "
+                       f"(got '{opts.args[0]}'{number_problem(text)}).")
     size_text = opts.get("--size", "0")
-    if not size_text.isdigit() or int(size_text) > MAX_SIZE:
-        raise SimError(f"sim: load: --size must be a whole number of bytes up to {MAX_SIZE} (got '{size_text}').")
+    if not is_number(size_text) or int(size_text) > MAX_SIZE:
+        raise SimError(f"sim: load: --size must be a whole number of bytes up to {MAX_SIZE} "
+                       f"(got '{size_text}'{number_problem(size_text)}).")
     if ctx.at_home:
         raise SimError("sim: load writes at the cache; run it without @home.")
     name = opts.get("-j", "sw")
