@@ -48,6 +48,7 @@ class LineLog(LineView, can_focus=True):
         self._rows: deque[tuple[int, int, int]] = deque()  # (line number, start, end) per screen row
         self._first_row = 0  # the number of `_rows[0]`
         self._width = 0
+        self._rewrapping = False
         self._strips: dict[int, Strip] = {}  # drawn rows by number
         self._strip_key: tuple[object, ...] = ()
 
@@ -113,11 +114,19 @@ class LineLog(LineView, can_focus=True):
         self._rewrap()  # the scrollbar takes (or gives back) a column: wrap to what is drawn
 
     def _rewrap(self) -> None:
-        if self.is_mounted and self.scrollable_content_region.width != self._width:
+        # Re-wrapping can show or hide the scrollbar, which changes the width and asks
+        # for a re-wrap again; at a few columns that flips for ever. One level only: the
+        # scrollbar's column is then either drawn over or left blank, never recursed on.
+        if self._rewrapping or not self.is_mounted or self.scrollable_content_region.width == self._width:
+            return
+        self._rewrapping = True
+        try:
             follow = self.scroll_y >= self.max_scroll_y - 1
             self._reflow()
             if follow:
                 self._follow()
+        finally:
+            self._rewrapping = False
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
