@@ -148,9 +148,14 @@ def run_script(seed: int, steps: int = 30) -> Report:
             if step.kind in ("link-up", "link-down"):
                 model.link_up = step.kind == "link-up"
             elif step.kind in ("enable", "disable"):
-                model.enabled = step.kind == "enable"
+                enabled = step.kind == "enable"
+                if enabled != model.enabled and model.linked:
+                    model.seen = False  # a linked cache learns of it only when linked again
+                model.enabled = enabled
             elif step.kind == "linking":
                 model.linked = step.line.startswith("mmlinkfileset")
+                if model.linked:
+                    model.seen = model.enabled
 
     # Repair everything a user can repair, then let the queue drain.
     for line in ("sim link up", f"@home mmafmconfig enable {HOME_SW}", f"mmlinkfileset fs1 sw -J {SW}",

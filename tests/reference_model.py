@@ -52,6 +52,7 @@ class RefFileset:
     linked: bool = True
     nfs: bool = True
     enabled: bool = True
+    seen: bool = True  # the cache saw home's AFM controls when it was last linked (IBM: relink after enable)
     link_up: bool = True
     pairs: dict[str, dict[str, str]] = field(default_factory=dict)  # psnap name -> frozen cache half
     counter: int = 0
@@ -156,7 +157,9 @@ class RefFileset:
         if not self.link_up and not self.enabled:
             # with the link down the cache cannot ask home; the home half finds out on reconnect
             return None
-        return self.enabled
+        if not self.link_up:
+            return True  # enabled; whether the cache saw it is found out by the home half
+        return self.enabled and self.seen
 
 
 @dataclass(frozen=True, slots=True)
