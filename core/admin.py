@@ -9,6 +9,7 @@ from .clock import SimTime
 from .errors import SimError
 from .events import EventBus, FilesetChanged, HomeExportChanged
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
+from .recovery import Recovery
 from .resync import queue_resync
 from .world import World
 
@@ -18,10 +19,11 @@ MAX_ASYNC_DELAY_S = 2_147_483_647
 class Admin:
     """The administrative commands' engine side: filesets, AFM control, home exports."""
 
-    def __init__(self, world: World, bus: EventBus, time: SimTime) -> None:
+    def __init__(self, world: World, bus: EventBus, time: SimTime, recovery: Recovery) -> None:
         self.world = world
         self.bus = bus
         self.time = time
+        self.recovery = recovery
 
     def _refresh(self) -> None:
         self.world.refresh_states(self.time.now, self.bus.emit)
@@ -139,8 +141,13 @@ class Admin:
         fileset = self.world.filesets[name]
         if fileset.stopped:
             raise SimError(f"mmafmctl: Fileset {name} is already in Stopped state.")
+        # IBM: "any data modification at the cache or the home is not synchronized" while
+        # Stopped, and start "determines the local changes": the queue is not kept.
+        ops, markers = self.recovery.lose_queue(fileset)
         fileset.stopped = True
-        self.bus.emit(FilesetChanged(self.time.now, name, f"replication stopped ({fileset.queue.length} ops held)"))
+        fileset.dropped = False
+        held = f"{ops} queued ops" + (f" and {markers} psnap markers" if markers else "")
+        self.bus.emit(FilesetChanged(self.time.now, name, f"replication stopped ({held} left to start's recovery)"))
         self._refresh()
 
     def start_fileset(self, name: str) -> None:
@@ -150,7 +157,13 @@ class Admin:
         fileset.stopped = False
         fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)
         self.bus.emit(FilesetChanged(self.time.now, name, "replication started"))
+        # IBM: "The start operation first triggers the 'recovery' phase on the fileset"
+        self.recovery.begin(fileset, "mmafmctl start")
         self._refresh()
+
+    def resume_requeued(self, name: str) -> int:
+        """`mmafmctl fs1 resumeRequeued -j F`: retry now what home refused and the gateway requeued."""
+        return self.recovery.resume_requeued(self.world.filesets[name])
 
     def flush_pending(self, name: str) -> int:
         """Make every queued op eligible now (ignore afmAsyncDelay); returns how many."""

@@ -22,11 +22,12 @@ from .admin import Admin
 from .clock import SimTime
 from .events import Event, EventBus, FilesetChanged, HomeResynced, LinkChanged, OpsFlushed
 from .fileops import FileOps, collector_paused
-from .gateway import MKDIR, REMOVE, RENAME, RESYNC, RMDIR, QueuedOp
+from .gateway import CREATE, MKDIR, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
 from .history import HistoryRecorder
 from .invariants import FlushOrder
 from .model import AfmFileset, AfmMode, HomeHalf, HomeWait, PeerSnapshot
 from .provenance import FAULT, ChangeRecorder
+from .recovery import Recovery
 from .snapshots import QUIESCE, Snapshots
 from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
 from .world import World
@@ -50,7 +51,13 @@ class DisconnectTimeout:
     Disconnected. Cancelled when the link comes back first."""
 
 
-Timer = LinkTimer | DisconnectTimeout
+@dataclass(frozen=True, slots=True)
+class RecoveryScanDone:
+    """A recovery's policy scan ends: the states are refreshed (the fileset may be Active
+    again at once when recovery found nothing to requeue)."""
+
+
+Timer = LinkTimer | DisconnectTimeout | RecoveryScanDone
 
 
 class WaitOutcome(str, Enum):
@@ -78,9 +85,10 @@ class Engine:
         self.world = world
         self.time = time
         self.bus = EventBus()
-        self.files = FileOps(world, self.bus, self.time)
+        self.recovery = Recovery(world, self.bus, self.time, lambda at: self.schedule(at, RecoveryScanDone()))
+        self.files = FileOps(world, self.bus, self.time, self._accessed)
         self.snapshots = Snapshots(world, self.bus, self.time, self.quiesce)
-        self.admin = Admin(world, self.bus, self.time)
+        self.admin = Admin(world, self.bus, self.time, self.recovery)
         self.changes = ChangeRecorder(world)
         self.bus.subscribe(self.changes)
         self.bus.subscribe(FlushOrder(world))
@@ -121,7 +129,16 @@ class Engine:
         return clock.ctime(self.clock(role, at))
 
     def _refresh(self) -> None:
+        for fileset in self.world.filesets.values():
+            self.recovery.finish(fileset, self.time.now)
         self.world.refresh_states(self.time.now, self.bus.emit)
+
+    def _accessed(self, fileset: AfmFileset) -> None:
+        """The cache accessed a Dropped fileset: recovery is tried again (IBM's Recovery
+        state: "The cache is accessed after primary gateway failure")."""
+        if fileset.dropped:
+            self.recovery.begin(fileset, "the fileset was accessed")
+            self._refresh()
 
     # -- scheduler -------------------------------------------------------------------
     def schedule(self, at: int, timer: Timer) -> None:
@@ -161,6 +178,8 @@ class Engine:
         head = queue.head()
         if head is None or not self.world.can_flush(fileset):
             return NEVER
+        if fileset.requeued and self.world.home_full:
+            return NEVER  # it would only fail again: it waits for space (then a retry or resumeRequeued)
         return gateway.done_at(head, queue.busy_until, fileset.async_delay_us, queue.flush_through, self.world.link)
 
     def advance_to(self, target: int, stop_when_idle: bool = False, until: Callable[[], bool] | None = None) -> None:
@@ -268,6 +287,33 @@ class Engine:
         tree = self.world.home_tree(fileset)
         if tree is None:
             return
+        if self.world.home_full:
+            self._drain_home_full(fileset, tree, limit)
+            return
+        self._flush(fileset, tree, limit)
+
+    def _drain_home_full(self, fileset: AfmFileset, tree: VersionedTree, limit: int) -> None:
+        """Home has no space: ops go one at a time, and the first write of data fails at
+        home and is requeued (IBM, "Messages requeuing in AFM": "if there is no space at home
+        to perform a new write, a write message that is queued is not successful and gets
+        requeued"). It stays at the head, so nothing behind it overtakes it."""
+        queue = fileset.queue
+        while True:
+            queue.skip_dropped()
+            head = queue.head()
+            if head is None:
+                return
+            done = gateway.done_at(head, queue.busy_until, fileset.async_delay_us, queue.flush_through, self.world.link)
+            if done > limit:
+                return
+            if head.kind in (CREATE, WRITE) and head.size:
+                queue.busy_until = done
+                self.time.now = max(self.time.now, done)
+                self.recovery.requeued(fileset, head)
+                return
+            self._flush(fileset, tree, done)
+
+    def _flush(self, fileset: AfmFileset, tree: VersionedTree, limit: int) -> None:
         flushed = fileset.queue.flush(limit, fileset.async_delay_us, self.world.link)
         paths, contents = flushed.paths, flushed.contents
         # The first op to reach a home changed behind an SW cache's back finds the
@@ -316,6 +362,9 @@ class Engine:
             self._timers = [entry for entry in self._timers if not isinstance(entry[2], DisconnectTimeout)]
             heapq.heapify(self._timers)
             self.snapshots.home_reachable()
+            for fileset in world.filesets.values():
+                if fileset.dropped:  # recovery failed for want of home: home answers again
+                    self.recovery.begin(fileset, "home is reachable again")
         else:
             world.link_down_since = self.time.now
             self.schedule(self.time.now + world.link.disconnect_timeout_us, DisconnectTimeout())

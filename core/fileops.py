@@ -11,7 +11,7 @@ Every operation checks everything first, so a failed one changes nothing.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -62,10 +62,12 @@ class Entry:
 class FileOps:
     """The file commands' engine side, on both clusters' namespaces."""
 
-    def __init__(self, world: World, bus: EventBus, time: SimTime) -> None:
+    def __init__(self, world: World, bus: EventBus, time: SimTime,
+                 accessed: Callable[[AfmFileset], None] | None = None) -> None:
         self.world = world
         self.bus = bus
         self.time = time
+        self.accessed = accessed  # told when a cache fileset is accessed (a Dropped one then recovers)
         self._load_next: dict[str, int] = {}  # where `sim load` continues numbering, per fileset
 
     def _refresh(self) -> None:
@@ -131,6 +133,8 @@ class FileOps:
             if fileset is not None and not fileset.activated:
                 fileset.activated = True
                 self._refresh()
+            if fileset is not None and fileset.dropped and self.accessed is not None:
+                self.accessed(fileset)
 
     # -- reading -----------------------------------------------------------------
     def read_file(self, role: str, path: str) -> str:
@@ -249,10 +253,10 @@ class FileOps:
         self._put(loc, fileset, tree, loc.rel, "", True)
 
     def _put(self, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             self._request(fileset)
         tree.set(rel, content)
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.time.now, created)
             if dropped is not None:
                 self.bus.emit(OpDropped(self.time.now, fileset.name, dropped.seq, dropped.kind, dropped.path, "superseded by a later write"))
@@ -307,11 +311,11 @@ class FileOps:
             missing.append(parent)
             rel = parent
         self._access(loc)
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             self._request(fileset)
         for rel in [*reversed(missing), loc.rel]:
             tree.set(rel, DIR)
-            if fileset is not None and fileset.mode.pushes_home:
+            if fileset is not None and fileset.queues_changes:
                 self._announce(fileset, fileset.queue.push_mkdir(rel, self.time.now))
             elif loc.cluster is self.world.home:
                 self._home_changed(loc.tree, rel)
@@ -333,12 +337,12 @@ class FileOps:
         elif directory:
             raise FsError("Not a directory")
         self._access(loc)
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             self._request(fileset)
         for rel in [*reversed(list(tree.walk(loc.rel))), loc.rel]:
             is_dir = tree.get(rel) is DIR
             tree.delete(rel)
-            if fileset is not None and fileset.mode.pushes_home:
+            if fileset is not None and fileset.queues_changes:
                 queue = fileset.queue
                 op, dropped = queue.push_rmdir(rel, self.time.now) if is_dir else queue.push_remove(rel, self.time.now)
                 if dropped is not None:
@@ -378,12 +382,12 @@ class FileOps:
             raise FsError("Not a directory")
         self._parent_dir(tree, rel)
         self._access(source)
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             self._request(fileset)
         if existing is not None:
             tree.delete(rel)
         move_entry(tree, source.rel, rel)
-        if fileset is not None and fileset.mode.pushes_home:
+        if fileset is not None and fileset.queues_changes:
             queue = fileset.queue
             queue.barrier()
             self._announce(fileset, queue.push(RENAME, source.rel, rel, 0, self.time.now))
@@ -411,13 +415,13 @@ class FileOps:
             raise FsError("load exists and is not a directory")
         fileset.activated = True
         queue = fileset.queue
-        if fileset.mode.pushes_home:
+        if fileset.queues_changes:
             self._request(fileset)
         start = self._load_next.get(fileset_name, 1)
         pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
         now = self.time.now
         first_seq = queue.next_seq
-        pushes = fileset.mode.pushes_home
+        pushes = fileset.queues_changes
         total = 0
         n = start
         with collector_paused():  # millions of acyclic objects: no cyclic GC passes meanwhile

@@ -101,8 +101,10 @@ class GatewayQueue:
         "num_exec",
     )
 
-    def __init__(self) -> None:
-        self._base = 1  # the seq at position 0 of the columns
+    def __init__(self, first_seq: int = 1) -> None:
+        """An empty queue whose first op gets `first_seq` (a queue rebuilt after the
+        gateway lost one continues its fileset's sequence numbers)."""
+        self._base = first_seq  # the seq at position 0 of the columns
         self._head = 0  # the position of the first op not yet flushed
         self._kind: list[str] = []
         self._path: list[str] = []
@@ -113,7 +115,7 @@ class GatewayQueue:
         self.length = 0  # live (not dropped) ops waiting
         self.bytes = 0  # their bytes
         self.markers = 0  # live psnap markers waiting
-        self.next_seq = 1
+        self.next_seq = first_seq
         self.num_exec = 0  # ops executed at home so far
         self.busy_until = 0  # when the gateway is free to start the next op
         self.flush_through = 0  # ops with a lower seq skip the async delay (flushPending)
@@ -358,6 +360,19 @@ class GatewayQueue:
     def __iter__(self) -> Iterator[QueuedOp]:
         gone = self._gone
         return (self._view(i) for i in range(self._head, len(gone)) if not gone[i])
+
+    def waiting(self, kind: str) -> list[QueuedOp]:
+        """The live ops of one kind still queued, in order (a scan of one column at C speed)."""
+        kinds, gone, found = self._kind, self._gone, []
+        i = self._head
+        while True:
+            try:
+                i = kinds.index(kind, i)
+            except ValueError:
+                return found
+            if not gone[i]:
+                found.append(self._view(i))
+            i += 1
 
     def newest_queued_us(self) -> int | None:
         """When the newest op still queued (dropped or not) was queued; None if none is."""

@@ -45,6 +45,8 @@ class CacheState(str, Enum):
     UNMOUNTED = "Unmounted"
     STOPPED = "Stopped"
     NEEDS_RESYNC = "NeedsResync"
+    RECOVERY = "Recovery"  # the gateway rebuilds a lost queue by comparing the cache with home
+    DROPPED = "Dropped"  # the queue is dropped and recovery failed (home unreachable)
 
 
 class Protocol(str, Enum):
@@ -99,6 +101,7 @@ class HomeWait(str, Enum):
     STOPPED = "stopped"  # replication is stopped (mmafmctl stop)
     OPS = "ops"  # operations queued before it must reach home first
     NEXT = "next"  # nothing ahead: it goes next
+    RECOVERY = "recovery"  # its marker was lost with the gateway queue: recovery requeues it
 
 
 @dataclass(slots=True, eq=False)
@@ -170,6 +173,17 @@ class FileSystem:
         return (fileset or "", name) in self.snapshots
 
 
+@dataclass(frozen=True, slots=True)
+class RecoveryPhase:
+    """A recovery under way: the policy scan ends at `scan_done_us`; the fileset is in
+    Recovery until then and until every op it requeued (seqs up to `last_seq`) is at home."""
+
+    started_us: int
+    scan_done_us: int
+    last_seq: int  # 0: recovery found nothing to requeue
+    reason: str  # "gateway gw1 failed", "mmafmctl start", ...
+
+
 @dataclass(slots=True, eq=False)
 class AfmFileset:
     """An AFM cache fileset and its gateway's view of it."""
@@ -190,6 +204,16 @@ class AfmFileset:
     state: CacheState = CacheState.ACTIVE
     last_psnap_id: int = 0  # the cache snapshot id of the newest psnap (mmlsfileset's Last pSnapId)
     home_afm_seen: bool = True  # the cache found home's AFM controls when it was linked (mmafmconfig enable)
+    dropped: bool = False  # the in-memory queue is gone and recovery could not run yet (Dropped)
+    recovery: RecoveryPhase | None = None
+    requeued: int = 0  # seq of the op home refused (no space) and the gateway requeued; 0: none
+
+    @property
+    def queues_changes(self) -> bool:
+        """Whether a change at the cache joins the gateway queue now. Not while Stopped or
+        Dropped: IBM, "When the fileset state is 'Stopped', any data modification at the cache
+        or the home is not synchronized"; recovery finds those changes later."""
+        return self.mode.pushes_home and not self.stopped and not self.dropped
 
 
 @dataclass(slots=True, eq=False)

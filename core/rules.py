@@ -91,6 +91,10 @@ def psnap_state(fileset: AfmFileset) -> Refusal | None:
             "(AFM also resyncs by itself with the next change the cache sends home)."
         ),
         CacheState.UNMOUNTED: "Home is unreachable; bring the link back up (sim link up).",
+        CacheState.RECOVERY: ("The gateway is rebuilding its queue (recovery); wait until the fileset is Active "
+                              "again (sim settle)."),
+        CacheState.DROPPED: ("The queue was dropped and recovery needs home: bring the link back up (sim link up); "
+                             "recovery then runs by itself."),
     }
     return Refusal(
         "cache must be Active",
@@ -210,6 +214,20 @@ def needs_unlinked_and_empty(fileset: AfmFileset, attribute: str) -> Refusal | N
             f"Fileset {fileset.name} must be unlinked to change {attribute}.",
             f"Run mmunlinkfileset fs1 {fileset.name} first, then mmlinkfileset fs1 {fileset.name} "
             f"-J /gpfs/fs1/{fileset.name} afterwards.",
+        )
+    if attribute == "afmMode" and (fileset.stopped or fileset.dropped or fileset.recovery is not None):
+        # stop and a lost queue leave changes that are not at home yet, though not queued:
+        # recovery queues them; they count as IBM's "pending requests" (a new NFS server or
+        # protocol for the same home path does not lose them: afmTarget may change)
+        why = "Stopped" if fileset.stopped else "Dropped" if fileset.dropped else "in Recovery"
+        fix = (f"Run mmafmctl fs1 start -j {fileset.name}, then let the queue drain (sim settle)." if fileset.stopped
+               else "Let recovery bring its changes home first (sim link up, sim settle).")
+        return Refusal(
+            "queue must be empty",
+            "",
+            f"Fileset {fileset.name} is {why}: its changes are not all at home yet; {attribute} cannot be changed "
+            "until they are.",
+            fix,
         )
     if fileset.queue.length:
         return Refusal(

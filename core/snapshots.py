@@ -263,6 +263,8 @@ class Snapshots:
             return HomeWait.LINK, self.psnap_ahead(psnap)
         if self.world.filesets[psnap.fileset].stopped:
             return HomeWait.STOPPED, self.psnap_ahead(psnap)
+        if psnap.marker is None:
+            return HomeWait.RECOVERY, 0
         ahead = self.psnap_ahead(psnap)
         return (HomeWait.OPS, ahead) if ahead else (HomeWait.NEXT, 0)
 
@@ -280,7 +282,8 @@ class Snapshots:
         if psnap.home is HomeHalf.QUEUED:
             wait, ahead = self.home_wait(psnap)
             return {HomeWait.LINK: "Pending reconnect", HomeWait.STOPPED: "Queued (replication stopped)",
-                    HomeWait.OPS: f"Queued behind {plural(ahead, 'op')}", HomeWait.NEXT: "Queued (next)"}[wait]
+                    HomeWait.OPS: f"Queued behind {plural(ahead, 'op')}", HomeWait.NEXT: "Queued (next)",
+                    HomeWait.RECOVERY: "Waiting for recovery (the gateway queue was lost)"}[wait]
         if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
             same = "identical" if psnap.identical else "DIFFERS"
             when = self.world.clock_text("home", psnap.home_snap.created_us)

@@ -67,6 +67,7 @@ class World:
     link_up: bool = True
     link_down_since: int = 0
     gpfs_log: list[str] = field(default_factory=list)  # GPFS log lines the simulator kept
+    home_full: bool = False  # home's file system has no space left (`sim home full`)
     export_maps: dict[str, str] = field(default_factory=dict)  # cache: map name -> ExportServer/GatewayNode,...
     # bumped by every change to a snapshot or a peer snapshot (see `change_key`)
     snapshot_changes: int = 0
@@ -139,6 +140,8 @@ class World:
             return CacheState.STOPPED
         if not fileset.activated:
             return CacheState.INACTIVE
+        if fileset.dropped:
+            return CacheState.DROPPED
         if self.home_dir(fileset) not in self.home.fs.trees:
             return CacheState.UNMOUNTED
         if not self.link_up:
@@ -146,6 +149,8 @@ class World:
                 return CacheState.UNMOUNTED
             if now - self.link_down_since >= self.link.disconnect_timeout_us:
                 return CacheState.DISCONNECTED
+        if fileset.recovery is not None:
+            return CacheState.RECOVERY
         if fileset.needs_resync:
             return CacheState.NEEDS_RESYNC
         return CacheState.DIRTY if fileset.queue.length else CacheState.ACTIVE
@@ -199,6 +204,7 @@ class World:
         filesets = tuple(
             (
                 f.name, f.mode, str(f.target), f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state,
+                f.dropped, f.recovery, f.requeued,
                 f.async_delay_us, f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq,
                 tuple((p.name, p.home, p.identical, p.failure) for p in f.psnaps.values()),
             )
@@ -206,4 +212,4 @@ class World:
         )
         exports = tuple((e.path, e.afm_enabled) for e in self.exports.values())
         seen = tuple(f.home_afm_seen for f in self.filesets.values())
-        return (self.link_up, fs_state(self.cache), fs_state(self.home), filesets, exports, seen)
+        return (self.link_up, self.home_full, fs_state(self.cache), fs_state(self.home), filesets, exports, seen)

@@ -110,6 +110,10 @@ def test_a_stopped_fileset_is_refused_naming_its_state():
         "The peer snapshot creation failed because fileset sw is in Stopped state.",
     )
     ok(session, "mmafmctl fs1 start -j sw")
+    # issue 11: start runs a recovery first; the fileset is Active once it is done
+    refused(session, "mmpsnap fs1 create -j sw", "6027-2293",
+            "The peer snapshot creation failed because fileset sw is in Recovery state.")
+    ok(session, "sim settle")
     ok(session, "mmpsnap fs1 create -j sw")
 
 
@@ -153,6 +157,7 @@ def test_rules_are_checked_in_order_mode_target_state_home():
             "Peer snapshots using mmpsnap are allowed only for single-writer or primary filesets.")
     # back to SW: now the NSD target is what is wrong, though it is also stopped
     ok(session, "mmafmctl fs1 start -j swnsd")
+    ok(session, "sim settle")  # issue 11: start's recovery ends before the mode may change
     ok(session, "mmunlinkfileset fs1 swnsd")
     ok(session, "mmchfileset fs1 swnsd -p afmMode=sw")
     ok(session, "mmlinkfileset fs1 swnsd -J /gpfs/fs1/swnsd")
@@ -166,6 +171,7 @@ def test_rules_are_checked_in_order_mode_target_state_home():
     refused(session, "mmpsnap fs1 create -j swnsd", "6027-2293",
             "The peer snapshot creation failed because fileset swnsd is in Stopped state.")
     ok(session, "mmafmctl fs1 start -j swnsd")
+    ok(session, "sim settle")  # issue 11: start's recovery first
     refused(session, "mmpsnap fs1 create -j swnsd", "6027-2224", "Peer snapshot creation failed. Error code 2.")
     ok(session, "@home mmafmconfig enable /gpfs/fs1/swnsd")
     ok(session, "mmunlinkfileset fs1 swnsd")  # issue 11: enabled after linking: relink

@@ -14,6 +14,8 @@ STATE_CLASS = {
     CacheState.UNMOUNTED: "bad",
     CacheState.STOPPED: "bad",
     CacheState.NEEDS_RESYNC: "bad",
+    CacheState.RECOVERY: "busy",
+    CacheState.DROPPED: "bad",
 }
 
 

@@ -24,7 +24,7 @@ from .listing import FilesetFacts, afm_facts, root_facts, y_lines, y_value
 AFMCTL_USAGE = (
     "Usage: mmafmctl Device getstate [-j FilesetName] [-Y]\n"
     "   or: mmafmctl Device flushPending [-j FilesetName]\n"
-    "   or: mmafmctl Device {stop | start | resync} -j FilesetName\n"
+    "   or: mmafmctl Device {stop | start | resync | resumeRequeued} -j FilesetName\n"
     "   or: mmafmctl Device failover -j FilesetName --new-target NewAfmTarget"
 )
 # (label, column width, dash run): columns start at 0, 16, 62, 83, 99 and 114; each dash run is as
@@ -47,10 +47,10 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
     opts = parse_options(args, {"-j", "--new-target"}, {"-Y"}, AFMCTL_USAGE)
     expect_args(opts, 2, 2, AFMCTL_USAGE)
     device, action = opts.args
-    actions = {"getstate", "stop", "start", "flushpending", "resync", "failover"}
+    actions = {"getstate", "stop", "start", "flushpending", "resync", "failover", "resumerequeued"}
     if action.lower() not in actions:
         raise UsageError(f"Incorrect subcommand: {action} (peersnap knows getstate, stop, start, flushPending, resync, "
-                         "failover).", AFMCTL_USAGE)
+                         "failover, resumeRequeued).", AFMCTL_USAGE)
     action = action.lower()
     ctx.device(device)
     engine = ctx.engine
@@ -92,6 +92,9 @@ def mmafmctl(ctx: Context, args: list[str]) -> list[str]:
             return []
         if action == "flushpending":
             engine.admin.flush_pending(fileset.name)
+            return []
+        if action == "resumerequeued":
+            engine.admin.resume_requeued(fileset.name)  # IBM shows no output: peersnap prints none
             return []
         engine.admin.resync(fileset.name)
         return [f"mmafmctl: Performing resync of fileset: {fileset.name}"]
@@ -259,7 +262,8 @@ AT_THE_CACHE = "The AFM filesets live at the cache; this is the home cluster (ru
 
 COMMANDS = [
     Command("mmafmctl", AFMCTL_USAGE, "AFM fileset state and control (cache)", mmafmctl,
-            ("getstate", "stop", "start", "flushPending", "resync", "failover"), ("-j", "-Y", "--new-target"), "cache",
+            ("getstate", "stop", "start", "flushPending", "resync", "failover", "resumeRequeued"),
+            ("-j", "-Y", "--new-target"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
             elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
     Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home); list export maps (cache)",

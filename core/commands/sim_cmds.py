@@ -6,7 +6,7 @@ from .. import clock
 from ..characters import is_number, number_problem
 from ..clock import plural
 from ..errors import FsError, SimError
-from ..events import Event
+from ..events import Event, GpfsLogged
 from ..fileops import MAX_LOAD
 from .base import COMMAND, FILESET, SUBCOMMAND, TEXT, Command, Context, UsageError, parse_options
 
@@ -16,6 +16,7 @@ SIM_USAGE = (
     "   or: sim step                    (run to the next thing that happens)\n"
     "   or: sim settle                  (run until nothing is queued or pending)\n"
     "   or: sim load N [-j FilesetName] [--size BYTES]\n"
+    "   or: sim gateway fail [NODE] | sim home {full | free}   (queues lost; home out of space)\n"
     "   or: sim status"
 )
 MAX_SIZE = 1024 * 1024
@@ -119,10 +120,52 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
     except FsError as exc:
         raise SimError(f"sim: load: {exc}") from None
     fileset = ctx.engine.world.filesets[name]
+    if fileset.mode.pushes_home and not fileset.queues_changes:
+        return [(f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load; not queued: fileset {name} "
+                 f"is {fileset.state.value} (recovery finds them).")]
     if fileset.mode.pushes_home:
         return [(f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
                  f"(queue length {fileset.queue.length:,}).")]
     return [f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
+
+
+def _gateway(ctx: Context, rest: list[str]) -> list[str]:
+    """`sim gateway fail [NODE]`: the node fails and restarts; each fileset it owns loses
+    its in-memory queue and recovers (IBM, "Gateway node failure and recovery")."""
+    engine = ctx.engine
+    nodes = sorted({f.gateway for f in engine.world.filesets.values()})
+    if not rest or rest[0] != "fail" or len(rest) > 2:
+        raise UsageError("sim gateway: say fail, optionally with the gateway NODE", SIM_USAGE)
+    node = rest[1] if len(rest) == 2 else nodes[0]
+    if node not in nodes:
+        raise SimError(f"sim: gateway: no gateway node {node} (gateway nodes: {', '.join(nodes)}).")
+    lines = [f"Gateway node {node} failed and restarted; it takes its filesets over again and runs recovery."]
+    for fileset in engine.world.filesets.values():
+        if fileset.gateway != node or not fileset.mode.pushes_home:
+            continue
+        if fileset.stopped:
+            lines.append(f"{fileset.name}: Stopped: nothing is queued; mmafmctl start runs its recovery.")
+            continue
+        lines += engine.recovery.gateway_failed(fileset, node)
+    engine.advance(0)
+    return lines
+
+
+def _home(ctx: Context, rest: list[str]) -> list[str]:
+    """`sim home full|free`: home's file system runs out of space (writes from the cache
+    fail and are requeued), or has space again."""
+    if len(rest) != 1 or rest[0] not in ("full", "free"):
+        raise UsageError("sim home: say full or free", SIM_USAGE)
+    world = ctx.engine.world
+    full = rest[0] == "full"
+    if world.home_full == full:
+        return [f"Home's file system {world.home.fs.name} was already {'full' if full else 'not full'}."]
+    world.home_full = full
+    ctx.engine.emit(GpfsLogged(ctx.engine.now, "", f"home file system {world.home.fs.name} "
+                                                   f"{'is out of space' if full else 'has space again'} (simulated)"))
+    if full:
+        return [f"Home's file system {world.home.fs.name} is full: writes reaching home fail and are requeued."]
+    return [f"Home's file system {world.home.fs.name} has space again.", *ctx.engine.recovery.home_has_space()]
 
 
 def _status(ctx: Context, rest: list[str]) -> list[str]:
@@ -144,6 +187,9 @@ def _status(ctx: Context, rest: list[str]) -> list[str]:
             f"{f.name:<8} {f.mode.value:<4} {f.target!s:<28} {f.state.value:<12} {f.queue.length:>9} "
             f"{f.queue.num_exec:>9} {len(f.psnaps):>6}"
         )
+    for f in engine.world.filesets.values():
+        if f.requeued:
+            lines.append(f"{f.name}: op #{f.requeued} requeued: home had no space (mmafmctl fs1 resumeRequeued -j {f.name})")
     lines.append("")
     lines.append("Home exports: " + ", ".join(
         f"{e.path} ({'enabled' if e.afm_enabled else 'not enabled'})" for e in engine.world.exports.values()
@@ -176,6 +222,8 @@ _ACTIONS = {
     "step": _step,
     "settle": _settle,
     "load": _load,
+    "gateway": _gateway,
+    "home": _home,
     "status": _status,
 }
 
@@ -204,9 +252,10 @@ def help_command(ctx: Context, args: list[str]) -> list[str]:
 
 
 COMMANDS = [
-    Command("sim", SIM_USAGE, "simulator controls: link, advance, step, settle, load, status", sim,
+    Command("sim", SIM_USAGE, "simulator controls: link, advance, step, settle, load, gateway, home, status", sim,
             tuple(_ACTIONS), ("-j", "--size"), family="sim", args=(SUBCOMMAND,),
-            values={"-j": FILESET, "--size": TEXT}, choices={"link": ("up", "down")}),
+            values={"-j": FILESET, "--size": TEXT},
+            choices={"link": ("up", "down"), "gateway": ("fail",), "home": ("full", "free")}),
     Command("help", "Usage: help [COMMAND]", "list commands, or show one command's usage", help_command, family="sim",
             args=(COMMAND,)),
     Command("save", "Usage: save FILE", "write the scenario and the command log to FILE (TOML)", _session_only,

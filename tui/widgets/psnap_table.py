@@ -29,7 +29,8 @@ def home_cell(engine: Engine, psnap: PeerSnapshot) -> Content:
         if wait is HomeWait.LINK:
             return Content.styled("pending reconnect", "bold $error")
         text = {HomeWait.STOPPED: "queued (replication stopped)", HomeWait.NEXT: "queued: next to flush",
-                HomeWait.OPS: f"queued behind {clock.plural(ahead, 'op')}"}[wait]
+                HomeWait.OPS: f"queued behind {clock.plural(ahead, 'op')}",
+                HomeWait.RECOVERY: "waiting for recovery"}[wait]
         return Content.styled(text, "bold $warning")
     if psnap.home is HomeHalf.DELETING:
         return Content.styled("deleting (on reconnect)", "bold $warning")

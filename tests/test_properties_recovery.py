@@ -1,0 +1,147 @@
+"""Property tests over gateway failure and recovery, stop/start, a dropped queue,
+Fileset:Snapshot names and per-fileset snapshot namespaces.
+
+Invariants, after every step:
+- no peer snapshot pair completes with halves that differ: a created home half holds
+  exactly the cache half's contents;
+- snapshot names live per fileset: what the model expects exists, and nothing else;
+and once settled (replication started, link up, home with space, `sim settle`):
+- nothing queued before a failure is lost after recovery: home equals the cache and
+  every home half is created.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from peersnap.core.model import HomeHalf
+from peersnap.core.session import Session
+
+FILES = ["a", "b", "data/c", "data/d"]
+TEXT = st.text(alphabet="xyz019", min_size=0, max_size=6)
+SNAP_NAMES = st.sampled_from(["s1", "s2", "before"])
+FILESETS = st.sampled_from(["sw", "iw"])
+
+
+def contents(tree, epoch=None) -> dict:
+    items = tree.items() if epoch is None else tree.items_at(epoch)
+    return dict(items)
+
+
+class RecoveryMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = Session()
+        self.snapshots: set[tuple[str, str]] = set()  # (fileset, name) the model expects at the cache
+
+    def run(self, line: str) -> int:
+        result = self.session.run(line)
+        assert result.rc != 70, result.lines  # never an internal error
+        return result.rc
+
+    # -- what users do ------------------------------------------------------------------
+    @rule(path=st.sampled_from(FILES), text=TEXT, fileset=FILESETS)
+    def write(self, path, text, fileset):
+        self.run(f"echo {text or 'e'} > /gpfs/fs1/{fileset}/{path}")
+
+    @rule(path=st.sampled_from(FILES), text=TEXT)
+    def write_sw(self, path, text):  # the psnap fileset: changes before and after its psnaps matter most
+        self.run(f"echo {text or 'e'} > /gpfs/fs1/sw/{path}")
+
+    @rule(path=st.sampled_from(FILES), fileset=FILESETS)
+    def remove(self, path, fileset):
+        self.run(f"rm /gpfs/fs1/{fileset}/{path}")
+
+    @rule(before=st.booleans(), then=st.sampled_from(["", "two", "three"]))
+    def psnap(self, before, then):
+        if before:  # a change queued ahead of the marker: the home half waits for it (afmAsyncDelay)
+            self.run("echo one > /gpfs/fs1/sw/b")
+        self.run("mmpsnap fs1 create -j sw")
+        self.run("sim advance 1s")  # psnap names carry the second: let the next one differ
+        if then:  # a change right after the psnap: its home half must not see it
+            self.run(f"echo {then} > /gpfs/fs1/sw/a")
+
+    @rule(fileset=FILESETS, name=SNAP_NAMES)
+    def fileset_snapshot(self, fileset, name):
+        rc = self.run(f"mmcrsnapshot fs1 {fileset}:{name}")
+        assert (rc == 0) == ((fileset, name) not in self.snapshots)
+        self.snapshots.add((fileset, name))
+
+    @rule(fileset=FILESETS, name=SNAP_NAMES)
+    def delete_fileset_snapshot(self, fileset, name):
+        rc = self.run(f"mmdelsnapshot fs1 {fileset}:{name}")
+        assert (rc == 0) == ((fileset, name) in self.snapshots)
+        self.snapshots.discard((fileset, name))
+
+    # -- what goes wrong, and what an administrator does ---------------------------------
+    @rule()
+    def gateway_fail(self):
+        assert self.run("sim gateway fail") == 0
+
+    @rule()
+    def stop(self):
+        self.run("mmafmctl fs1 stop -j sw")
+
+    @rule()
+    def start(self):
+        self.run("mmafmctl fs1 start -j sw")
+
+    @rule(up=st.booleans())
+    def link(self, up):
+        self.run(f"sim link {'up' if up else 'down'}")
+
+    @rule(full=st.booleans())
+    def home_space(self, full):
+        self.run(f"sim home {'full' if full else 'free'}")
+
+    @rule()
+    def resume_requeued(self):
+        self.run("mmafmctl fs1 resumeRequeued -j sw")
+
+    @rule(seconds=st.sampled_from([1, 5, 11, 16, 61, 300]))
+    def advance(self, seconds):
+        self.run(f"sim advance {seconds}s")
+
+    @rule()
+    def settle_and_compare(self):
+        self.run("sim link up")
+        self.run("sim home free")
+        self.run("mmafmctl fs1 start -j sw")
+        self.run("mmafmctl fs1 start -j iw")
+        self.run("mmafmctl fs1 resumeRequeued -j sw")
+        assert self.run("sim settle") == 0
+        world = self.session.engine.world
+        for name in ("sw", "iw"):
+            fileset = world.filesets[name]
+            assert fileset.queue.length == 0 and fileset.recovery is None and not fileset.dropped
+            assert contents(world.home_tree(fileset)) == contents(world.cache.fs.trees[name]), name
+        for psnap in world.filesets["sw"].psnaps.values():
+            assert psnap.home is HomeHalf.CREATED, (psnap.name, psnap.home, psnap.failure)
+
+    # -- invariants --------------------------------------------------------------------------
+    @invariant()
+    def pairs_never_differ(self):
+        world = self.session.engine.world
+        sw = world.filesets["sw"]
+        home_tree = world.home_tree(sw)
+        cache_tree = world.cache.fs.trees["sw"]
+        for psnap in sw.psnaps.values():
+            if psnap.home is HomeHalf.CREATED:
+                assert psnap.identical is True, psnap.name
+                home_snap = psnap.home_snap
+                assert home_snap is not None
+                home = contents(home_tree, home_snap.epochs["sw"])
+                cache = contents(cache_tree, psnap.cache_snap.epochs["sw"])
+                assert home == cache, psnap.name
+
+    @invariant()
+    def snapshot_namespaces_are_per_fileset(self):
+        fs = self.session.engine.world.cache.fs
+        plain = {(s.fileset, s.name) for s in fs.snapshots.values() if not s.peer}
+        assert plain == self.snapshots
+
+
+TestRecovery = RecoveryMachine.TestCase
+TestRecovery.settings = settings(max_examples=40, stateful_step_count=30, deadline=None,
+                                 suppress_health_check=[HealthCheck.too_slow])
