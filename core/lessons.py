@@ -164,7 +164,7 @@ def why(step: Step) -> str:
 
 
 #: the order to play the bundled lessons in; the summary points at the next one
-LESSON_ORDER = ("first-psnap", "why-it-waits", "disconnected", "rules")
+LESSON_ORDER = ("first-psnap", "why-it-waits", "disconnected", "rules", "gateway-failure")
 
 
 def next_lesson(name: str) -> str | None:
