@@ -3,7 +3,8 @@
     python benchmarks/bench_serve.py                 # 10 sessions, 10 s idle
     python benchmarks/bench_serve.py --sessions 20 --idle 20
 
-Starts the classroom server on a free loopback port (`--max-sessions N`), then opens N
+Starts the classroom server on a free loopback port (`--max-sessions N`, so N warm seats),
+waits until the warm seats have started (as a trainer starts the server before the class), then opens N
 sessions at once the way a browser tab does (GET the page for its seat ticket, open the
 websocket with the terminal size) and reads each session's output. Browsers only draw;
 the server-side cost of a session is the same whether xterm.js or this script reads it.
@@ -14,7 +15,8 @@ It reports, per session:
   time to the first byte;
 - memory of the session's dashboard process: RSS, and PSS (RSS with shared pages split
   between the processes sharing them; what N sessions really add up to);
-- CPU of each dashboard while idle with simulated time running at 1x;
+- CPU of each dashboard while idle with simulated time running at 1x (nothing queued), then paused;
+- "seats per 24 GiB": 24 GiB over the median PSS of a seat;
 and for the server: its own RSS and CPU, whether visitor N+1 gets the "classroom is full"
 page, how long closed tabs take to free their seats and Ctrl+C to stop everything.
 
@@ -96,7 +98,8 @@ def status(port: int) -> dict:
 
 def start_server(port: int, max_sessions: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "peersnap.tui.cli", "serve", "--port", str(port), "--max-sessions", str(max_sessions)],
+        [sys.executable, "-m", "peersnap.tui.cli", "serve", "--port", str(port), "--max-sessions", str(max_sessions),
+         "--grace", "1"],  # a closed tab's seat is freed 1 s later (the default keeps it 2 min)
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -124,13 +127,16 @@ class Session:
         self.answered = asyncio.Event()
 
     async def open(self) -> None:
+        """As the page does: GET it for its ticket, claim the seat, open the seat's websocket."""
+        started = time.monotonic()
         async with self.http.get(f"http://127.0.0.1:{self.port}/") as response:
             page = await response.text()
-        ticket = re.search(r'"ws/([A-Za-z0-9_-]+)"', page)
+        ticket = re.search(r'claim\("([A-Za-z0-9_-]+)"\)', page)
         assert ticket, "no seat ticket in the page"
-        started = time.monotonic()
+        async with self.http.post(f"http://127.0.0.1:{self.port}/seat", json={"ticket": ticket.group(1)}) as response:
+            seat = (await response.json())["seat"]
         self.socket = await self.http.ws_connect(
-            f"ws://127.0.0.1:{self.port}/ws/{ticket.group(1)}?width={WIDTH}&height={HEIGHT}", heartbeat=None)
+            f"ws://127.0.0.1:{self.port}/ws/{seat}?width={WIDTH}&height={HEIGHT}", heartbeat=None)
         self.reader = asyncio.create_task(self._read(started))
         await asyncio.wait_for(self.framed.wait(), 60)
 
@@ -186,7 +192,8 @@ async def measure(port: int, server: subprocess.Popen, sessions: int, idle: floa
         await single.close()
         print(f"one session alone:  first byte {single.first_byte * 1000:6.0f} ms   "
               f"first frame {single.first_frame * 1000:6.0f} ms   '{COMMAND}' answered {answer * 1000:6.0f} ms")
-        await asyncio.sleep(1)
+        while status(port)["sessions"]:  # its seat is freed after the grace period
+            await asyncio.sleep(0.1)
 
         opened = [Session(http, port) for _ in range(sessions)]
         started = time.monotonic()
@@ -205,8 +212,19 @@ async def measure(port: int, server: subprocess.Popen, sessions: int, idle: floa
         print(f"  dashboards running    {len(pids)} processes")
         print(f"  RSS per session      {summary([memory[p][0] for p in pids], 'MiB', 1 / 1024)}")
         print(f"  PSS per session      {summary([memory[p][1] for p in pids], 'MiB', 1 / 1024)}")
-        print(f"  CPU per session idle {summary([cpu[p] for p in pids], '%  ')} (of one core, time running 1x)")
+        print(f"  CPU per session idle {summary([cpu[p] for p in pids], '%  ')} (of one core, time running 1x, "
+              "nothing queued)")
         print(f"  server               RSS {memory[server.pid][0] / 1024:.1f} MiB   CPU {cpu[server.pid]:.1f} %")
+        pss = statistics.median(memory[p][1] for p in pids) / 1024
+        print(f"  seats per 24 GiB     {int(24 * 1024 // pss)} by memory (median PSS {pss:.0f} MiB a seat)")
+        for s in opened:  # F7 in every tab: time paused
+            assert s.socket is not None
+            await s.socket.send_json(["stdin", "\x1b[18~"])
+        await asyncio.sleep(2)
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        await asyncio.sleep(idle)
+        paused = [(cpu_seconds(pid) - before[pid]) / idle * 100 for pid in pids]
+        print(f"  CPU per session idle {summary(paused, '%  ')} (time paused)")
         typed = await asyncio.gather(*(s.command(COMMAND, ANSWER) for s in opened))
         print(f"  '{COMMAND}' typed in every tab at once, until its output shows:")
         print(f"                       {summary(typed, 'ms', 1000)}")
@@ -249,6 +267,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}")
     port = free_port()
     server = start_server(port, args.sessions)
+    deadline = time.monotonic() + 120  # the warm seats start before the class comes, as a trainer's would
+    while len(children(server.pid)) < args.sessions and time.monotonic() < deadline:
+        time.sleep(0.2)
+    busy = float("inf")
+    while busy > 0.1 * args.sessions and time.monotonic() < deadline:  # until they have started (~1% a seat)
+        before = sum(cpu_seconds(pid) for pid in children(server.pid))
+        time.sleep(1)
+        busy = sum(cpu_seconds(pid) for pid in children(server.pid)) - before
     try:
         asyncio.run(measure(port, server, args.sessions, args.idle))
         asyncio.run(stop_with_sessions(port, server, args.sessions))

@@ -17,6 +17,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def test_beyond_the_limit_a_visitor_gets_the_full_page(serve):
 
 def test_each_tab_is_its_own_classroom_process_and_a_closed_tab_is_freed_after_the_grace(serve):
     aiohttp = pytest.importorskip("aiohttp")
-    server = serve("--max-sessions", "2", "--grace", "1")
+    server = serve("--max-sessions", "2", "--grace", "1", "--warm", "0")
 
     async def scenario() -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
@@ -144,7 +145,7 @@ def test_each_tab_is_its_own_classroom_process_and_a_closed_tab_is_freed_after_t
 
 def test_ctrl_c_stops_the_server_and_every_session(serve):
     aiohttp = pytest.importorskip("aiohttp")
-    server = serve("--max-sessions", "3")
+    server = serve("--max-sessions", "3", "--warm", "0")
 
     async def open_tabs() -> list[int]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
@@ -167,7 +168,7 @@ def test_ctrl_c_stops_the_server_and_every_session(serve):
 # -- a real browser -----------------------------------------------------------------------------
 def test_a_browser_tab_shows_the_dashboard_and_takes_a_peer_snapshot(serve, tmp_path):
     sync_playwright = browser_or_skip()
-    server = serve("--max-sessions", "1", "--grace", "1")
+    server = serve("--max-sessions", "1", "--grace", "1", "--warm", "0")
     shots = Path(os.environ.get("PEERSNAP_SCREENSHOTS") or tmp_path)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -216,3 +217,25 @@ def test_a_browser_tab_shows_the_dashboard_and_takes_a_peer_snapshot(serve, tmp_
             wait_for_screen(second, r"Peer snapshots[\s\S]*Console")
         finally:
             context.close()
+
+
+def test_a_warm_seat_waits_with_its_time_held_and_starts_at_its_first_second(serve):
+    """Warm seats are started before their students come; the student's clock starts when they do."""
+    aiohttp = pytest.importorskip("aiohttp")
+    server = serve("--max-sessions", "2", "--warm", "2", "--trainer-token", "t")
+    wait_until(lambda: len(server.seats()) == 2, 30, "two warm seats")
+    time.sleep(3)
+
+    async def scenario() -> dict:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+            tab = Tab(server)
+            await tab.open(http, name="early")
+            await tab.read_until(b"Events")
+            async with http.get(server.url + "trainer/seats", headers={"X-Trainer-Token": "t"}) as response:
+                (row,) = (await response.json())["seats"]
+            await tab.socket.close()
+            return row
+
+    row = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert row["pid"] in server.seats() and row["seat"] == "early"
+    assert row["running"] and row["clock"] < 2_000_000  # not the 3 s and more the seat waited

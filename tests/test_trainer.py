@@ -28,7 +28,7 @@ LESSON = "Your first peer snapshot"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
     live = start_server(tmp_path_factory.mktemp("trainer"), "--max-sessions", "8", "--lesson", "first-psnap",
-                        "--grace", "2", "--seat-memory", "300", "--trainer-token", TOKEN)
+                        "--grace", "2", "--seat-memory", "300", "--trainer-token", TOKEN, "--warm", "2")
     try:
         yield live
     finally:
@@ -168,7 +168,7 @@ def test_a_page_that_comes_back_gets_the_same_simulator_and_world(server):
             tab = Tab(server)
             await tab.open(http, name="carol")
             await tab.read_until(b"Events")
-            before = set(server.seats())
+            pid = seat_row(server, "carol")["pid"]
             await tab.socket.send_json(["stdin", "mmpsnap fs1 create -j sw\r"])
             await tab.read_until(b"created with id")
             await tab.socket.close()
@@ -178,7 +178,7 @@ def test_a_page_that_comes_back_gets_the_same_simulator_and_world(server):
             assert answer == {"seat": tab.seat, "resumed": True, "name": "carol"}
             await tab.read_until(b"created with id")  # the whole screen again, console included
             assert re.search(rb"psnap-\d+-", tab.output)
-            assert not set(server.seats()) - before  # no new dashboard process: the same one
+            assert seat_row(server, "carol")["pid"] == pid  # the same dashboard process
             await tab.socket.close()
 
     run(scenario())
@@ -187,11 +187,10 @@ def test_a_page_that_comes_back_gets_the_same_simulator_and_world(server):
 def test_after_the_grace_period_the_seat_is_freed_and_its_token_fails(server):
     async def scenario() -> None:
         async with session() as http:
-            before = set(server.seats())
             tab = Tab(server)
             await tab.open(http, name="dave")
             await tab.read_until(b"Events")
-            (pid,) = set(server.seats()) - before
+            pid = seat_row(server, "dave")["pid"]
             await tab.socket.close()
             started = time.monotonic()
             await asyncio.to_thread(wait_until, lambda: not [r for r in desk(server)["seats"] if r["seat"] == "dave"],
@@ -283,9 +282,11 @@ def test_a_seat_over_its_memory_limit_is_replaced_and_the_desk_says_so(server):
             await neighbour.open(http, name="neighbour")
             await asyncio.gather(victim.read_until(b"Events"), neighbour.read_until(b"Events"))
             await victim.socket.send_json(["stdin", "sim load 9000000\r"])
+            pid = seat_row(server, "greedy")["pid"]
             row = await asyncio.to_thread(wait_for_row, server, "greedy", lambda r: r["notes"], "the replacement", 60)
             assert "replaced by a fresh simulator" in row["notes"][0] and "300 MiB memory limit" in row["notes"][0]
             assert any("seat greedy was replaced" in line for line in desk(server)["events"])
+            assert not alive(pid) and seat_row(server, "greedy")["pid"] != pid
             # The same page gets the fresh dashboard, told why, and it works; the neighbour never noticed.
             await victim.read_until(b"Your simulator was replaced", 30)
             await victim.socket.send_json(["stdin", "mmpsnap fs1 create -j sw\r"])

@@ -24,6 +24,7 @@ CLASSROOM_ENV = "PEERSNAP_CLASSROOM"
 PARENT_ENV = "PEERSNAP_CLASSROOM_PARENT"
 MEMORY_ENV = "PEERSNAP_SEAT_MEMORY"  # the seat's address-space limit, bytes
 LINK_ENV = "PEERSNAP_SEAT_FD"  # the seat's end of its socket to the server (tui/seat_link.py)
+WARM_ENV = "PEERSNAP_SEAT_WARM"  # "1": started before its student, time held until the server says `start`
 
 MIB = 1024 * 1024
 # A seat's dashboard maps ~120 MiB of address space at rest (Python, Textual, thread stacks);
@@ -58,8 +59,9 @@ def seat_command(scenario: str | None = None, lesson: str | None = None) -> list
 
 
 def seat_environment(base: dict[str, str] | None = None, link_fd: int | None = None,
-                     memory_bytes: int | None = None) -> dict[str, str]:
+                     memory_bytes: int | None = None, warm: bool = False) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
+    env[WARM_ENV] = "1" if warm else "0"
     env[CLASSROOM_ENV] = "1"
     env[PARENT_ENV] = str(os.getpid())
     if link_fd is not None:
@@ -87,6 +89,10 @@ def add_serve_arguments(serve: argparse.ArgumentParser, positive, port) -> None:
     serve.add_argument("--grace", metavar="SECONDS", type=positive, default=int(DEFAULT_GRACE_SECONDS),
                        help="a seat whose page went away (reload, closed tab, network blip) is kept this long for "
                             f"it to come back (default: {int(DEFAULT_GRACE_SECONDS)})")
+    serve.add_argument("--warm", metavar="N", type=int, default=None,
+                       help="keep N seats started before their students come, so a whole class opening at once "
+                            "gets a first frame in a second or two (default: every seat of --max-sessions; 0 "
+                            "starts each seat when its student comes)")
     serve.add_argument("--seat-memory", metavar="MIB", type=positive, default=DEFAULT_SEAT_MEMORY_MIB,
                        help="each seat's memory limit (address space) in MiB; a seat that exceeds it is replaced "
                             f"by a fresh one (default: {DEFAULT_SEAT_MEMORY_MIB})")

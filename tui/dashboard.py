@@ -433,7 +433,10 @@ class Dashboard(Screen[None]):
             self.ticker.running = False
             self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")
             moved = True
-        if moved or self._pending:
+        # Redraw when something happened or the clock's shown second changed: at 1x with nothing
+        # queued that is once a second, not every frame (an idle classroom seat costs almost nothing).
+        if self._pending or (moved and (self.session.engine.now // 1_000_000 != self._last_second
+                                        or self.ticker.behind)):
             with contextlib.suppress(NoMatches):  # a last frame while the app closes: its widgets are gone
                 self.refresh_view()
 

@@ -4,7 +4,8 @@ The server starts each seat with one end of a Unix socket pair (its fd in PEERSN
 Over it the seat writes one JSON object a line, its status, whenever it changed (checked
 once a second): the lesson and step, the last command and its rc, the last refusal, whether
 time runs. The server writes commands back, one JSON object a line: a trainer's `message`,
-`freeze` and `release` of simulated time, and `redraw` (a page reconnected and needs the
+`freeze` and `release` of simulated time, `start` (a warm seat, started before its student
+came with its time held, got its student), and `redraw` (a page reconnected and needs the
 whole screen). Outside the classroom there is no fd and `attach` does nothing.
 
 Both directions are best effort and never block the dashboard: a status line that does not
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from peersnap.core.events import CommandRan, Event, RuleRefused
 
-from .classroom import LINK_ENV
+from .classroom import LINK_ENV, WARM_ENV
 from .ticker import Ticker
 
 if TYPE_CHECKING:
@@ -78,11 +79,16 @@ class SeatLink:
         self.sent: dict[str, Any] = {}
         self.command, self.rc, self.refusal = "", None, ""
         self.commands = 0
-        self.was_running = False  # whether time ran when the trainer froze it
+        self.was_running = False  # whether time ran when it was held
+        self.trainer_froze = False
+        self.waiting = os.environ.get(WARM_ENV) == "1"  # a warm seat: no student yet, time has not started
         self.dashboard.ticker = SeatTicker.like(self.dashboard.ticker, self._refused)  # type: ignore[attr-defined]
         self._unsubscribe = self.dashboard.session.subscribe(self._on_event)  # type: ignore[attr-defined]
         asyncio.get_running_loop().add_reader(sock.fileno(), self._readable)
+        if self.waiting:
+            self._hold()  # before the first frame's tick: a warm seat's world starts at its first second
         self.dashboard.set_interval(REPORT_SECONDS, self.report)
+        self._steady_cursor()
         self.report()
 
     # -- seat -> server ---------------------------------------------------------------
@@ -157,26 +163,46 @@ class SeatLink:
             text = str(message.get("text", ""))[:500]
             app.notify(text, title="From the trainer", timeout=30)
             self._console_line(f"trainer: {text}")
-        elif what == "freeze":
-            if not app.ticker.frozen:
-                self.was_running = app.ticker.running
-            app.ticker.running = False
-            app.ticker.frozen = True
+        elif what == "freeze" and not self.trainer_froze:
+            self.trainer_froze = True
+            self._hold()
             self._console_line("peersnap: the trainer froze time for everyone")
-            app.refresh_view()
-        elif what == "release":
-            if app.ticker.frozen:
-                app.ticker.frozen = False
-                app.ticker.running = self.was_running  # as the student had it
-                app._last_tick = time.monotonic()  # no jump over the frozen span
-                self._console_line("peersnap: the trainer released time")
-                app.refresh_view()
+        elif what == "release" and self.trainer_froze:
+            self.trainer_froze = False
+            self._hold()
+            self._console_line("peersnap: the trainer released time")
+        elif what == "start" and self.waiting:  # a warm seat got its student: its time starts now
+            self.waiting = False
+            self._hold()
         elif what == "redraw":
-            screen = app.screen
+            screen = app.app.screen  # the top screen: a card or the help may be over the dashboard
             screen.refresh()
             for widget in screen.walk_children():
                 widget.refresh()
         self.report()
+
+    def _hold(self) -> None:
+        """Stop simulated time while the trainer froze it or the seat waits for its student;
+        then give the student back the time as they had it (paused stays paused)."""
+        app: Any = self.dashboard
+        hold = self.trainer_froze or self.waiting
+        if hold and not app.ticker.frozen:
+            self.was_running = app.ticker.running
+            app.ticker.running = False
+            app.ticker.frozen = True
+        elif not hold and app.ticker.frozen:
+            app.ticker.frozen = False
+            app.ticker.running = self.was_running
+            app._last_tick = time.monotonic()  # no jump over the held span
+        with contextlib.suppress(Exception):
+            app.refresh_view()
+
+    def _steady_cursor(self) -> None:
+        # Over the network every blink is a frame sent to the page: half an idle seat's cost.
+        from .widgets.console import Console
+
+        with contextlib.suppress(Exception):
+            self.dashboard.query_one(Console).input.cursor_blink = False
 
     def _refused(self) -> None:
         self.dashboard.notify(FROZEN, title="time", severity="warning")

@@ -66,6 +66,8 @@ class Seat:
         self.restarting = False
         self.ended = False
         self.replaced_at: list[float] = []
+        self.waiting = False  # a warm seat: started before its student came, its time held
+        self.at_start: Callable[[Seat], None] | None = None  # each new dashboard process is told this
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -109,7 +111,7 @@ class Seat:
         server_end, seat_end = socket.socketpair()
         width, height = self.size
         env = seat_environment(_terminal_environment(width, height), link_fd=seat_end.fileno(),
-                               memory_bytes=self.memory_bytes)
+                               memory_bytes=self.memory_bytes, warm=self.waiting)
         try:
             # exec, not a shell: the argv is fixed, nothing a visitor sends reaches a command line.
             self.process = process = await asyncio.create_subprocess_exec(
@@ -122,6 +124,8 @@ class Seat:
         for message in self.pending:
             self.command(message)
         self.pending.clear()
+        if self.at_start is not None:
+            self.at_start(self)
         self.started.set()
         stderr_tail = bytearray()
         tasks = [asyncio.create_task(self._pump_output(process)), asyncio.create_task(self._pump_status(reader)),
@@ -204,6 +208,9 @@ class Seat:
         self.size = (width, height)
         await self.send_meta({"type": "resize", "width": width, "height": height})
         self.command({"do": "redraw"})
+        if self.waiting:  # a warm seat's student has come: its time starts now
+            self.waiting = False
+            self.command({"do": "start"})
 
     def detach(self, websocket: web.WebSocketResponse) -> None:
         if self.socket is websocket:

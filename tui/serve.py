@@ -52,6 +52,7 @@ TICKET_SECONDS = 30.0  # how long a served page keeps its seat while it claims i
 RETRY_SECONDS = 15  # the "classroom is full" page reloads itself this often
 MAX_MESSAGE = 64 * 1024  # a page's websocket message beyond this closes that socket (keys and resizes are tiny)
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+WARM_SIZE = (160, 48)  # a warm seat's terminal until its page says its size
 STATIC = Path(textual_serve.__file__).parent / "static"
 
 
@@ -59,12 +60,16 @@ class ClassroomServer:
     def __init__(self, argv: list[str], host: str = "127.0.0.1", port: int = 8000, *,
                  max_sessions: int | None = None, trainer_token: str = "", grace: float = DEFAULT_GRACE_SECONDS,
                  seat_memory_mib: int = DEFAULT_SEAT_MEMORY_MIB, title: str = "peersnap classroom",
-                 scenario: str | None = None, lesson: str | None = None) -> None:
+                 scenario: str | None = None, lesson: str | None = None, warm: int | None = None) -> None:
         self.argv, self.host, self.port, self.title = argv, host, port, title
         self.max_sessions = max_sessions or default_max_sessions()
         self.grace, self.memory_bytes = grace, seat_memory_mib * MIB
         self.scenario, self.lesson = scenario, lesson
         self.seats: dict[str, Seat] = {}
+        # Warm seats: dashboards started before their students come (time held), so a class
+        # opening at once waits for a redraw, not for 30 Python start-ups on a few cores.
+        self.warm = self.max_sessions if warm is None else max(0, warm)
+        self.pool: list[Seat] = []
         self.tickets: dict[str, float] = {}
         self.stopping = False
         self.frozen = False
@@ -87,12 +92,16 @@ class ClassroomServer:
 
     def _replaced(self, seat: Seat, reason: str) -> None:
         self.note(f"seat {seat.label} was replaced by a fresh simulator: {reason}")
-        if self.frozen:
+
+    def _started(self, seat: Seat) -> None:
+        if self.frozen:  # a new dashboard (fresh, replaced or pushed) joins a frozen class frozen
             seat.command({"do": "freeze"})
 
     async def _ended(self, seat: Seat) -> None:
         if self.seats.get(seat.token) is seat:
             del self.seats[seat.token]
+        if seat in self.pool:
+            self.pool.remove(seat)
         websocket = seat.socket
         if websocket is not None:  # the dashboard quit: close the socket so the page says so
             with suppress(ConnectionError, RuntimeError):
@@ -100,13 +109,29 @@ class ClassroomServer:
         log.info("seat %s ended (pid %s): %d/%d seats in use", seat.label, seat.pid, len(self.seats),
                  self.max_sessions)
 
-    def new_seat(self) -> Seat:
-        token = secrets.token_urlsafe(24)
-        seat = Seat(token, list(self.argv), self.memory_bytes, self._replaced, self._ended)
-        if self.frozen:
-            seat.command({"do": "freeze"})
-        self.seats[token] = seat
+    def _make_seat(self) -> Seat:
+        seat = Seat(secrets.token_urlsafe(24), list(self.argv), self.memory_bytes, self._replaced, self._ended)
+        seat.at_start = self._started
         return seat
+
+    def new_seat(self) -> Seat:
+        """A seat for a student: a warm one when there is one (its token is new to everyone)."""
+        seat = self.pool.pop(0) if self.pool else self._make_seat()
+        seat.last_input = seat.detached_at = time.monotonic()
+        self.seats[seat.token] = seat
+        asyncio.get_running_loop().call_soon(self.fill_pool)
+        return seat
+
+    def fill_pool(self) -> None:
+        while not self.stopping and len(self.pool) < min(self.warm, self.max_sessions - len(self.seats)):
+            seat = self._make_seat()
+            seat.waiting = True
+            seat.start(*WARM_SIZE)
+            self.pool.append(seat)
+
+    def every_seat(self) -> list[Seat]:
+        """The students' seats and the warm ones (the trainer's freeze and push reach both)."""
+        return [*self.seats.values(), *self.pool]
 
     async def _reap(self) -> None:
         """Free the seats whose page has been gone longer than the grace period."""
@@ -241,6 +266,7 @@ class ClassroomServer:
 
     async def on_startup(self, app: web.Application) -> None:
         self._reaper = asyncio.create_task(self._reap())
+        self.fill_pool()
 
     async def on_shutdown(self, app: web.Application) -> None:
         self.stopping = True
@@ -249,6 +275,7 @@ class ClassroomServer:
         seats = list(self.seats.values())
         if seats:
             log.info("stopping %d session(s)", len(seats))
+        seats += self.pool
         sockets = [seat.socket for seat in seats if seat.socket is not None]
         await asyncio.gather(*(seat.shut() for seat in seats), return_exceptions=True)
         for websocket in sockets:
@@ -257,7 +284,7 @@ class ClassroomServer:
 
     # -- running ---------------------------------------------------------------------------
     def kill_all(self) -> None:
-        for seat in list(self.seats.values()):
+        for seat in self.every_seat():
             seat.kill()
 
     def serve(self) -> None:
@@ -344,7 +371,7 @@ def banner(server: ClassroomServer) -> str:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str | None = None, lesson: str | None = None,
           max_sessions: int | None = None, trainer_token: str = "", grace: float = DEFAULT_GRACE_SECONDS,
-          seat_memory_mib: int = DEFAULT_SEAT_MEMORY_MIB) -> int:
+          seat_memory_mib: int = DEFAULT_SEAT_MEMORY_MIB, warm: int | None = None) -> int:
     """Run the classroom server until Ctrl+C or SIGTERM; 2 when it cannot start."""
     try:
         load_scenario(scenario)
@@ -356,7 +383,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str | None = None
     scenario, lesson = _resolve(scenario, bundled_scenarios()), _resolve(lesson, bundled_lessons())
     server = ClassroomServer(seat_command(scenario, lesson), host=host, port=port, max_sessions=max_sessions,
                              trainer_token=trainer_token, grace=grace, seat_memory_mib=seat_memory_mib,
-                             scenario=scenario, lesson=lesson)
+                             scenario=scenario, lesson=lesson, warm=warm)
     server.banner = banner(server)
     try:
         server.serve()
@@ -368,4 +395,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str | None = None
 
 def serve_from_args(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, args.serve_scenario or args.scenario, args.lesson, args.max_sessions,
-                 args.trainer_token or "", float(args.grace), args.seat_memory)
+                 args.trainer_token or "", float(args.grace), args.seat_memory, args.warm)

@@ -113,7 +113,7 @@ class TrainerDesk:
     async def _time(self, request: web.Request, frozen: bool) -> web.Response:
         self._check(request)
         self.server.frozen = frozen
-        for seat in self.server.seats.values():
+        for seat in self.server.every_seat():
             seat.command({"do": "freeze" if frozen else "release"})
         self.server.note("time frozen on every seat" if frozen else "time released on every seat")
         return web.json_response({"ok": True, "frozen": frozen})
@@ -139,10 +139,8 @@ class TrainerDesk:
         server = self.server
         server.lesson, server.scenario = lesson, scenario
         server.argv = seat_command(scenario, lesson)
-        for seat in list(server.seats.values()):
+        for seat in server.every_seat():
             await seat.restart(list(server.argv))
-            if server.frozen:
-                seat.command({"do": "freeze"})
         server.note(f"every seat restarted on {'lesson ' + lesson if lesson else 'scenario ' + str(scenario)}")
         return web.json_response({"ok": True, "seats": len(server.seats)})
 
@@ -164,6 +162,7 @@ def row(seat: Seat, now: float, grace: float) -> dict[str, Any]:
         page = "starting"
     return {
         "seat": seat.label,
+        "pid": seat.pid,
         "lesson": lesson,
         "step": status.get("step"),
         "steps": steps,
