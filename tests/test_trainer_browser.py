@@ -99,7 +99,9 @@ def test_two_students_play_a_lesson_while_the_trainer_watches_their_steps(classr
     assert "mmpsnap fs1 create -j sw" in row_text(desk, "ann", r"step 2 of 4")
     type_line(ben, "mmpsnap fs1 create -j ro")  # refused (a read-only cache): ben's step stays
     assert "step 1 of 4" in row_text(desk, "ben", r"6027-")
+    wait_for_screen(ben, "Esc or Enter closes this card")
     ben.keyboard.press("Escape")  # closes the refusal's explanation card
+    ben.wait_for_function(f"() => !({SCREEN})().includes('closes this card')", polling=100)
     type_line(ben, "mmpsnap fs1 create -j sw")
     row_text(desk, "ben", r"step 2 of 4")
     for line in ("mmlssnapshot fs1 -j sw", "sim settle", "@home mmlssnapshot fs1"):
@@ -146,9 +148,9 @@ def test_the_dashboards_keys_reach_it_and_none_reloads_or_closes_the_page(classr
     page.evaluate("() => { window.__stayed = true; }")
     page.focus(".xterm-helper-textarea")
     page.keyboard.press("F1")
-    wait_for_screen(page, r"Keys|Help")
+    wait_for_screen(page, "AFM peer snapshots, simulated")  # the help screen
     page.keyboard.press("Escape")
-    page.wait_for_timeout(300)  # a lone Escape, not the start of Alt+next key
+    page.wait_for_function(f"() => !({SCREEN})().includes('AFM peer snapshots, simulated')", polling=100)
     page.keyboard.press("Control+s")  # psnap: the dashboard's, not the browser's "save page"
     wait_for_screen(page, PSNAP_ROW)
     page.keyboard.press("Control+r")  # reset: the dashboard's, not the browser's reload
