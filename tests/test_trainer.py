@@ -75,6 +75,14 @@ def wait_for_row(server: LiveServer, name: str, check, what: str, seconds: float
     return found
 
 
+async def type_line(server: LiveServer, tab: Tab, name: str, line: str) -> dict:
+    """Type a console line in one go and wait until the seat has run it (as a student waits for the
+    prompt: keys sent straight after an Enter may reach the dashboard in the same read)."""
+    before = (await asyncio.to_thread(seat_row, server, name))["commands"]
+    await tab.socket.send_json(["stdin", line + "\r"])
+    return await asyncio.to_thread(wait_for_row, server, name, lambda r: r["commands"] > before, f"'{line}' to run")
+
+
 def run(coroutine) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(asyncio.wait_for(coroutine, 90))
 
@@ -217,9 +225,7 @@ def test_the_desk_shows_each_named_seat_its_lesson_step_commands_refusals_and_co
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: r["lesson"], "erin's lesson")
             assert row["lesson"] == f"{LESSON}: step 1 of 4" and not row["done"] and row["page"] == "connected"
             for line in ("@home mmafmconfig disable /gpfs/fs1/sw", "mmpsnap fs1 create -j sw"):
-                await tab.socket.send_json(["stdin", line + "\r"])
-                await asyncio.sleep(0.3)
-            row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: r["refusal"], "erin's refusal")
+                row = await type_line(server, tab, "erin", line)
             assert row["refusal"].startswith("6027-2224") and row["command"] == "mmpsnap fs1 create -j sw"
             assert row["rc"] == 1 and row["lesson"] == f"{LESSON}: step 1 of 4"
             await tab.socket.send_json(["stdin", "\x1b"])  # Escape closes the refusal's explanation card
@@ -227,13 +233,11 @@ def test_the_desk_shows_each_named_seat_its_lesson_step_commands_refusals_and_co
             # enabled after the fileset was linked: unlink and relink before the psnap (issue 11)
             for line in ("@home mmafmconfig enable /gpfs/fs1/sw", "mmunlinkfileset fs1 sw",
                          "mmlinkfileset fs1 sw -J /gpfs/fs1/sw", "mmpsnap fs1 create -j sw"):
-                await tab.socket.send_json(["stdin", line + "\r"])
-                await asyncio.sleep(0.3)
+                await type_line(server, tab, "erin", line)
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: "step 2" in r["lesson"], "step 2")
             assert row["rc"] == 0 and row["idle"] <= 3
             for line in ("mmlssnapshot fs1 -j sw", "sim settle", "@home mmlssnapshot fs1"):
-                await tab.socket.send_json(["stdin", line + "\r"])
-                await asyncio.sleep(0.3)
+                await type_line(server, tab, "erin", line)
             row = await asyncio.to_thread(wait_for_row, server, "erin", lambda r: r["done"], "the lesson's end")
             assert row["lesson"] == f"{LESSON}: all 4 steps" and row["command"] == "mmlssnapshot fs1"
             await tab.socket.close()

@@ -169,6 +169,7 @@ def row(seat: Seat, now: float, grace: float) -> dict[str, Any]:
         "done": bool(status.get("done")),
         "command": status.get("command", ""),
         "rc": status.get("rc"),
+        "commands": status.get("commands", 0),
         "refusal": status.get("refusal", ""),
         "idle": round(now - seat.last_input),
         "clock": status.get("clock"),
