@@ -436,7 +436,7 @@ class Dashboard(Screen[None]):
         # Redraw when something happened or the clock's shown second changed: at 1x with nothing
         # queued that is once a second, not every frame (an idle classroom seat costs almost nothing).
         if self._pending or (moved and (self.session.engine.now // 1_000_000 != self._last_second
-                                        or self.ticker.behind)):
+                                        or self.ticker.behind or self.replay is not None)):
             with contextlib.suppress(NoMatches):  # a last frame while the app closes: its widgets are gone
                 self.refresh_view()
 
