@@ -83,6 +83,18 @@ def row_text(desk, name: str, pattern: str, seconds: float = 20) -> str:  # type
     return desk.inner_text(f"#seats tr[data-seat='{name}']")
 
 
+def declared_key(action: str) -> str:
+    """The dashboard's key for an action, from its declaration (tui/actions.py)."""
+    from peersnap.tui.actions import ACTIONS
+
+    return next(a.keys.split(",")[0] for a in ACTIONS if a.action == action)
+
+
+def playwright_key(key: str) -> str:
+    names = {"ctrl": "Control", "backslash": "Backslash", "shift": "Shift", "alt": "Alt"}
+    return "+".join(names.get(part, part.upper() if len(part) > 1 else part) for part in key.split("+"))
+
+
 def clock(page) -> str:  # type: ignore[no-untyped-def]
     match = CLOCK.search(page.evaluate(SCREEN))
     assert match, page.evaluate(SCREEN)
@@ -121,10 +133,7 @@ def test_two_students_play_a_lesson_while_the_trainer_watches_their_steps(classr
 def test_the_trainer_freezes_time_and_both_students_clocks_stop(classroom):
     desk = trainer(classroom)
     cleo, dan = student(classroom, "cleo"), student(classroom, "dan")
-    for page in (cleo, dan):  # the lesson starts paused: F7 (it reaches the app) runs time
-        page.focus(".xterm-helper-textarea")
-        page.keyboard.press("F7")
-    for page in (cleo, dan):
+    for page in (cleo, dan):  # time runs: the clock moves
         first = clock(page)
         page.wait_for_function(f"() => !({SCREEN})().includes({first!r})", timeout=10_000, polling=200)
     desk.click("#freeze")
@@ -135,7 +144,7 @@ def test_the_trainer_freezes_time_and_both_students_clocks_stop(classroom):
     desk.wait_for_timeout(2500)
     assert [clock(cleo), clock(dan)] == stopped
     cleo.focus(".xterm-helper-textarea")
-    cleo.keyboard.press("F7")  # refused while frozen
+    cleo.keyboard.press("F7")  # F7 reaches the app, and is refused while frozen
     wait_for_screen(cleo, "Time is frozen")
     assert clock(cleo) == stopped[0]
     desk.click("#release")
@@ -153,9 +162,11 @@ def test_the_dashboards_keys_reach_it_and_none_reloads_or_closes_the_page(classr
     page.wait_for_function(f"() => !({SCREEN})().includes('AFM peer snapshots, simulated')", polling=100)
     page.keyboard.press("Control+s")  # psnap: the dashboard's, not the browser's "save page"
     wait_for_screen(page, PSNAP_ROW)
-    page.keyboard.press("Control+r")  # reset: the dashboard's, not the browser's reload
+    page.keyboard.press(playwright_key(declared_key("reset")))  # it asks first
+    wait_for_screen(page, "Enter resets")
+    page.keyboard.press("Enter")
     wait_for_screen(page, "started again")
-    for key in ("F5", "Control+p", "Control+l", "F3", "F6", "F10"):
+    for key in ("F5", "Control+r", "Control+p", "Control+l", "F3", "F6", "F10"):
         page.keyboard.press(key)
         page.wait_for_timeout(200)
         page.keyboard.press("Escape")
