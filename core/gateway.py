@@ -406,9 +406,10 @@ def done_at(op: QueuedOp, busy_until: int, async_delay_us: int, flush_through: i
 def drain_done(queue: GatewayQueue, async_delay_us: int, link: LinkSettings, now: int) -> int:
     """When the whole queue will have reached home, if nothing stops it: every
     live op back to back at the link's speed, and no sooner than the newest op
-    is ready (an estimate: it ignores the psnap markers' and flushPending's head start)."""
+    is ready (an estimate: it ignores the psnap markers' head start, and flushPending's or a
+    recovery's priority queue only when it lifted the delay for every op queued)."""
     start = max(now, queue.busy_until)
     serial = queue.length * link.latency_us + queue.bytes * SECOND // max(link.bandwidth, 1)
     newest = queue.newest_queued_us()
-    ready = now if newest is None else newest + async_delay_us
+    ready = now if newest is None or queue.flush_through >= queue.next_seq else newest + async_delay_us
     return max(start + serial, ready + link.latency_us)

@@ -45,7 +45,8 @@ class CacheState(str, Enum):
     UNMOUNTED = "Unmounted"
     STOPPED = "Stopped"
     NEEDS_RESYNC = "NeedsResync"
-    RECOVERY = "Recovery"  # the gateway rebuilds a lost queue by comparing the cache with home
+    QUEUE_ONLY = "QueueOnly"  # recovery's policy scan runs: operations are queued, none flushed
+    RECOVERY = "Recovery"  # the scan is done: the priority queue flushes what recovery requeued
     DROPPED = "Dropped"  # the queue is dropped and recovery failed (home unreachable)
 
 
@@ -175,8 +176,9 @@ class FileSystem:
 
 @dataclass(frozen=True, slots=True)
 class RecoveryPhase:
-    """A recovery under way: the policy scan ends at `scan_done_us`; the fileset is in
-    Recovery until then and until every op it requeued (seqs up to `last_seq`) is at home."""
+    """A recovery under way: the policy scan ends at `scan_done_us` (the fileset is QueueOnly
+    until then), then it is in Recovery until every op it requeued (seqs up to `last_seq`)
+    is at home."""
 
     started_us: int
     scan_done_us: int

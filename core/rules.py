@@ -91,8 +91,10 @@ def psnap_state(fileset: AfmFileset) -> Refusal | None:
             "(AFM also resyncs by itself with the next change the cache sends home)."
         ),
         CacheState.UNMOUNTED: "Home is unreachable; bring the link back up (sim link up).",
-        CacheState.RECOVERY: ("The gateway is rebuilding its queue (recovery); wait until the fileset is Active "
-                              "again (sim settle)."),
+        CacheState.QUEUE_ONLY: ("Recovery's policy scan is finding the changes to requeue; wait until the fileset "
+                                "is Active again (sim settle)."),
+        CacheState.RECOVERY: ("Recovery's priority queue is bringing the changes it found home; wait until the "
+                              "fileset is Active again (sim settle)."),
         CacheState.DROPPED: ("The queue was dropped and recovery needs home: bring the link back up (sim link up); "
                              "recovery then runs by itself."),
     }

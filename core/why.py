@@ -92,6 +92,12 @@ def _eligibility(world: World, fileset: AfmFileset, op: QueuedOp, now: int) -> R
     queue = fileset.queue
     if op.kind == PSNAP:
         return Reason("delay", f"{_op_text(op)} leaves at once (a psnap marker skips afmAsyncDelay)")
+    phase = fileset.recovery
+    if phase is not None and op.seq <= phase.last_seq:
+        verb = "eligible at {}, when recovery's policy scan ends" if phase.scan_done_us > now else \
+            "eligible since {}, when recovery's policy scan ended"
+        return Reason("delay", f"{_op_text(op)} {verb.format(at(world, phase.scan_done_us))}: the priority queue "
+                      f"skips afmAsyncDelay (recovery: {phase.reason})")
     if op.seq < queue.flush_through:
         return Reason("delay", f"{_op_text(op)} eligible since {at(world, op.queued_us)}: flushPending lifted afmAsyncDelay "
                       f"{_since(world, f'flush:{fileset.name}')}")
@@ -284,7 +290,10 @@ def explain_fileset(world: World, fileset: AfmFileset, now: int) -> Why:
         CacheState.NEEDS_RESYNC: f" {_since(world, f'resync:{name}')}: home changed under the single-writer cache",
         CacheState.UNMOUNTED: ": home is unreachable",
         CacheState.INACTIVE: ": nothing has accessed it since the scenario started",
+        CacheState.DROPPED: ": its queue was dropped and recovery waits for home",
     }.get(state, "")
+    if fileset.recovery is not None:
+        detail = f" since {at(world, fileset.recovery.started_us)} (recovery: {fileset.recovery.reason})"
     if queue.length and state is not CacheState.DISCONNECTED:
         span = seq_range(queue.head_seq(), queue.next_seq - 1)
         detail += f"{':' if not detail else ','} {plural(queue.length, 'op')} queued ({span})"
@@ -336,7 +345,11 @@ def refused_setting(world: World, fileset: AfmFileset, refusal: rules.Refusal) -
                     f"{_set_by(world, f'linked:{name}')}: unlink and relink {name}")
         return f"home export {path} not enabled {_set_by(world, f'enabled:{path}')}"
     if refusal.message_id == "6027-2293":
-        key = {CacheState.STOPPED: f"stopped:{name}", CacheState.NEEDS_RESYNC: f"resync:{name}",
+        if fileset.recovery is not None:
+            phase = fileset.recovery
+            return f"state {fileset.state.value} (recovery: {phase.reason} at {at(world, phase.started_us)})"
+        key = {CacheState.DROPPED: "link", CacheState.STOPPED: f"stopped:{name}",
+               CacheState.NEEDS_RESYNC: f"resync:{name}",
                CacheState.UNMOUNTED: "link" if not world.link_up else f"target:{name}"}.get(fileset.state)
         if key is None:
             return f"state {fileset.state.value} {_set_by(world, f'linked:{name}')}"

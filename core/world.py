@@ -150,7 +150,9 @@ class World:
             if now - self.link_down_since >= self.link.disconnect_timeout_us:
                 return CacheState.DISCONNECTED
         if fileset.recovery is not None:
-            return CacheState.RECOVERY
+            # IBM's state table: QueueOnly while "operations such as recovery ... are being
+            # executed, and operations are being queued and not flushed" (the scan), then Recovery
+            return CacheState.QUEUE_ONLY if now < fileset.recovery.scan_done_us else CacheState.RECOVERY
         if fileset.needs_resync:
             return CacheState.NEEDS_RESYNC
         return CacheState.DIRTY if fileset.queue.length else CacheState.ACTIVE

@@ -62,9 +62,9 @@ def test_nothing_is_synchronised_while_stopped_and_start_recovers():
     ok(session, "sim advance 5m")
     assert ok(session, "@home ls /gpfs/fs1/sw") == ["README", "data/"]
     assert ok(session, "mmafmctl fs1 start -j sw") == []
-    assert state(session) == row("Recovery", 2, 0)  # a and b, found by comparing the cache with home
+    assert state(session) == row("QueueOnly", 2, 0)  # a and b, found by comparing the cache with home
     ok(session, "sim advance 9s")
-    assert state(session) == row("Recovery", 2, 0)  # the policy scan is still running
+    assert state(session) == row("QueueOnly", 2, 0)  # the policy scan is still running
     ok(session, "sim advance 2s")
     assert state(session) == row("Active", 0, 2)
     assert ok(session, "@home cat /gpfs/fs1/sw/a") == ["before"]
@@ -96,7 +96,7 @@ def test_a_failed_gateway_loses_its_queue_and_recovery_requeues_a_queued_psnap_i
         ("swnsd: in-memory queue lost (0 ops); Recovery compared the cache with home and requeued 0 ops, to flush "
          "after the 10 s policy scan."),
     ]
-    assert state(session) == row("Recovery", 3, 0)
+    assert state(session) == row("QueueOnly", 3, 0)
     assert ok(session, "mmpsnap fs1 status -j sw")[-1].endswith("Queued behind 1 op")
     ok(session, "sim settle")
     assert state(session) == row("Active", 0, 3)
@@ -125,7 +125,7 @@ def test_recovery_without_home_drops_the_queue_and_runs_again_when_home_answers(
         "mmpsnap: 6027-2293 [E] The peer snapshot creation failed because fileset sw is in Dropped state.")
     assert any("Recovery of fileset sw in file system fs1 failed" in line for line in session.engine.world.gpfs_log)
     ok(session, "sim link up")
-    assert state(session) == row("Recovery", 1, 0)
+    assert state(session) == row("QueueOnly", 1, 0)
     ok(session, "sim settle")
     assert state(session) == row("Active", 0, 1)
     assert ok(session, "@home cat /gpfs/fs1/sw/a") == ["x"]
@@ -195,3 +195,38 @@ def test_a_stopped_fileset_keeps_its_mode_until_its_changes_are_home():
     ok(session, "mmafmctl fs1 start -j sw")
     ok(session, "sim settle")
     assert ok(session, "mmchfileset fs1 sw -p afmMode=ro") == ["Fileset sw changed."]
+
+
+def test_queue_only_while_the_policy_scan_runs_then_recovery_while_the_priority_queue_flushes():
+    """IBM Storage Scale 5.2.3, "Monitoring fileset states for AFM"
+    (https://www.ibm.com/docs/en/storage-scale/5.2.3?topic=dr-monitoring-fileset-states-afm):
+    "QueueOnly | The cache is running some operation. | Operations such as recovery, resync,
+    failover are being executed, and operations are being queued and not flushed. | Healthy |
+    This is a temporary state." and "Recovery | The cache is accessed after primary gateway
+    failure | A new gateway is taking over a fileset as primary gateway after the old primary
+    gateway failed." "Gateway node failure and recovery" (5.0.5): "AFM collects the pending
+    operations by running a policy scan in the fileset. ... After the priority queue is
+    flushed to home, the cache and home become synchronized and recovery is said to be
+    completed and the cache returns to an Active state." IBM does not say which of the two
+    names getstate prints when; peersnap's reading: QueueOnly while the scan runs (its result
+    queued, nothing flushed), Recovery while the priority queue flushes, then Active. The
+    scan of 101 entries (the 100 loaded files and their directory) takes 10 s + 1,010 µs."""
+    session = Session()
+    ok(session, "mmafmctl fs1 stop -j sw")
+    ok(session, "sim load 100 -j sw --size 1048576")
+    ok(session, "mmafmctl fs1 start -j sw")
+    assert state(session) == row("QueueOnly", 101, 0)
+    ok(session, "sim advance 10s")
+    assert state(session) == row("QueueOnly", 101, 0)  # nothing flushed while the scan runs
+    assert fails(session, "mmpsnap fs1 create -j sw")[0] == (
+        "mmpsnap: 6027-2293 [E] The peer snapshot creation failed because fileset sw is in QueueOnly state.")
+    ok(session, "sim advance 10ms")
+    assert state(session) == row("Recovery", 100, 1)
+    ok(session, "sim advance 1s")
+    assert state(session) == row("Recovery", 4, 97)
+    assert ok(session, "why sw")[0] == "sw is Recovery since 02:27:28 (recovery: mmafmctl start), 4 ops queued (#98..#101)"
+    assert fails(session, "mmpsnap fs1 create -j sw")[0] == (
+        "mmpsnap: 6027-2293 [E] The peer snapshot creation failed because fileset sw is in Recovery state.")
+    ok(session, "sim advance 1s")
+    assert state(session) == row("Active", 0, 101)
+    ok(session, "mmpsnap fs1 create -j sw")

@@ -110,9 +110,9 @@ def test_a_stopped_fileset_is_refused_naming_its_state():
         "The peer snapshot creation failed because fileset sw is in Stopped state.",
     )
     ok(session, "mmafmctl fs1 start -j sw")
-    # issue 11: start runs a recovery first; the fileset is Active once it is done
+    # issue 11: start runs a recovery first (QueueOnly while its policy scan runs); Active once it is done
     refused(session, "mmpsnap fs1 create -j sw", "6027-2293",
-            "The peer snapshot creation failed because fileset sw is in Recovery state.")
+            "The peer snapshot creation failed because fileset sw is in QueueOnly state.")
     ok(session, "sim settle")
     ok(session, "mmpsnap fs1 create -j sw")
 

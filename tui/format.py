@@ -14,6 +14,7 @@ STATE_CLASS = {
     CacheState.UNMOUNTED: "bad",
     CacheState.STOPPED: "bad",
     CacheState.NEEDS_RESYNC: "bad",
+    CacheState.QUEUE_ONLY: "busy",
     CacheState.RECOVERY: "busy",
     CacheState.DROPPED: "bad",
 }
