@@ -15,7 +15,8 @@ What the model checks (the differential):
 - a home half reported complete holds exactly the cache half's contents (no pair
   is ever complete with halves that differ), refused or accepted psnaps alike;
 - after the link is back, replication restarted, home repaired and the queue
-  settled, home equals the cache: nothing queued was lost or reordered.
+  settled, home equals the cache: nothing queued was lost or reordered, also when
+  the gateway failed and recovery rebuilt its queue (`sim gateway fail`).
 """
 
 from __future__ import annotations
@@ -205,7 +206,10 @@ def random_step(rng: random.Random, model: RefFileset) -> Step:
     if roll < 0.92:
         return Step("mmafmctl fs1 resync -j sw", None, kind="resync")
     if roll < 0.94:
-        return Step(rng.choice(["mmafmctl fs1 stop -j sw", "mmafmctl fs1 start -j sw"]), None, kind="stopstart")
+        # a failed gateway loses the queue and recovers (or is Dropped without home): the cache
+        # is untouched, psnaps are refused until recovery is done, and nothing reaches home lost
+        return Step(rng.choice(["mmafmctl fs1 stop -j sw", "mmafmctl fs1 start -j sw", "sim gateway fail"]), None,
+                    kind="stopstart")
     if roll < 0.96:
         return Step("mmafmctl fs1 flushPending -j sw", None)
     if roll < 0.98:

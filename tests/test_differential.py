@@ -1,6 +1,6 @@
 """peersnap against a reference model written apart from it (tests/reference_model.py):
 seeded random scripts of file work, psnaps, time, link flaps, home writes,
-resync, stop/start, mmafmconfig and linking, run through both; the engine is
+resync, stop/start, a failed gateway, mmafmconfig and linking, run through both; the engine is
 read back only through the command language. Any disagreement fails with the
 seed and the script, so it can be replayed with `peersnap run`.
 
@@ -58,3 +58,31 @@ def test_the_driver_catches_a_pair_whose_halves_differ(monkeypatch):
     monkeypatch.setattr(snapshots, "match_cache_half", lambda *args: 0)
     problems = [p for seed in (20, 30) for p in run_script(seed, 30).problems]
     assert any("halves that differ" in p or "reported identical but differs" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("seed", [70115, 70124, 70269])
+def test_a_failed_gateway_loses_nothing_queued(seed):
+    """Scripts in which the gateway fails (and nothing is stopped): IBM, "Gateway node
+    failure and recovery" (5.0.5): "Gateway node failures are not catastrophic and do not
+    result in the loss of data ... When a gateway node fails, the in-memory queue is lost.
+    The queue is rebuilt in memory by the node taking over for the failed gateway." No home
+    write in these scripts, so home must equal the cache by replication alone (no resync)."""
+    report = run_script(seed, 30)
+    assert not report.problems, "\n".join(report.problems) + "\n" + report.script()
+    assert "sim gateway fail" in report.lines and not any(line.startswith("@home echo") for line in report.lines)
+
+
+def test_the_driver_catches_a_recovery_that_loses_a_change(monkeypatch):
+    """The differential can fail: a recovery that leaves one difference out of the queue it
+    rebuilds is reported as home differing from the cache after settle."""
+    from peersnap.core import recovery
+
+    original = recovery.push_differences
+
+    def lossy(queue, have, wanted, now):  # type: ignore[no-untyped-def]
+        missing = next((path for path in sorted(wanted) if have.get(path) != wanted[path]), None)
+        return original(queue, have, {p: c for p, c in wanted.items() if p != missing}, now)
+
+    monkeypatch.setattr(recovery, "push_differences", lossy)
+    problems = [p for seed in (70115, 70124, 70269) for p in run_script(seed, 30).problems]
+    assert any("home differs from the cache after settle" in p for p in problems), problems
