@@ -4,7 +4,11 @@ Fileset:Snapshot names and per-fileset snapshot namespaces.
 Invariants, after every step:
 - no peer snapshot pair completes with halves that differ: a created home half holds
   exactly the cache half's contents;
-- snapshot names live per fileset: what the model expects exists, and nothing else;
+- snapshot names live per fileset: what the model expects exists, and nothing else, as
+  the engine holds it and as `mmlssnapshot fs1 -Y` prints it (psnaps included);
+- nothing is flushed while the fileset stays QueueOnly (IBM: "operations are being queued
+  and not flushed"), and a psnap is refused while it is QueueOnly, Recovery, Dropped or
+  Stopped (IBM: "the cache fileset must be in the active state");
 and once settled (replication started, link up, home with space, `sim settle`):
 - nothing queued before a failure is lost after recovery: home equals the cache and
   every home half is created.
@@ -34,6 +38,8 @@ class RecoveryMachine(RuleBasedStateMachine):
         super().__init__()
         self.session = Session()
         self.snapshots: set[tuple[str, str]] = set()  # (fileset, name) the model expects at the cache
+        self.psnaps: set[str] = set()  # psnap names taken (and not deleted) at the cache
+        self.seen: tuple[str, int] = ("Active", 0)  # sw's Cache State and Queue numExec at the last step
 
     def run(self, line: str) -> int:
         result = self.session.run(line)
@@ -57,7 +63,13 @@ class RecoveryMachine(RuleBasedStateMachine):
     def psnap(self, before, then):
         if before:  # a change queued ahead of the marker: the home half waits for it (afmAsyncDelay)
             self.run("echo one > /gpfs/fs1/sw/b")
-        self.run("mmpsnap fs1 create -j sw")
+        state = self.getstate()[0]
+        result = self.session.run("mmpsnap fs1 create -j sw")
+        taken = [line.split()[1] for line in result.lines if line.endswith("created at the satellite.")]
+        if state in ("QueueOnly", "Recovery", "Dropped", "Stopped"):
+            assert result.rc == 1 and not taken, (state, result.lines)
+            assert f"fileset sw is in {state} state." in result.lines[0]
+        self.psnaps.update(taken)
         self.run("sim advance 1s")  # psnap names carry the second: let the next one differ
         if then:  # a change right after the psnap: its home half must not see it
             self.run(f"echo {then} > /gpfs/fs1/sw/a")
@@ -74,10 +86,40 @@ class RecoveryMachine(RuleBasedStateMachine):
         assert (rc == 0) == ((fileset, name) in self.snapshots)
         self.snapshots.discard((fileset, name))
 
+    @rule(data=st.data())
+    def delete_psnap(self, data):
+        if not self.psnaps:
+            return
+        name = data.draw(st.sampled_from(sorted(self.psnaps)))
+        assert self.run(f"mmpsnap fs1 delete -s {name} -j sw") == 0
+        self.psnaps.discard(name)
+
+    @rule(data=st.data(), qualified=st.booleans())
+    def list_one(self, data, qualified):
+        """`-s [[Fileset]:]Snapshot`: `sw:NAME` is that fileset's snapshot, also when NAME is a
+        psnap's (with a `:` of its own); a bare NAME is a global one (none here)."""
+        known = sorted(self.snapshots | {("sw", name) for name in self.psnaps})
+        fileset, name = data.draw(st.sampled_from(known or [("sw", "s1")]))
+        result = self.session.run(f"mmlssnapshot fs1 -s {fileset + ':' if qualified else ''}{name}")
+        if qualified and (fileset, name) in known:
+            rows = [line.split() for line in result.lines[2:]]
+            assert result.rc == 0 and [(r[0], r[-1]) for r in rows] == [(name, fileset)], result.lines
+        else:
+            assert result.rc == 1, result.lines
+            assert "6027-2684" in result.lines[0] or "6027-2683" in result.lines[0], result.lines
+
     # -- what goes wrong, and what an administrator does ---------------------------------
     @rule()
     def gateway_fail(self):
         assert self.run("sim gateway fail") == 0
+
+    @rule(steps=st.integers(min_value=1, max_value=6))
+    def gateway_fail_and_watch(self, steps):
+        """The moments in between: one event at a time, the state read after each."""
+        assert self.run("sim gateway fail") == 0
+        for _ in range(steps):
+            self.nothing_flushes_while_queue_only()
+            self.run("sim step")
 
     @rule()
     def stop(self):
@@ -102,6 +144,10 @@ class RecoveryMachine(RuleBasedStateMachine):
     @rule(seconds=st.sampled_from([1, 5, 11, 16, 61, 300]))
     def advance(self, seconds):
         self.run(f"sim advance {seconds}s")
+
+    @rule()
+    def step(self):  # one event: the scan's end, or one op flushed (the moments between states)
+        self.run("sim step")
 
     @rule()
     def settle_and_compare(self):
@@ -140,6 +186,24 @@ class RecoveryMachine(RuleBasedStateMachine):
         fs = self.session.engine.world.cache.fs
         plain = {(s.fileset, s.name) for s in fs.snapshots.values() if not s.peer}
         assert plain == self.snapshots
+        result = self.session.run("mmlssnapshot fs1 -Y")
+        listed = set()
+        for line in result.lines[1:]:
+            fields = line.split(":")
+            listed.add((fields[-3], fields[7].replace("%3A", ":")))  # fileset, directory
+        assert listed == self.snapshots | {("sw", name) for name in self.psnaps}
+
+    def getstate(self) -> tuple[str, int]:
+        """sw's Cache State and Queue numExec, as `mmafmctl fs1 getstate -j sw` prints them."""
+        fields = self.session.run("mmafmctl fs1 getstate -j sw").lines[2].split()
+        return fields[2], int(fields[-1])
+
+    @invariant()
+    def nothing_flushes_while_queue_only(self):
+        now = self.getstate()
+        if self.seen[0] == "QueueOnly" and now[0] == "QueueOnly":
+            assert now[1] == self.seen[1], (self.seen, now)
+        self.seen = now
 
 
 TestRecovery = RecoveryMachine.TestCase
