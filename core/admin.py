@@ -8,6 +8,7 @@ from .characters import is_number, number_problem, one_spelling
 from .clock import SimTime
 from .errors import SimError
 from .events import EventBus, FilesetChanged, HomeExportChanged
+from .limits import CapExceeded, check_queue
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Target
 from .recovery import Recovery
 from .resync import queue_resync
@@ -126,6 +127,8 @@ class Admin:
         if not directory or directory not in self.world.home.fs.trees:
             raise SimError(f"mmafmctl: Target path {target.path} is not a directory directly under "
                            f"{self.world.home.fs.mount} at home.")
+        if fileset.mode is AfmMode.SW:
+            self._room_for_resync()
         old = fileset.target
         fileset.target = target
         self.bus.emit(FilesetChanged(self.time.now, name, f"failover: afmTarget {old} -> {target}"))
@@ -136,6 +139,12 @@ class Admin:
                                          f"to the cache ({op.size} B)"))
         self._refresh()
         return target
+
+    def _room_for_resync(self) -> None:
+        try:
+            check_queue(self.world.limits, self.world.queued_ops(), 1)
+        except CapExceeded as exc:
+            raise SimError(f"mmafmctl: {exc}") from None
 
     def stop_fileset(self, name: str) -> None:
         fileset = self.world.filesets[name]
@@ -190,6 +199,7 @@ class Admin:
         if self.world.home_tree(fileset) is None:
             raise SimError(f"mmafmctl: Home of fileset {name} ({fileset.target.path}) is not reachable.")
         self._enforce(rules.resync_state(fileset), "mmafmctl", fileset)
+        self._room_for_resync()
         op = queue_resync(self.world, fileset, self.time.now)
         self.bus.emit(FilesetChanged(self.time.now, name, f"resync queued as #{op.seq}: home will be made equal to the cache ({op.size} B)"))
         self._refresh()

@@ -19,9 +19,10 @@ from enum import Enum
 
 from . import clock, gateway, resync
 from .admin import Admin
+from .bulk_load import collector_paused
 from .clock import SimTime
 from .events import Event, EventBus, FilesetChanged, HomeResynced, LinkChanged, OpsFlushed
-from .fileops import FileOps, collector_paused
+from .fileops import FileOps
 from .gateway import CREATE, MKDIR, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
 from .history import HistoryRecorder
 from .invariants import FlushOrder

@@ -10,46 +10,24 @@ Every operation checks everything first, so a failed one changes nothing.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import bulk_load
 from .clock import SimTime
 from .errors import FsError
-from .events import EventBus, FilesetChanged, HomeWritten, OpDropped, OpQueued, OpsLoaded
+from .events import EventBus, FilesetChanged, HomeWritten, OpDropped, OpQueued
 from .gateway import CREATE, RENAME, QueuedOp
+from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import Location, PathError, Where, locate
 from .resync import home_written, queue_resync
-from .tree import DIR, Content, VersionedTree, move_entry
+from .tree import DIR, Content, VersionedTree, move_entry, size_of
 from .world import World
 
 AFM_DIR = ".afm"  # mmafmconfig enable's control directory at the root of a home export
 AFM_CTL = ".afm/.afmctl"
-MAX_FILE = 16 * 1024 * 1024  # a generous bound on one simulated file's text
-MAX_LOAD = 10_000_000
-LOAD_BATCH = 65_536  # files `sim load` builds and stores at a time
-
-
-def text_size(content: Content) -> int:
-    if content is DIR:
-        return 0
-    assert isinstance(content, str)
-    return len(content) if content.isascii() else len(content.encode("utf-8", "surrogatepass"))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector around bulk work that creates
-    (or frees) millions of objects without cycles; it would rescan them all."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+text_size = size_of  # a file's size in bytes, as `ls -l` shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +46,14 @@ class FileOps:
         self.bus = bus
         self.time = time
         self.accessed = accessed  # told when a cache fileset is accessed (a Dropped one then recovers)
-        self._load_next: dict[str, int] = {}  # where `sim load` continues numbering, per fileset
+        self.load_next: dict[str, int] = {}  # where `sim load` continues numbering, per fileset
 
     def _refresh(self) -> None:
         self.world.refresh_states(self.time.now, self.bus.emit)
 
     def continue_from(self, other: FileOps) -> None:
         """Go on numbering `sim load` files where `other` (the world this one forked from) was."""
-        self._load_next = other._load_next.copy()
+        self.load_next = other.load_next.copy()
 
     # -- resolving ---------------------------------------------------------------
     def locate(self, role: str, path: str) -> Location:
@@ -233,8 +211,9 @@ class FileOps:
             raise FsError("Is a directory" if existing is None else "Not a directory")
         self._parent_dir(tree, loc.rel)
         content = existing + text if append and isinstance(existing, str) else text
-        if len(content) > MAX_FILE:
-            raise FsError("File too large (the simulator keeps files under 16 MiB)")
+        size = size_of(content)
+        check_file_size(self.world.limits, size)
+        self._room(loc, fileset, existing is None, size - (0 if existing is None else size_of(existing)), 1)
         self._access(loc)
         self._put(loc, fileset, tree, loc.rel, content, existing is None)
 
@@ -249,12 +228,13 @@ class FileOps:
             self._access(loc)
             return  # times are not modelled: touching an existing file changes nothing
         self._parent_dir(tree, loc.rel)
+        self._room(loc, fileset, 1, 0, 1)
         self._access(loc)
         self._put(loc, fileset, tree, loc.rel, "", True)
 
     def _put(self, loc: Location, fileset: AfmFileset | None, tree: VersionedTree, rel: str, content: str, created: bool) -> None:
         if fileset is not None and fileset.queues_changes:
-            self._request(fileset)
+            self.request(fileset)
         tree.set(rel, content)
         if fileset is not None and fileset.queues_changes:
             op, dropped = fileset.queue.push_write(rel, content, text_size(content), self.time.now, created)
@@ -263,6 +243,15 @@ class FileOps:
             self._announce(fileset, op)
         elif loc.cluster is self.world.home:
             self._home_changed(loc.tree, rel)
+
+    def _room(self, loc: Location, fileset: AfmFileset | None, entries: int, data_bytes: int, ops: int) -> None:
+        """Refuse (CapExceeded) a change that would take the world over one of its
+        caps (core.limits): called after every other check, before anything changes."""
+        limits = self.world.limits
+        check_cluster(limits, loc.cluster, entries, data_bytes)
+        if fileset is not None and fileset.queues_changes and ops > 0:
+            resync = fileset.needs_resync and fileset.mode is AfmMode.SW  # `request` queues one first
+            check_queue(limits, self.world.queued_ops(), ops + resync)
 
     def _announce(self, fileset: AfmFileset, op: QueuedOp) -> None:
         self.bus.emit(OpQueued(self.time.now, fileset.name, op.seq, op.kind, op.path, op.size))
@@ -273,7 +262,7 @@ class FileOps:
             self.bus.emit(HomeWritten(self.time.now, fileset.name, f"{self.world.home.fs.mount}/{tree}/{rel}".rstrip("/")))
         self._refresh()
 
-    def _request(self, fileset: AfmFileset) -> None:
+    def request(self, fileset: AfmFileset) -> None:
         """A change is about to be queued: the next request to the gateway of a
         NeedsResync fileset runs the resync first (IBM: "AFM runs a
         resynchronization automatically during the next request")."""
@@ -290,6 +279,7 @@ class FileOps:
             if loc.rel and not parents:
                 raise FsError("No such file or directory")
             # a new top-level directory: its own tree (at home, a directory to export)
+            self._room(loc, None, loc.rel.count("/") + 1 if loc.rel else 0, 0, 0)
             loc.cluster.fs.trees[loc.tree] = VersionedTree()
             if not loc.rel:
                 return
@@ -310,9 +300,10 @@ class FileOps:
                 raise FsError("Not a directory" if content is not None else "No such file or directory")
             missing.append(parent)
             rel = parent
+        self._room(loc, fileset, len(missing) + 1, 0, len(missing) + 1)
         self._access(loc)
         if fileset is not None and fileset.queues_changes:
-            self._request(fileset)
+            self.request(fileset)
         for rel in [*reversed(missing), loc.rel]:
             tree.set(rel, DIR)
             if fileset is not None and fileset.queues_changes:
@@ -336,10 +327,12 @@ class FileOps:
                 raise FsError("Is a directory")
         elif directory:
             raise FsError("Not a directory")
+        doomed = [*reversed(list(tree.walk(loc.rel))), loc.rel]
+        self._room(loc, fileset, 0, 0, len(doomed))  # one remove queued for each entry
         self._access(loc)
         if fileset is not None and fileset.queues_changes:
-            self._request(fileset)
-        for rel in [*reversed(list(tree.walk(loc.rel))), loc.rel]:
+            self.request(fileset)
+        for rel in doomed:
             is_dir = tree.get(rel) is DIR
             tree.delete(rel)
             if fileset is not None and fileset.queues_changes:
@@ -381,9 +374,10 @@ class FileOps:
         if existing is not None and content is DIR:
             raise FsError("Not a directory")
         self._parent_dir(tree, rel)
+        self._room(source, fileset, 0, 0, 1)
         self._access(source)
         if fileset is not None and fileset.queues_changes:
-            self._request(fileset)
+            self.request(fileset)
         if existing is not None:
             tree.delete(rel)
         move_entry(tree, source.rel, rel)
@@ -397,73 +391,10 @@ class FileOps:
 
     # -- load ---------------------------------------------------------------------------
     def load(self, fileset_name: str, count: int, size: int = 0) -> tuple[int, int]:
-        """`sim load N`: N new files written in the fileset's `load/` directory.
-
-        Runs the same tree and queue operations as `echo > FILE`, without an
-        event per write (one OpsLoaded event announces the batch)."""
-        fileset = self.world.filesets[fileset_name]
-        if not fileset.linked:
-            raise FsError("No such file or directory (fileset is not linked)")
-        if not fileset.mode.writes_at_cache:
-            raise FsError("Read-only file system (read-only AFM fileset)")
-        if not 1 <= count <= MAX_LOAD:
-            raise FsError(f"N must be a whole number from 1 to {MAX_LOAD:,}")
-        tree = self.world.cache.fs.trees[fileset_name]
-        if tree.get("load") is None:
-            self.mkdir("cache", f"{self.world.cache.fs.mount}/{fileset_name}/load")
-        elif tree.get("load") is not DIR:
-            raise FsError("load exists and is not a directory")
-        fileset.activated = True
-        queue = fileset.queue
-        if fileset.queues_changes:
-            self._request(fileset)
-        start = self._load_next.get(fileset_name, 1)
-        pad = "x" * max(0, size - 15) if size else ""  # "load NNNNNNNNN\n" is 15 characters
-        now = self.time.now
-        first_seq = queue.next_seq
-        pushes = fileset.queues_changes
-        total = 0
-        n = start
-        with collector_paused():  # millions of acyclic objects: no cyclic GC passes meanwhile
-            # in batches: C loops within one, and a batch's lists are all that is ever held twice
-            for done in range(0, count, LOAD_BATCH):
-                paths, contents, n = _new_load_files(tree, n, min(LOAD_BATCH, count - done), pad)
-                tree.create_files("load", paths, contents)
-                # sizes differ only where the number outgrows its 9 columns
-                sizes: int | list[int] = len(contents[0])
-                if len(contents[-1]) != sizes:
-                    sizes = [len(c) for c in contents]
-                total += sizes * len(paths) if isinstance(sizes, int) else sum(sizes)
-                if pushes:
-                    queue.push_creates(paths, contents, sizes, now)
-        self._load_next[fileset_name] = n
-        if pushes:
-            self.bus.emit(OpsLoaded(now, fileset_name, count, first_seq, queue.next_seq - 1, total))
+        """`sim load N` (see core.bulk_load): N new files in the fileset's `load/`, all or nothing."""
+        seqs = bulk_load.load(self, fileset_name, count, size, self.bus.emit)
         self._refresh()
-        return first_seq, queue.next_seq - 1
-
-
-def _new_load_files(tree: VersionedTree, start: int, count: int, pad: str) -> tuple[list[str], list[str], int]:
-    """The paths and contents of `count` load files numbered from `start` on,
-    skipping numbers whose file exists; and the number to go on from."""
-    paths: list[str] = []
-    contents: list[str] = []
-    n = start
-    while len(paths) < count:
-        numbers = range(n, n + count - len(paths))
-        n = numbers.stop
-        batch = [f"load/f{k:07d}" for k in numbers]
-        fresh = tree.absent(batch)
-        if len(fresh) == len(batch):
-            paths.extend(batch)
-            contents.extend([f"load {k:>9}\n{pad}" for k in numbers])
-        else:
-            kept = set(fresh)
-            for k, path in zip(numbers, batch):
-                if path in kept:
-                    paths.append(path)
-                    contents.append(f"load {k:>9}\n{pad}")
-    return paths, contents, n
+        return seqs
 
 
 __all__ = ["CREATE", "Entry", "FileOps", "text_size"]

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .bulk_load import collector_paused
 from .clock import MINUTE, SECOND, SimTime, plural
 from .events import EventBus, FilesetChanged, GpfsLogged
-from .fileops import collector_paused, text_size
+from .fileops import text_size
 from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RESYNC, RMDIR, WRITE, GatewayQueue, QueuedOp
 from .model import AfmFileset, HomeHalf, RecoveryPhase
 from .tree import DIR, Content

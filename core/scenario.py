@@ -18,6 +18,7 @@ from . import clock
 from .characters import is_number, one_spelling
 from .engine import Engine, LinkTimer
 from .gateway import LinkSettings
+from .limits import DEFAULT_LIMITS, Limits, read_limits
 from .model import AfmFileset, AfmMode, Cluster, FileSystem, HomeExport, Target
 from .textfile import TextFileError, parse_toml, read_text
 from .tree import DIR, VersionedTree
@@ -80,6 +81,7 @@ class Scenario:
     home_dirs: tuple[str, ...]
     faults: tuple[FaultSpec, ...] = field(default=())
     export_maps: tuple[tuple[str, str], ...] = field(default=())
+    limits: Limits = DEFAULT_LIMITS
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def build(self) -> Engine:
@@ -114,7 +116,7 @@ class Scenario:
             fileset.home_afm_seen = export is not None and export.afm_enabled
         link = LinkSettings(self.link.bandwidth, self.link.latency_us, self.link.disconnect_timeout_us)
         world = World(cache, home, filesets, exports, link, self.home_host, self.gateway_ip,
-                      export_maps=dict(self.export_maps))
+                      export_maps=dict(self.export_maps), limits=self.limits)
         engine = Engine(world)
         if not self.link_up:
             engine.set_link(False)
@@ -224,7 +226,8 @@ class _Reader:
         return self.get(data, where, key, str, None, clock.parse_duration, "a duration like '15s' or '2m'") if key in data else default
 
     def scenario(self, data: dict[str, Any], name: str) -> Scenario:
-        self.known(data, "", {"title", "description", "cache", "home", "filesystem", "link", "fileset", "export", "fault"})
+        self.known(data, "", {"title", "description", "cache", "home", "filesystem", "link", "fileset", "export", "fault",
+                          "limits"})
         title = self.get(data, "", "title", str, name)
         description = self.get(data, "", "description", str, "")
         cache = self.table(data, "cache", {"name", "cluster_id", "clock", "gateway", "gateway_ip", "export_maps"})
@@ -278,6 +281,7 @@ class _Reader:
             home_dirs=tuple(home_dirs),
             faults=faults,
             export_maps=export_maps,
+            limits=read_limits(data["limits"], self.fail) if "limits" in data else DEFAULT_LIMITS,
             raw=data,
         )
 

@@ -30,6 +30,7 @@ from .events import (
     SnapshotDeleted,
 )
 from .gateway import PSNAP
+from .limits import CapExceeded, check_queue
 from .model import AfmFileset, CacheState, HomeHalf, HomeWait, PeerSnapshot, Snapshot
 from .resync import match_cache_half
 from .world import World
@@ -114,6 +115,10 @@ class Snapshots:
                 f"mmpsnap: Snapshot {name} already exists.",
                 "mmpsnap: Peer snapshot names carry the time to the second; wait a second and try again.",
             )
+        try:
+            check_queue(self.world.limits, self.world.queued_ops(), 1)  # the psnap marker
+        except CapExceeded as exc:
+            raise SimError(f"mmpsnap: {exc}") from None
         self.quiesce()
         snap = self.take_snapshot("cache", name, fileset_name, peer=True)
         queue = fileset.queue

@@ -37,6 +37,14 @@ DIR = _Directory()
 Content = str | _Directory
 
 
+def size_of(content: Content) -> int:
+    """A file's size in bytes (its text in UTF-8); a directory's is 0."""
+    if content is DIR:
+        return 0
+    assert isinstance(content, str)
+    return len(content) if content.isascii() else len(content.encode("utf-8", "surrogatepass"))
+
+
 def entry_hash(path: str, content: Content) -> int:
     """One entry's share of a tree digest (stable within a process)."""
     return hash((path, content)) & MASK
@@ -53,9 +61,11 @@ class VersionedTree:
     `(from epoch, until epoch, content)` for the values that snapshot may still
     read. `_kids` indexes the live directories' children by their full paths
     (the same string objects `_cur` holds: no second string per file).
+    `data_bytes` is the live files' size in all, kept as they change, so the
+    world's caps (core.limits) are checked in O(1).
     """
 
-    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "changes", "digest")
+    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "changes", "data_bytes", "digest")
 
     def __init__(self) -> None:
         self._cur: dict[str, Content] = {}
@@ -67,6 +77,7 @@ class VersionedTree:
         self._newest_pin = -1
         self.digest = 0
         self.changes = 0  # bumped by every change of content: "did anything change" in O(1)
+        self.data_bytes = 0
 
     # -- live tree -------------------------------------------------------
     def __len__(self) -> int:
@@ -100,6 +111,7 @@ class VersionedTree:
             if self._pins:
                 self._remember(path, old)
             self.digest = (self.digest - entry_hash(path, old)) & MASK
+            self.data_bytes -= size_of(old)
         else:
             self._kids[path.rpartition("/")[0]][path] = None  # KeyError: no such parent directory
             if content is DIR:
@@ -108,6 +120,8 @@ class VersionedTree:
         if self._pins:
             self._since[path] = self._epoch
         self.digest = (self.digest + hash((path, content))) & MASK  # entry_hash, inlined: the hot path
+        if content is not DIR:
+            self.data_bytes += size_of(content)
         self.changes += 1
         return old
 
@@ -124,6 +138,7 @@ class VersionedTree:
         kids.update(dict.fromkeys(paths))
         self._cur.update(zip(paths, contents))
         self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
+        self.data_bytes += text_bytes(contents)
         self.changes += 1
         if self._pins:
             self._since.update(dict.fromkeys(paths, self._epoch))
@@ -143,6 +158,7 @@ class VersionedTree:
         kids = self._kids
         pinned = bool(self._pins)
         digest = self.digest
+        data_bytes = self.data_bytes
         # the parent of the last new file: siblings follow each other in a flush,
         # and a prefix test allocates nothing where rpartition makes three objects
         prefix, siblings, cut = "\0", None, 0
@@ -161,11 +177,12 @@ class VersionedTree:
                 siblings[path] = None
             elif old is DIR or content is DIR:
                 break
-            elif pinned:
-                self._remember(path, old)
-                digest -= hash((path, old))
             else:
+                if pinned:
+                    self._remember(path, old)
                 digest -= hash((path, old))
+                data_bytes -= len(old) if old.isascii() else size_of(old)
+            data_bytes += len(content) if content.isascii() else size_of(content)
             cur[path] = content
             if pinned:
                 self._since[path] = self._epoch
@@ -173,6 +190,7 @@ class VersionedTree:
         else:
             i = end
         self.digest = digest & MASK
+        self.data_bytes = data_bytes
         self.changes += 1
         return i
 
@@ -196,6 +214,7 @@ class VersionedTree:
             self._remember(path, old)
         self._since.pop(path, None)
         self.digest = (self.digest - entry_hash(path, old)) & MASK
+        self.data_bytes -= size_of(old)
         self.changes += 1
         del self._kids[path.rpartition("/")[0]][path]
         if old is DIR:
@@ -235,6 +254,7 @@ class VersionedTree:
         twin._newest_pin = self._newest_pin
         twin.digest = self.digest
         twin.changes = self.changes
+        twin.data_bytes = self.data_bytes
         return twin
 
     # -- snapshots ---------------------------------------------------------
@@ -299,6 +319,13 @@ class VersionedTree:
         prefix = f"{path}/" if path else ""
         names = {p[len(prefix):] for p, _ in self.items_at(epoch) if p.startswith(prefix) and "/" not in p[len(prefix):]}
         return sorted(names)
+
+
+def text_bytes(contents: list[str]) -> int:
+    """The size in bytes of many files' texts (C loops when all are ASCII, as loaded files are)."""
+    if all(map(str.isascii, contents)):
+        return sum(map(len, contents))
+    return sum(map(size_of, contents))
 
 
 def _visible_to_any(since: int, until: int, pins: list[int]) -> bool:

@@ -16,6 +16,7 @@ from operator import attrgetter
 from . import clock
 from .events import Event, StateChanged
 from .gateway import LinkSettings
+from .limits import DEFAULT_LIMITS, Limits
 from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport, Protocol
 from .tree import VersionedTree
 
@@ -75,6 +76,7 @@ class World:
     flushed_upto: dict[str, int] = field(default_factory=dict)  # per fileset, the newest seq executed at home
     order_breaches: list[str] = field(default_factory=list)  # ops seen reaching home out of order (none, we hope)
     history: History = field(default_factory=History)  # queue samples and link outages (the timeline)
+    limits: Limits = DEFAULT_LIMITS  # the caps every adding command checks first (core.limits)
 
     def fork(self) -> World:
         """An independent twin of the world (checkpoints, branches). Trees and queues fork
@@ -93,6 +95,10 @@ class World:
         return twin
 
     # -- lookups ------------------------------------------------------------------
+    def queued_ops(self) -> int:
+        """Operations waiting in all the gateway queues together (what `limits.queued_ops` caps)."""
+        return sum(f.queue.length for f in self.filesets.values())
+
     def cluster(self, role: str) -> Cluster:
         return self.home if role == "home" else self.cache
 

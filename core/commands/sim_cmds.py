@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .. import clock
+from ..bulk_load import MAX_LOAD
 from ..characters import is_number, number_problem
 from ..clock import plural
 from ..errors import FsError, SimError
 from ..events import Event, GpfsLogged
-from ..fileops import MAX_LOAD
+from ..limits import CapExceeded
 from .base import COMMAND, FILESET, SUBCOMMAND, TEXT, Command, Context, UsageError, parse_options
 
 SIM_USAGE = (
@@ -117,6 +118,8 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
     count = int(text)
     try:
         first, last = ctx.engine.files.load(name, count, int(size_text))
+    except CapExceeded as exc:
+        raise SimError(f"sim: load: {count:,} files refused, nothing written: {exc}.") from None
     except FsError as exc:
         raise SimError(f"sim: load: {exc}") from None
     fileset = ctx.engine.world.filesets[name]
