@@ -22,6 +22,16 @@ def forbidden(text: str, where: re.Pattern[str] = LINE) -> bool:
     return where.search(text) is not None
 
 
+_LINE_LIKE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
+
+
+def escaped(text: str) -> str:
+    """`text` with every character a line may not hold (and U+2028/U+2029, which
+    some viewers break lines at) written as an escape (`\\n`, `\\x1c`, `\\u2028`): a refused
+    line echoed this way shows as the one line it is."""
+    return _LINE_LIKE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def is_number(text: str) -> bool:
     """A whole number written in ASCII digits (`str.isdigit` also takes '²')."""
     return DIGITS.fullmatch(text) is not None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import tomli_w
 
+from .characters import escaped
 from .clock import plural
 from .commands import REGISTRY, Context, Result, UsageError
 from .commands.base import FAILED
@@ -87,7 +88,8 @@ class Session(TimeTravel):
         except LineError as exc:
             prefix = cluster_prefix(line.strip())
             cluster, text = (prefix.cluster, prefix.rest) if prefix.cluster else (DEFAULT_CLUSTER, line.strip())
-            result = Result(2, [str(exc)], cluster, text[:200].encode("utf-8", "replace").decode("utf-8"))
+            # echoed with its control characters escaped: a refused line shows as the one line it was
+            result = Result(2, [str(exc)], cluster, escaped(text[:200]))
             if self.timeline.at is None:
                 self._record(line, result, changed=False, via=via)
             return result

@@ -86,7 +86,9 @@ def test_every_problem_at_once(tmp_path):
 def test_toml_syntax_error_and_unreadable_files(tmp_path):
     assert check_lesson(_write(tmp_path, "title = ")).problems[0].startswith("TOML syntax error")
     assert check_lesson(_write(tmp_path, "title = 'x'\nstep = 4\n")).problems == (
-        "key 'step': expected an array of [[step]] tables, got 4", "key 'step': expected at least one [[step]] table")
+        "key 'step': expected an array of [[step]] tables, got 4",)  # one problem, said once (issue 10)
+    assert check_lesson(_write(tmp_path, "title = 'x'\nstep = []\n")).problems == (
+        "key 'step': expected at least one [[step]] table",)
     assert check_lesson(str(tmp_path)).problems == ("cannot read: it is a directory",)
     assert "cannot read" in check_lesson(str(tmp_path / "missing.toml")).problems[0]
 
