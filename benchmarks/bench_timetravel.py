@@ -86,7 +86,6 @@ def rss_child(ops: int, commands: int, checkpoints: bool) -> float:
 def child(ops: int, commands: int, checkpoints: bool) -> None:
     if not checkpoints:
         timeline.REPLAY_BUDGET = 1 << 60
-        timeline.FORK_SHARE = 1
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     build(ops, commands)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)

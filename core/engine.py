@@ -91,9 +91,9 @@ class Engine:
         self.snapshots = Snapshots(world, self.bus, self.time, self.quiesce)
         self.admin = Admin(world, self.bus, self.time, self.recovery)
         self.changes = ChangeRecorder(world)
-        self.bus.subscribe(self.changes)
-        self.bus.subscribe(FlushOrder(world))
-        self.bus.subscribe(HistoryRecorder(world))
+        self.bus.subscribe(self.changes, self.changes.WANTS)
+        self.bus.subscribe(FlushOrder(world), FlushOrder.WANTS)
+        self.bus.subscribe(HistoryRecorder(world), HistoryRecorder.WANTS)
         # The clocks stop short of the calendar's end (datetime cannot pass year 9999).
         self.max_now = min(clock.until_year(c.epoch_s, clock.LAST_YEAR) for c in (world.cache, world.home))
 

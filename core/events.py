@@ -299,24 +299,45 @@ class SessionReset(Event):
 
 
 
-class EventBus:
-    """Delivers every event to the listeners subscribed at the time, in order."""
+Listener = Callable[[Event], None]
 
-    __slots__ = ("_listeners",)
+
+class EventBus:
+    """Delivers every event to the listeners subscribed at the time, in order.
+
+    A listener may name the event types it wants (`only`): every command emits
+    events, and a listener that would ignore most of them then costs nothing for
+    those. Who receives a type is worked out once per type and kept until the
+    listeners change."""
+
+    __slots__ = ("_listeners", "_routes", "emitted")
 
     def __init__(self) -> None:
-        self._listeners: list[Callable[[Event], None]] = []
+        self.emitted = 0  # events emitted so far: the session's "has anything happened since" check
+        self._listeners: list[tuple[Listener, tuple[type[Event], ...] | None]] = []
+        self._routes: dict[type[Event], tuple[Listener, ...]] = {}
 
-    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
-        """Call `listener` with every event from now on; returns an unsubscribe function."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, only: tuple[type[Event], ...] | None = None) -> Callable[[], None]:
+        """Call `listener` with every event (or every event of the types `only` names)
+        from now on; returns an unsubscribe function."""
+        entry = (listener, only)
+        self._listeners.append(entry)
+        self._routes = {}
 
         def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            if entry in self._listeners:
+                self._listeners.remove(entry)
+                self._routes = {}
 
         return unsubscribe
 
     def emit(self, event: Event) -> None:
-        for listener in tuple(self._listeners):
+        self.emitted += 1
+        kind = type(event)
+        route = self._routes.get(kind)
+        if route is None:
+            route = self._routes[kind] = tuple(
+                listener for listener, only in self._listeners if only is None or issubclass(kind, only)
+            )
+        for listener in route:  # a tuple: listeners that (un)subscribe meanwhile change the next event's route
             listener(event)

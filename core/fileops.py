@@ -255,7 +255,7 @@ class FileOps:
 
     def _announce(self, fileset: AfmFileset, op: QueuedOp) -> None:
         self.bus.emit(OpQueued(self.time.now, fileset.name, op.seq, op.kind, op.path, op.size))
-        self._refresh()
+        self.world.refresh_state(fileset, self.time.now, self.bus.emit)  # a queued op changes only its own state
 
     def _home_changed(self, tree: str, rel: str) -> None:
         for fileset in home_written(self.world, tree):

@@ -80,26 +80,8 @@ class Flushed:
 class GatewayQueue:
     """The queue, its counters and the indexes its filtering needs."""
 
-    __slots__ = (
-        "_base",
-        "_data",
-        "_dropped",
-        "_gone",
-        "_head",
-        "_kind",
-        "_mkdirs",
-        "_path",
-        "_queued",
-        "_size",
-        "_writes",
-        "busy_until",
-        "bytes",
-        "flush_through",
-        "length",
-        "markers",
-        "next_seq",
-        "num_exec",
-    )
+    __slots__ = ("_base", "_data", "_dropped", "_gone", "_head", "_kind", "_loaded", "_mkdirs", "_path", "_queued",
+                 "_size", "_writes", "busy_until", "bytes", "flush_through", "length", "markers", "next_seq", "num_exec")
 
     def __init__(self, first_seq: int = 1) -> None:
         """An empty queue whose first op gets `first_seq` (a queue rebuilt after the
@@ -120,14 +102,16 @@ class GatewayQueue:
         self.busy_until = 0  # when the gateway is free to start the next op
         self.flush_through = 0  # ops with a lower seq skip the async delay (flushPending)
         self._dropped: list[int] = []  # seqs of dropped ops still queued, sorted
-        self._writes: dict[str, int] = {}  # seq of the newest filterable write per path
+        self._writes: dict[str, int] = {}  # seq of the newest filterable write per path (see `_index`)
+        # `sim load` batches (paths, first seq) not yet in `_writes`: most flush before a file is written again
+        self._loaded: list[tuple[list[str], int]] = []
         self._mkdirs: dict[str, int] = {}  # seq of the filterable mkdir per path
 
     def fork(self) -> GatewayQueue:
         """An independent twin (checkpoints, branches): the columns and indexes are copied,
         the contents they hold (immutable strings) are shared."""
         twin = GatewayQueue.__new__(GatewayQueue)
-        for name in ("_kind", "_path", "_data", "_size", "_queued", "_gone", "_dropped", "_writes", "_mkdirs"):
+        for name in ("_kind", "_path", "_data", "_size", "_queued", "_gone", "_dropped", "_writes", "_mkdirs", "_loaded"):
             setattr(twin, name, getattr(self, name).copy())
         for name in ("_base", "_head", "busy_until", "bytes", "flush_through", "length", "markers", "next_seq",
                      "num_exec"):
@@ -168,7 +152,15 @@ class GatewayQueue:
         self._queued.extend(repeat(now, n))
         self._gone.extend(bytes(n))
         self.length += n
-        self._writes.update(zip(paths, range(first, first + n)))
+        self._loaded.append((paths, first))
+
+    def _index(self) -> dict[str, int]:
+        """`_writes`, with the loaded batches in it (in queue order, so the newest write wins)."""
+        if self._loaded:
+            for paths, first in self._loaded:
+                self._writes.update(zip(paths, range(first, first + len(paths))))
+            self._loaded.clear()
+        return self._writes
 
     def _live(self, seq: int | None) -> int:
         """The position of queued, not dropped op `seq`; -1 if it is not."""
@@ -179,7 +171,7 @@ class GatewayQueue:
 
     def push_write(self, path: str, content: str, size: int, now: int, created: bool) -> tuple[QueuedOp, QueuedOp | None]:
         """Queue a write of the whole file; coalesce with an earlier queued write of it."""
-        i = self._live(self._writes.get(path))
+        i = self._live(self._index().get(path))
         earlier = None
         if i >= 0:
             earlier = self._drop(i)
@@ -191,7 +183,7 @@ class GatewayQueue:
     def push_remove(self, path: str, now: int) -> tuple[QueuedOp | None, QueuedOp | None]:
         """Queue a remove; a queued write of the file is dropped, and when that
         write created the file, the remove is not needed at all."""
-        i = self._live(self._writes.pop(path, None))
+        i = self._live(self._index().pop(path, None))
         if i >= 0:
             earlier = self._drop(i)
             if earlier.kind == CREATE:
@@ -213,6 +205,7 @@ class GatewayQueue:
     def barrier(self) -> None:
         """Nothing queued so far may be filtered by what comes next."""
         self._writes.clear()
+        self._loaded.clear()
         self._mkdirs.clear()
 
     def _drop(self, i: int) -> QueuedOp:
@@ -264,6 +257,7 @@ class GatewayQueue:
     def clear_indexes(self) -> None:
         self._dropped.clear()
         self._writes.clear()
+        self._loaded.clear()
         self._mkdirs.clear()
 
     def head(self) -> QueuedOp | None:
@@ -373,6 +367,14 @@ class GatewayQueue:
             if not gone[i]:
                 found.append(self._view(i))
             i += 1
+
+    def first_live_queued_us(self) -> int | None:
+        """When the first live (not dropped) op still queued was queued; None if none is."""
+        gone = self._gone
+        for i in range(self._head, len(gone)):
+            if not gone[i]:
+                return self._queued[i]
+        return None
 
     def newest_queued_us(self) -> int | None:
         """When the newest op still queued (dropped or not) was queued; None if none is."""

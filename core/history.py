@@ -18,6 +18,8 @@ MAX_SAMPLES = 4096  # per fileset
 class HistoryRecorder:
     """Appends a sample per queue change and a span per link outage to `world.history`."""
 
+    WANTS = (LinkChanged, OpQueued, OpsLoaded, OpsFlushed, OpDropped, PeerSnapshotQueued)  # the bus sends no others
+
     def __init__(self, world: World) -> None:
         self.world = world
 
@@ -35,9 +37,9 @@ class HistoryRecorder:
         if fileset is None:
             return
         queue = fileset.queue
-        head = next(iter(queue), None)
+        head_queued = queue.first_live_queued_us()
         samples = history.samples.setdefault(event.fileset, [])
-        sample = Sample(event.at, queue.length, head.queued_us if head is not None else event.at)
+        sample = Sample(event.at, queue.length, head_queued if head_queued is not None else event.at)
         if samples and samples[-1].at == event.at:
             samples[-1] = sample  # one instant, one sample: the last word
         else:

@@ -50,6 +50,8 @@ class FlushOrder:
     """Audits, from `OpsFlushed` events, that each fileset's ops reach home in seq
     order; what it saw lives in the world (`flushed_upto`, `order_breaches`)."""
 
+    WANTS = (OpsFlushed,)  # the events it reads (the bus sends it no others)
+
     def __init__(self, world: World) -> None:
         self.world = world
 

@@ -10,7 +10,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from .characters import forbidden
+from .characters import LINE
 
 MAX_LINE = 4096
 CLUSTERS = ("cache", "home")
@@ -60,13 +60,16 @@ def parse_line(line: str) -> ParsedLine | None:
     """Split a line into cluster and argv; None for a blank or comment line."""
     if len(line) > MAX_LINE:
         raise LineError(f"peersnap: line too long ({len(line)} characters; at most {MAX_LINE})")
-    if forbidden(line):
+    if _LINE_SEARCH(line):  # (forbidden(line), without the call: this runs for every line)
         raise LineError("peersnap: the line holds control characters or binary data; commands are plain text")
-    prefix = cluster_prefix(line.strip())
-    cluster = prefix.cluster
-    if cluster is None:
-        raise LineError(f"peersnap: unknown cluster '{prefix.word}' (start a line with @cache or @home)")
-    text = prefix.rest
+    text = line.strip()
+    cluster: str | None = DEFAULT_CLUSTER
+    if text.startswith("@"):
+        prefix = cluster_prefix(text)
+        cluster = prefix.cluster
+        if cluster is None:
+            raise LineError(f"peersnap: unknown cluster '{prefix.word}' (start a line with @cache or @home)")
+        text = prefix.rest
     argv = plain_words(text)
     if argv is None:
         argv = shell_words(text)
@@ -93,6 +96,7 @@ def plain_words(text: str) -> list[str] | None:
 
 
 _SHELL_SPECIAL = re.compile(r"""['"\\#]""")
+_LINE_SEARCH = LINE.search
 
 
 def shell_words(text: str) -> list[str]:

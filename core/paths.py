@@ -56,7 +56,7 @@ def normalise(mount: str, path: str) -> str:
     path = posixpath.normpath(path)
     if path != mount and not path.startswith(mount + "/"):
         raise PathError(f"outside the simulated file system {mount}")
-    if any(len(part) > MAX_NAME for part in path.split("/")):
+    if len(path) > MAX_NAME and any(len(part) > MAX_NAME for part in path.split("/")):
         raise PathError("File name too long")
     return path
 

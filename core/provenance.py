@@ -51,6 +51,8 @@ class ChangeRecorder:
     `cause` is what is running now: the session sets it around each command;
     the engine sets FAULT while a scheduled fault fires."""
 
+    WANTS = (SnapshotDeleted, *_TRIGGERS)  # the events it reads (the bus sends it no others)
+
     def __init__(self, world: World) -> None:
         self.world = world
         self.cause = SCENARIO

@@ -17,14 +17,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary, ref
 
 from .clock import plural
 from .engine import Engine
 from .session_file import ClockEntry, LogEntry, LoggedCommand
 
 COMMAND_WORK = 100  # replaying one command costs about as much as this many queued or flushed ops
-REPLAY_BUDGET = 25_000  # work replayed at most after the nearest checkpoint (~250 commands, tens of ms)
-FORK_SHARE = 32  # a fork copies an entry about this many times faster than a replay redoes an op
+REPLAY_BUDGET = 25_000  # work replayed at least between checkpoints (~250 commands, tens of ms; more in big worlds)
+# Replay work between checkpoints: at least this many times the live world's size. A fork copies
+# every entry (~0.1 us each); made every REPLAY_BUDGET of work in a big world it cost more than the
+# commands themselves and grew with the world (bench_commands.py). Spaced by the size, a command
+# pays ~1/FORK_SPACING of an entry copy per op of its work, whatever the size.
+FORK_SPACING = 2
 MAX_CHECKPOINTS = 48  # per line; beyond, every other old one is dropped (their spacing doubles)
 # A fork copies the maps and columns and shares contents and snapshots: about 65 bytes an entry,
 # against about 175 for the live world (RSS at 100k entries, bench_timetravel.py). So checkpoints
@@ -63,7 +68,11 @@ def entries(count: int) -> str:
 
 def work(engine: Engine) -> int:
     """A deterministic measure of the work an engine has done: ops queued and executed."""
-    return sum(f.queue.num_exec + f.queue.next_seq for f in engine.world.filesets.values())
+    total = 0
+    for fileset in engine.world.filesets.values():  # a loop, not a generator: it runs after every command
+        queue = fileset.queue
+        total += queue.num_exec + queue.next_seq
+    return total
 
 
 def size(engine: Engine) -> int:
@@ -94,6 +103,9 @@ class Timeline:
         self.branches: dict[str, Branch] = {"main": self.current}
         self.at: Moment | None = None  # None: at the end of the current line
         self._live_size = 0  # size() of the world last considered for a checkpoint
+        self._retry_at: dict[str, int] = {}  # per line: the replay work at which a refused checkpoint is asked again
+        self._measures: WeakKeyDictionary[Engine, tuple[int, int]] = WeakKeyDictionary()  # checkpoints' work, size
+        self._last_work: tuple[Callable[[], Engine | None], int] = (lambda: None, 0)
 
     # -- the live end ----------------------------------------------------------------------
     def recorded(self, engine: Engine, merged: bool = False) -> None:
@@ -107,23 +119,37 @@ class Timeline:
         self._maybe_checkpoint(line, len(line.log), engine)
 
     def _maybe_checkpoint(self, line: Branch, index: int, engine: Engine) -> None:
-        if index in line.checkpoints:
+        # Runs after every command: the common case (too little replay since the last checkpoint)
+        # must cost a few dictionary reads, whatever the world's size or the number of checkpoints.
+        checkpoints = line.checkpoints
+        if index in checkpoints:
             return
-        below = max((i for i in line.checkpoints if i < index), default=0)
+        below = max(checkpoints, default=0)
+        if below > index:
+            below = max((i for i in checkpoints if i < index), default=0)
         replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
-        if replay < max(REPLAY_BUDGET, size(engine) // FORK_SHARE):
+        if replay < REPLAY_BUDGET or replay < self._retry_at.get(line.name, 0):
             return
-        self._live_size = size(engine)
-        if not self._room_for(line, self._live_size, replay):
+        live = size(engine)
+        if replay < live * FORK_SPACING:
             return
+        self._live_size = live
+        if not self._room_for(line, live, replay):
+            # No room now; it may come when the replay saved has grown past what the
+            # checkpoints already kept save: ask again then, not after every command.
+            self._retry_at[line.name] = replay + max(REPLAY_BUDGET, live * FORK_SPACING) // 2
+            return
+        self._retry_at.pop(line.name, None)
         try:
-            line.checkpoints[index] = engine.fork()
+            checkpoint = engine.fork()
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
-            line.checkpoints.clear()
+            checkpoints.clear()
             return
-        if len(line.checkpoints) > MAX_CHECKPOINTS:
-            for i in sorted(line.checkpoints)[::2][:-1]:
-                del line.checkpoints[i]
+        checkpoints[index] = checkpoint
+        self._measures[checkpoint] = (work(checkpoint), live)
+        if len(checkpoints) > MAX_CHECKPOINTS:
+            for i in sorted(checkpoints)[::2][:-1]:
+                del checkpoints[i]
 
     def _room_for(self, line: Branch, wanted: int, gain: int) -> bool:
         """Whether a checkpoint of `wanted` entries (the live world's size) that saves `gain` replay
@@ -133,7 +159,7 @@ class Timeline:
         budget = max(int(self._live_size * BUDGET_SHARE), SMALL_WORLD)
         if wanted > budget:
             return False
-        while line.checkpoints and sum(size(e) for e in line.checkpoints.values()) + wanted > budget:
+        while line.checkpoints and sum(self._size_of(e) for e in line.checkpoints.values()) + wanted > budget:
             least = min(line.checkpoints, key=lambda i: (self._gain(line, i), i))
             if self._gain(line, least) >= gain:
                 return False
@@ -147,7 +173,24 @@ class Timeline:
 
     def _work_at(self, line: Branch, index: int) -> int:
         checkpoint = line.checkpoints.get(index)
-        return work(checkpoint) if checkpoint is not None else 0
+        if checkpoint is None:
+            return 0
+        last, work_done = self._last_work  # after every command it is the same checkpoint's: no lookup
+        if last() is checkpoint:
+            return work_done
+        work_done = self._measure(checkpoint)[0]
+        self._last_work = (ref(checkpoint), work_done)
+        return work_done
+
+    def _size_of(self, checkpoint: Engine) -> int:
+        return self._measure(checkpoint)[1]
+
+    def _measure(self, checkpoint: Engine) -> tuple[int, int]:
+        """A checkpoint's work and size, measured once: it is frozen (only ever forked)."""
+        measured = self._measures.get(checkpoint)
+        if measured is None:
+            measured = self._measures[checkpoint] = (work(checkpoint), size(checkpoint))
+        return measured
 
     # -- moving ---------------------------------------------------------------------------
     def end(self, line: Branch | None = None) -> Moment:

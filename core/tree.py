@@ -128,6 +128,8 @@ class VersionedTree:
     def absent(self, paths: list[str]) -> list[str]:
         """Those of `paths` that name no live entry."""
         cur = self._cur
+        if cur.keys().isdisjoint(paths):  # the common case (a fresh `sim load`), tested in C
+            return list(paths)
         return [path for path in paths if path not in cur]
 
     def create_files(self, parent: str, paths: list[str], contents: list[str]) -> None:

@@ -21,6 +21,12 @@ from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport,
 from .tree import VersionedTree
 
 _changes = attrgetter("changes")
+# what a fileset contributes to `World.change_key`, read in C (no Python frame per fileset)
+_FILESET_KEY = attrgetter(
+    "mode", "target", "linked", "activated", "stopped", "needs_resync", "home_changed", "state", "async_delay_us",
+    "queue.length", "queue.bytes", "queue.num_exec", "queue.next_seq", "home_afm_seen",
+)
+_AFM_ENABLED = attrgetter("afm_enabled")
 
 
 def home_directory(mount: str, path: str) -> str:
@@ -166,10 +172,14 @@ class World:
     def refresh_states(self, now: int, emit: Callable[[Event], None]) -> None:
         """Recompute every fileset's state; announce the ones that changed."""
         for fileset in self.filesets.values():
-            new = self.derive_state(fileset, now)
-            if new is not fileset.state:
-                old, fileset.state = fileset.state, new
-                emit(StateChanged(now, fileset.name, old.value, new.value))
+            self.refresh_state(fileset, now, emit)
+
+    def refresh_state(self, fileset: AfmFileset, now: int, emit: Callable[[Event], None]) -> None:
+        """Recompute one fileset's state (after a change only it can see); announce it if it changed."""
+        new = self.derive_state(fileset, now)
+        if new is not fileset.state:
+            old, fileset.state = fileset.state, new
+            emit(StateChanged(now, fileset.name, old.value, new.value))
 
     def can_flush(self, fileset: AfmFileset) -> bool:
         return (
@@ -191,12 +201,8 @@ class World:
             self.link_up, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
             tuple(cache.trees), tuple(home.trees),
             sum(map(_changes, cache.trees.values())), sum(map(_changes, home.trees.values())),
-            tuple(
-                (f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state, f.async_delay_us,
-                 f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq, f.home_afm_seen)
-                for f in self.filesets.values()
-            ),
-            tuple(self.filesets), tuple(self.exports), tuple(e.afm_enabled for e in self.exports.values()),
+            tuple(map(_FILESET_KEY, self.filesets.values())),
+            tuple(self.filesets), tuple(self.exports), tuple(map(_AFM_ENABLED, self.exports.values())),
         )
 
     def fingerprint(self) -> tuple:

@@ -35,6 +35,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 
 from . import seat_link
 from . import state as saved_state
@@ -45,7 +46,7 @@ from .player import Player, can_play, plays
 from .replay import Replay
 from .screens import Confirm, HelpScreen, RefusalCard
 from .settings import clamp_speed
-from .ticker import FRAME, Ticker
+from .ticker import FRAME, Ticker, frame_delay
 from .toggles import run_steps
 from .why_card import WhyCard
 from .widgets.console import Console, ConsoleInput
@@ -99,6 +100,9 @@ class Dashboard(Screen[None]):
         self._reset_seen = False
         self._last_tick = 0.0
         self._last_second = -1
+        self._frame: Timer | None = None  # the next frame (one-shot; none while paused with nothing to draw)
+        self._planned = FRAME  # how long the armed frame waits (that much real time is owed to the clock)
+        self._ticking = False
         self._queue_route = ""
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
@@ -138,7 +142,7 @@ class Dashboard(Screen[None]):
             console.input.on_remember = self._save_history
         console.input.focus()
         self._last_tick = time.monotonic()
-        self.set_interval(FRAME, self._tick)
+        self._arm(FRAME)
         self._set_layout_classes()
         self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
         self.refresh_view()
@@ -157,6 +161,7 @@ class Dashboard(Screen[None]):
     # -- engine wiring -------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
         self._pending.append(event)
+        self._wake()
         if isinstance(event, SessionReset):
             self._reset_seen = True  # undo rebuilt the world: redraw everything next frame
 
@@ -173,8 +178,26 @@ class Dashboard(Screen[None]):
     def fileset(self) -> AfmFileset:
         return self.view_engine.world.filesets[self.fileset_name]
 
+    def _arm(self, delay: float | None) -> None:
+        self._frame = None if delay is None else self.set_timer(delay, self._tick)
+
+    def _wake(self) -> None:
+        """Something may have changed (a key, an event, time started, the trainer): the next frame
+        comes within FRAME, not at the next second (nor never, paused)."""
+        if self._ticking or not self.is_mounted:
+            return
+        if self._frame is None:
+            self._last_tick = time.monotonic()  # paused meanwhile: nothing is owed to the clock
+            self._planned = FRAME
+        elif self._planned <= FRAME:
+            return
+        else:
+            self._frame.stop()  # (the time it waited stays owed: `_planned` is kept)
+        self._arm(FRAME)
+
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
+        self._wake()  # whatever changed (a key, time started, the trainer) may need the next frames too
         if not self.is_mounted or not self.fileset_name:
             return
         engine = self.view_engine
@@ -307,6 +330,7 @@ class Dashboard(Screen[None]):
             self.query_one(Console).output.clear()
             return
         self._end_play()
+        self._catch_up()
         if play and plays(line) and self.replay is None and can_play(self.session.engine):
             before, seen = self.session.engine.fork(), len(self._pending)
             result = self.session.run(line)
@@ -414,6 +438,26 @@ class Dashboard(Screen[None]):
 
     # -- time ----------------------------------------------------------------------------
     def _tick(self) -> None:
+        self._ticking = True
+        try:
+            self._frame_work()
+        finally:
+            self._ticking = False
+            busy = self.player is not None or (self.replay is not None and not self.replay.done and self.ticker.running)
+            delay = frame_delay(self.ticker, self.session.engine, busy) if self.is_mounted else None
+            self._planned = delay or FRAME
+            self._arm(delay)
+
+    def _catch_up(self) -> None:
+        """A line runs at the moment it is typed: time first makes up the real time since the last
+        frame (with nothing due, frames are up to a second apart)."""
+        if self._ticking or self.player is not None or self.replay is not None or not self.ticker.running:
+            return
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        self.ticker.tick(elapsed, self._planned)
+
+    def _frame_work(self) -> None:
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
         if self.player is not None:  # time's own ticking waits while a time command plays
@@ -428,7 +472,7 @@ class Dashboard(Screen[None]):
                     if self.ticker.running else False
                 self._replay_finished()
             else:
-                moved = self.ticker.tick(elapsed)
+                moved = self.ticker.tick(elapsed, self._planned)
         except Exception as exc:  # noqa: BLE001 - never a traceback on screen
             self.ticker.running = False
             self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")

@@ -14,12 +14,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from peersnap.core.clock import SECOND
+from peersnap.core.engine import Engine
 from peersnap.core.session import Session
 
 from .settings import SPEEDS
 
 FRAME = 1 / 20  # at most ~20 refreshes a second
-MAX_GAP = 0.25  # a stall longer than this is not made up
+IDLE_FRAME = 1.0  # time running with nothing due: a frame when the shown second changes, at most this apart
+SLACK = 0.002  # a frame planned for a new second comes just after it, not just before
+MAX_GAP = 0.25  # a stall longer than this (beyond the frame's planned wait) is not made up
 BUDGET = 0.030  # seconds of work per frame
 SLICES = 8
 
@@ -47,17 +51,22 @@ class Ticker:
         self.speed = lower[-1] if lower else SPEEDS[0]
         return self.speed
 
-    def tick(self, real_seconds: float) -> bool:
-        """Advance by `real_seconds` x speed; True when simulated time moved."""
+    def tick(self, real_seconds: float, planned: float = 0.0) -> bool:
+        """Advance by `real_seconds` x speed (`planned`: how long this frame was meant to wait,
+        made up in full); True when simulated time moved."""
         if not self.running:
             return False
-        owed = min(real_seconds, MAX_GAP) * 1_000_000 * self.speed + self._carry
+        owed = min(real_seconds, MAX_GAP + planned) * 1_000_000 * self.speed + self._carry
         total = int(owed)
         self._carry = owed - total
         if total <= 0:
             return False
         deadline = time.perf_counter() + BUDGET
         piece = max(total // SLICES, 1)
+        engine = self.session.engine
+        due = engine.next_event_time()
+        if due is None or due > engine.now + total:  # nothing happens meanwhile: one step, not SLICES
+            piece = total
         done = 0
         while done < total:
             step = min(piece, total - done)
@@ -72,3 +81,21 @@ class Ticker:
         """Pause, and run to the next thing that happens (False: nothing pending)."""
         self.running = False
         return self.session.step_clock()
+
+
+def frame_delay(ticker: Ticker, engine: Engine, busy: bool) -> float | None:
+    """Seconds until the dashboard's next frame; None: no frame until something changes.
+
+    Busy (a play, a replay, time falling behind): every FRAME. Time running: when the
+    clock's shown second changes or the engine has something due, whichever comes first,
+    so an idle dashboard at 1x wakes about once a second, like a clock. Paused: never."""
+    if busy or ticker.behind:
+        return FRAME
+    if not ticker.running:
+        return None
+    now = engine.now
+    target = (now // SECOND + 1) * SECOND
+    due = engine.next_event_time()
+    if due is not None and due < target:
+        target = max(due, now)
+    return min(max((target - now) / SECOND / ticker.speed + SLACK, FRAME), IDLE_FRAME)

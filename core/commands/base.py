@@ -201,6 +201,8 @@ class Command:
         return self.placements.get(sub) or Placement(self.where, self.elsewhere)
 
     def runs_on(self, cluster: str, argv: Sequence[str] = ()) -> bool:
+        if not self.placements:  # most commands: no Placement to make for every line run
+            return self.where in ("both", cluster)
         return self.placement(argv).where in ("both", cluster)
 
     def elsewhere_lines(self, line: str, argv: Sequence[str] = ()) -> list[str]:

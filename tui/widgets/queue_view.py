@@ -170,8 +170,9 @@ class QueueView(LineView, can_focus=True):
         queue = fileset.queue
         rows = max(queue.slots(), 1)
         width = self.scrollable_content_region.width or 1
-        # drops change `length`, flushes the head, pushes `next_seq`; ages change with `now`
-        key = (rows, queue.length, queue.next_seq, queue.head_seq(), engine.now, width)
+        # drops change `length`, flushes the head, pushes `next_seq`; ages change with `now`, and
+        # an empty queue shows no age: idle with nothing queued, a frame redraws nothing here
+        key = (rows, queue.length, queue.next_seq, queue.head_seq(), engine.now if queue.slots() else 0, width)
         if key == self._key and engine is self._engine and fileset is self._fileset:
             return
         self._key = key
