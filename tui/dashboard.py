@@ -81,7 +81,7 @@ class Dashboard(Screen[None]):
             super().__init__()
             self.speed = speed
 
-    def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = True,
+    def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = False,
                  state: Path | None = None) -> None:
         """`state`: the folder for the console history and the autosave (None: nothing is kept)."""
         super().__init__()

@@ -62,8 +62,8 @@ class SeatTicker(Ticker):
             return
         Ticker.running.__set__(self, value)  # type: ignore[attr-defined]
 
-    def tick(self, real_seconds: float) -> bool:
-        return False if self.frozen else super().tick(real_seconds)
+    def tick(self, real_seconds: float, planned: float = 0.0) -> bool:
+        return False if self.frozen else super().tick(real_seconds, planned)
 
     def step(self) -> bool:
         if self.frozen:
