@@ -68,3 +68,24 @@ def test_the_command_benchmark_reports_both_rows(capsys):
     assert module.main(["--lines", "500", "--psnaps", "5", "--rounds", "2"]) == 0
     out = capsys.readouterr().out
     assert "one command via the language" in out and "5 psnaps vs none" in out and "load average" in out
+
+
+def _script(name: str):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(name, SCRIPT.parent / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_command_benchmark_gives_its_rows():
+    rows = _script("bench_commands").measure(300, 3, 2)
+    assert [row[0].split(",")[0] for row in rows] == ["one command via the language", "same", "same"]
+    assert all(row[3].endswith("x") for row in rows)
+
+
+def test_the_terminal_benchmark_sees_both_apps_first_frames_and_their_cpu():
+    terminal = _script("bench_terminal")
+    assert 0 < terminal.first_frame("bare", []) < 60
+    assert 0 < terminal.first_frame("dashboard", ["--paused"]) < 60
+    assert 0 <= terminal.idle_cpu("dashboard", ["--paused"], 0.5) < 1.0
