@@ -209,6 +209,10 @@ class AfmFileset:
     dropped: bool = False  # the in-memory queue is gone and recovery could not run yet (Dropped)
     recovery: RecoveryPhase | None = None
     requeued: int = 0  # seq of the op home refused (no space) and the gateway requeued; 0: none
+    # IW: what recovery may touch at a home other caches write too (the lost queue's paths, and
+    # the cache epoch pinned when the queue was lost: what changed since was never queued)
+    unsent: set[str] = field(default_factory=set)
+    unsent_pin: int = -1
 
     @property
     def queues_changes(self) -> bool:

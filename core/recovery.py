@@ -23,6 +23,10 @@ dropped queue:
   with differing halves: recovery queues what brings home to the cache half's
   contents (its epoch is known), then the psnap marker, then the changes made
   after it. Each psnap still waits only for what was queued before it.
+- An IW cache shares its home with other IW caches, so its recovery touches only
+  its own pending changes: the paths of the queue it lost, and what changed at the
+  cache since (not queued while Stopped or Dropped). A full comparison would undo
+  the other writers' work.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ from .bulk_load import collector_paused
 from .clock import MINUTE, SECOND, SimTime, plural
 from .events import EventBus, FilesetChanged, GpfsLogged
 from .fileops import text_size
-from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RESYNC, RMDIR, WRITE, GatewayQueue, QueuedOp
-from .model import AfmFileset, HomeHalf, RecoveryPhase
-from .tree import DIR, Content
+from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, GatewayQueue, QueuedOp
+from .model import AfmFileset, AfmMode, HomeHalf, RecoveryPhase
+from .tree import DIR, Content, VersionedTree
 from .world import World
 
 SCAN_BASE = 10 * SECOND  # the policy scan's fixed cost (a choice: IBM gives no figure)
@@ -68,6 +72,8 @@ class Recovery:
         ops = old.length - markers
         for op in old.waiting(RESYNC):
             cache.release(int(op.data))  # type: ignore[call-overload]  # its pinned contents are not needed
+        if fileset.mode is AfmMode.IW:
+            remember_unsent(fileset, old, cache)
         for psnap in fileset.psnaps.values():
             if psnap.home is HomeHalf.QUEUED:
                 psnap.marker = None
@@ -137,6 +143,8 @@ class Recovery:
         home = self.world.home_tree(fileset)
         assert home is not None
         queue = fileset.queue
+        if fileset.mode is AfmMode.IW:  # other caches write this home too (IW has no psnaps)
+            return push_differences(queue, *own_changes(fileset, cache, home), now), 0
         have: dict[str, Content] = dict(home.items())
         ops = markers = 0
         waiting = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED and p.marker is None]
@@ -208,6 +216,45 @@ class Recovery:
             fileset.queue.busy_until = self.time.now
             self._say(fileset, f"resumeRequeued: #{seq} is retried now")
         return seq
+
+
+def remember_unsent(fileset: AfmFileset, queue: GatewayQueue, cache: VersionedTree) -> None:
+    """IW: keep what recovery may touch before `queue` is forgotten: the paths its ops
+    change, and (once) a pin of the cache, so that what changes from now on is found too."""
+    unsent = fileset.unsent
+    for op in queue:
+        if op.kind not in (PSNAP, RESYNC):
+            unsent.add(op.path)
+            if op.kind == RENAME:
+                unsent.add(str(op.data))
+    if fileset.unsent_pin < 0:
+        fileset.unsent_pin = cache.pin()
+
+
+def own_changes(fileset: AfmFileset, cache: VersionedTree, home: VersionedTree) -> tuple[dict, dict]:
+    """IW: (home's, the cache's) contents of the paths this cache changed and did not send:
+    `remember_unsent`'s paths, what changed at the cache since its pin, what a directory made
+    (or moved in) at the cache holds, their parents, and what a directory removed at the
+    cache held at home. Forgets them: recovery queues them now."""
+    scope = set(fileset.unsent)
+    fileset.unsent = set()
+    if fileset.unsent_pin >= 0:
+        then = dict(cache.items_at(fileset.unsent_pin))
+        scope.update(path for path, content in cache.items() if then.pop(path, None) != content)
+        scope.update(then)  # gone since
+        cache.release(fileset.unsent_pin)
+        fileset.unsent_pin = -1
+    for path in list(scope):
+        if cache.get(path) is DIR and home.get(path) is None:
+            scope.update(cache.walk(path))
+    for path in list(scope):
+        while "/" in path and (path := path.rpartition("/")[0]) not in scope:
+            scope.add(path)
+    for path in [p for p in scope if cache.get(p) is None and home.get(p) is DIR]:
+        scope.update(home.walk(path))
+    have = {path: content for path in scope if (content := home.get(path)) is not None}
+    wanted = {path: content for path in scope if (content := cache.get(path)) is not None}
+    return have, wanted
 
 
 def push_differences(queue: GatewayQueue, have: dict[str, Content], wanted: dict[str, Content], now: int) -> int:

@@ -52,6 +52,7 @@ def _fork_cluster(cluster: Cluster) -> Cluster:
 def _fork_fileset(fileset: AfmFileset) -> AfmFileset:
     twin = copy(fileset)
     twin.queue = queue = fileset.queue.fork()
+    twin.unsent = fileset.unsent.copy()
     twin.psnaps = {}
     for name, psnap in fileset.psnaps.items():
         twin.psnaps[name] = mine = copy(psnap)

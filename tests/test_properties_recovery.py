@@ -16,6 +16,8 @@ and once settled (replication started, link up, home with space, `sim settle`):
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -209,3 +211,72 @@ class RecoveryMachine(RuleBasedStateMachine):
 TestRecovery = RecoveryMachine.TestCase
 TestRecovery.settings = settings(max_examples=40, stateful_step_count=30, deadline=None,
                                  suppress_health_check=[HealthCheck.too_slow])
+
+
+class SharedHomeMachine(RuleBasedStateMachine):
+    """Two IW caches of one home (iw, iw2) writing different files, while gateways fail,
+    iw stops and starts and the link flaps: once settled, home holds each cache's files as
+    that cache has them. A recovery never undoes what the other cache wrote (IBM: "Gateway
+    node failures are not catastrophic and do not result in the loss of data")."""
+
+    OWN: ClassVar[dict[str, list[str]]] = {"iw": ["a", "b", "d/c"], "iw2": ["x", "y"]}
+
+    def __init__(self) -> None:
+        super().__init__()
+        from test_recovery import two_iw_caches
+
+        self.session = two_iw_caches()
+
+    def run(self, line: str) -> int:
+        result = self.session.run(line)
+        assert result.rc != 70, result.lines
+        return result.rc
+
+    @rule(fileset=st.sampled_from(["iw", "iw2"]), data=st.data(), text=TEXT)
+    def write(self, fileset, data, text):
+        path = data.draw(st.sampled_from(self.OWN[fileset]))
+        if "/" in path:
+            self.run(f"mkdir -p /gpfs/fs1/{fileset}/{path.rpartition('/')[0]}")
+        self.run(f"echo {text or 'e'} > /gpfs/fs1/{fileset}/{path}")
+
+    @rule(fileset=st.sampled_from(["iw", "iw2"]), data=st.data())
+    def remove(self, fileset, data):
+        self.run(f"rm /gpfs/fs1/{fileset}/{data.draw(st.sampled_from(self.OWN[fileset]))}")
+
+    @rule()
+    def remove_dir(self):
+        self.run("rm -r /gpfs/fs1/iw/d")
+
+    @rule()
+    def gateway_fail(self):
+        assert self.run("sim gateway fail") == 0
+
+    @rule(start=st.booleans())
+    def stop_start(self, start):
+        self.run(f"mmafmctl fs1 {'start' if start else 'stop'} -j iw")
+
+    @rule(up=st.booleans())
+    def link(self, up):
+        self.run(f"sim link {'up' if up else 'down'}")
+
+    @rule(seconds=st.sampled_from([1, 11, 16, 61]))
+    def advance(self, seconds):
+        self.run(f"sim advance {seconds}s")
+
+    @rule()
+    def settle_and_compare(self):
+        self.run("sim link up")
+        self.run("mmafmctl fs1 start -j iw")
+        assert self.run("sim settle") == 0
+        world = self.session.engine.world
+        home = contents(world.home_tree(world.filesets["iw"]))
+        for name, paths in self.OWN.items():
+            cache = contents(world.cache.fs.trees[name])
+            for path in paths:
+                assert home.get(path) == cache.get(path), (name, path, home, cache)
+        assert home.get("README") is not None  # nobody removed it
+
+
+TestSharedHome = SharedHomeMachine.TestCase
+TestSharedHome.settings = settings(max_examples=30, stateful_step_count=25, deadline=None,
+                                   suppress_health_check=[HealthCheck.too_slow])

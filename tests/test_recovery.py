@@ -5,6 +5,7 @@ the IBM text it relies on; where IBM is silent the docstring says that peersnap 
 
 from __future__ import annotations
 
+from peersnap.core.scenario import load, parse
 from peersnap.core.session import Session
 
 FAILED = "Command failed. Examine previous error messages to determine cause."
@@ -230,3 +231,49 @@ def test_queue_only_while_the_policy_scan_runs_then_recovery_while_the_priority_
     ok(session, "sim advance 1s")
     assert state(session) == row("Active", 0, 101)
     ok(session, "mmpsnap fs1 create -j sw")
+
+
+TWO_IW = '\n[[fileset]]\nname = "iw2"\nid = 64\nmode = "iw"\ntarget = "nfs://home1/gpfs/fs1/iw"\n'
+
+
+def two_iw_caches() -> Session:
+    """The seed scenario with a second IW cache, iw2, of iw's home /gpfs/fs1/iw."""
+    scenario = load()
+    with open(scenario.source, encoding="utf-8") as f:
+        toml = f.read()
+    marker = '[[fileset]]\nname = "lu"'
+    assert marker in toml
+    return Session(parse(toml.replace(marker, TWO_IW.lstrip() + "\n" + marker, 1), "two-iw.toml"))
+
+
+def test_an_iw_cache_recovers_only_its_own_changes_at_a_home_other_iw_caches_write():
+    """IBM Spectrum Scale 5.0.5, "Gateway node failure and recovery": "Gateway node failures
+    are not catastrophic and do not result in the loss of data". IBM Storage Scale 5.2.3,
+    "Conversion of mode": "home conflicts that are caused by writers from other IW filesets":
+    an IW home has other writers. How recovery tells their changes from the cache's own, IBM
+    does not say ("AFM collects the pending operations by running a policy scan in the
+    fileset"); peersnap's choice: an IW cache's recovery queues only the paths of the queue it
+    lost and what changed at the cache since (while Stopped or Dropped, nothing is queued), so
+    what the other caches wrote at home stays (before this, iw2's recovery emptied the home)."""
+    session = two_iw_caches()
+    ok(session, "echo from2 > /gpfs/fs1/iw2/x")
+    ok(session, "sim settle")
+    ok(session, "echo mine > /gpfs/fs1/iw/y")  # queued at the gateway, lost with it
+    ok(session, "sim gateway fail")
+    ok(session, "sim settle")
+    assert ok(session, "@home ls /gpfs/fs1/iw") == ["README", "x", "y"]
+    assert ok(session, "@home cat /gpfs/fs1/iw/y") == ["mine"]
+    ok(session, "mmafmctl fs1 stop -j iw")
+    ok(session, "echo later > /gpfs/fs1/iw/z")  # not queued while Stopped: start's recovery finds them
+    ok(session, "rm /gpfs/fs1/iw/y")
+    ok(session, "mkdir -p /gpfs/fs1/iw/d/e")
+    ok(session, "echo deep > /gpfs/fs1/iw/d/e/f")
+    ok(session, "echo again > /gpfs/fs1/iw2/x2")  # iw2 still replicates
+    ok(session, "sim settle")
+    assert ok(session, "@home ls /gpfs/fs1/iw") == ["README", "x", "x2", "y"]
+    ok(session, "mmafmctl fs1 start -j iw")
+    assert state(session, "iw").split()[2] == "QueueOnly"
+    ok(session, "sim settle")
+    assert ok(session, "@home ls /gpfs/fs1/iw") == ["README", "d/", "x", "x2", "z"]
+    assert ok(session, "@home cat /gpfs/fs1/iw/d/e/f") == ["deep"]
+    assert session.engine.world.filesets["iw"].unsent_pin == -1  # the cache's pin is released
