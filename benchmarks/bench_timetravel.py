@@ -80,15 +80,24 @@ def rss_child(ops: int, commands: int, checkpoints: bool) -> float:
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_timetravel as b; "
             f"b.child({ops}, {commands}, {checkpoints})")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(out.stdout.strip().splitlines()[-1].split()[0])
+
+
+def rss_mib() -> float:
+    """The process's resident set now (not its peak: a child forked from a big parent inherits
+    the parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(ops: int, commands: int, checkpoints: bool) -> None:
     if not checkpoints:
         timeline.REPLAY_BUDGET = 1 << 60
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    build(ops, commands)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)
+    base = rss_mib()
+    session = build(ops, commands)
+    print(rss_mib() - base, len(session.timeline.current.checkpoints))
 
 
 async def _dashboard(session: Session, frames: int) -> dict[str, float]:
