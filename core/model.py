@@ -143,6 +143,7 @@ class PeerSnapshot:
     failure: str = ""
     comment: str = ""
     broken: str = ""  # "cache" or "home": the half deleted with mmdelsnapshot, leaving the other an orphan
+    marker_seq: int = 0  # its marker's seq, kept once the marker went home (`why SEQ` still finds the pair)
 
 
 @dataclass(frozen=True, slots=True)

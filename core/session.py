@@ -249,7 +249,11 @@ class Session(TimeTravel):
                 others.append(SavedBranch(line.name, line.parent, line.fork_at, line.own_entries()))
             else:  # its parent was undone below the fork since: keep the whole line
                 others.append(SavedBranch(line.name, "", 0, line.log))
-        return session_document(self.scenario, self.log, timeline.current.name, others)
+        current = timeline.current
+        parent = timeline.branches.get(current.parent)
+        shared = parent is not None and parent.log[: current.fork_at] == current.log[: current.fork_at]
+        return session_document(self.scenario, self.log, current.name, others,
+                                current.parent if shared else "", current.fork_at if shared else 0)
 
     def save(self, path: str) -> str:
         """Write the scenario and the command log as TOML, atomically."""
@@ -359,7 +363,7 @@ def load_session(path: str) -> tuple[Session, list[LogEntry]]:
     saved = read_session(path)
     session = Session(saved.scenario)
     if saved.branches or saved.branch:
-        session.adopt_branches(saved.branch, saved.branches, saved.entries)
+        session.adopt_branches(saved.branch, saved.branches, saved.entries, saved.parent, saved.fork_at)
     return session, saved.entries
 
 

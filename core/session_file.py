@@ -72,12 +72,15 @@ class SavedSession:
     entries: list[LogEntry]  # the current line, from the start
     branch: str = ""  # its name ("" in files from before branches: main)
     branches: list[SavedBranch] = field(default_factory=list)
+    parent: str = ""  # the branch the current line forked from ("" for none), and after how many entries
+    fork_at: int = 0
 
 
 def session_document(scenario: Scenario, log: list[LogEntry], branch: str = "main",
-                     branches: list[SavedBranch] | None = None) -> dict[str, Any]:
+                     branches: list[SavedBranch] | None = None, parent: str = "", fork_at: int = 0) -> dict[str, Any]:
     """The TOML document of a session: its scenario, its current line's log and, when it has
-    any, its other branches (a file without them reads as before: one line called main)."""
+    any, its other branches and where the current line forked from (a file without them reads
+    as before: one line called main)."""
     document: dict[str, Any] = {
         "peersnap_session": SESSION_FORMAT,
         "scenario_name": scenario.name,
@@ -86,6 +89,9 @@ def session_document(scenario: Scenario, log: list[LogEntry], branch: str = "mai
     }
     if branches:
         document["branch"] = branch
+        if parent:
+            document["branch_parent"] = parent
+            document["branch_fork_at"] = fork_at
         document["branches"] = [{"name": b.name, "parent": b.parent, "fork_at": b.fork_at,
                                  "log": [_row(entry) for entry in b.entries]} for b in branches]
     return document
@@ -118,7 +124,24 @@ def read_session(path: str) -> SavedSession:
         raise SessionFileError(str(exc)) from None
     entries = [_entry(path, i, item) for i, item in enumerate(log)]
     branch, branches = _branches(path, data, len(entries))
-    return SavedSession(scenario, entries, branch, branches)
+    parent, fork_at = _origin(path, data, branch or "main", len(entries), branches)
+    return SavedSession(scenario, entries, branch, branches, parent, fork_at)
+
+
+def _origin(path: str, data: dict[str, Any], branch: str, length: int, branches: list[SavedBranch]) -> tuple[str, int]:
+    """Where the current line forked from (`branch_parent`, `branch_fork_at`): one of the other
+    branches, at a point inside both lines."""
+    parent, fork_at = data.get("branch_parent", ""), data.get("branch_fork_at", 0)
+    if not isinstance(parent, str) or isinstance(fork_at, bool) or not isinstance(fork_at, int):
+        raise SessionFileError(f"{path}: keys 'branch_parent' and 'branch_fork_at' must be a name and a whole number")
+    if not parent:
+        return "", 0
+    lengths = {b.name: b.fork_at + len(b.entries) for b in branches}
+    if parent == branch or parent not in lengths:
+        raise SessionFileError(f"{path}: key 'branch_parent': '{parent}' is not another branch of the file")
+    if not 0 <= fork_at <= min(length, lengths[parent]):
+        raise SessionFileError(f"{path}: key 'branch_fork_at': {fork_at} is not inside {branch} and {parent}")
+    return parent, fork_at
 
 
 def _branches(path: str, data: dict[str, Any], current_length: int) -> tuple[str, list[SavedBranch]]:

@@ -126,7 +126,8 @@ class Snapshots:
         marker = queue.push(PSNAP, "", name, 0, self.time.now)
         # The gateway only knows home is gone once the disconnect timeout has passed.
         disconnected = fileset.state is CacheState.DISCONNECTED
-        psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment)
+        psnap = PeerSnapshot(name, fileset_name, snap, marker, created_disconnected=disconnected, comment=comment,
+                             marker_seq=marker.seq)
         fileset.psnaps[name] = psnap
         self.world.snapshot_changes += 1
         fileset.last_psnap_id = snap.id

@@ -105,8 +105,10 @@ class TimeTravel:
         other = self.timeline.engine_at(Moment(len(line.log)), line)
         return side_by_side(self.timeline.current.name, self.engine, name, other)
 
-    def adopt_branches(self, current: str, branches: list[SavedBranch], entries: list[LogEntry]) -> None:
-        """Attach a saved session's other branches (its current line is `entries`, named `current`)."""
+    def adopt_branches(self, current: str, branches: list[SavedBranch], entries: list[LogEntry],
+                       parent: str = "", fork_at: int = 0) -> None:
+        """Attach a saved session's other branches (its current line is `entries`, named `current`,
+        forked from `parent` after `fork_at` entries when it was)."""
         timeline = self.timeline
         timeline.branches.pop(timeline.current.name)
         timeline.current.name = current or "main"
@@ -122,3 +124,6 @@ class TimeTravel:
                 logs[saved.name] = base + saved.entries
                 timeline.branches[saved.name] = Branch(saved.name, logs[saved.name], saved.parent, saved.fork_at)
                 pending.remove(saved)
+        origin = timeline.branches.get(parent)
+        if origin is not None and origin.log[:fork_at] == entries[:fork_at]:  # else it stands on its own
+            timeline.current.parent, timeline.current.fork_at = parent, fork_at

@@ -264,6 +264,11 @@ def explain_op(world: World, fileset: AfmFileset, seq: int, now: int) -> Why:
     if seq >= queue.next_seq or seq < 1:
         raise WhyError(f"why: {fileset.name} has queued no op #{seq} (the next will be #{queue.next_seq})")
     op = queue.find(seq)
+    marked = next((p for p in fileset.psnaps.values() if p.marker_seq == seq), None)
+    if op is None and marked is not None:  # a pair's marker that went home (or left with its pair)
+        why = explain_psnap(world, marked, now)
+        return Why(why.subject, why.fileset, why.headline,
+                   (Reason("done", f"#{seq} was its marker in {fileset.name}'s queue"), *why.reasons), why.ahead, why.blocked)
     if op is None:
         return Why(f"#{seq}", fileset.name, f"#{seq} of {fileset.name} has left the queue",
                    (Reason("done", f"{fileset.name} has executed {queue.num_exec:,} ops at home; "

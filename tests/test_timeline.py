@@ -104,14 +104,15 @@ def test_a_command_at_an_earlier_moment_starts_a_branch_and_the_old_line_stays()
         "  main     4 entries of its own, 4 commands in all",
         "* b1       from main after entry 2, 1 entry of its own, 3 commands in all",
     ]
-    assert ok(session, "compare main") == [
-        "                              b1 (here)                             main (its end)",
-        "* time                        02:27:29 (+1s)                        02:27:59 (+31s)",
-        "* sw: at cache, not home      a, c                                  nothing",
-        "* sw: pending halves          …-16-10-27-02-27-28 behind 1 op       none",
-        "* sw: queue                   3 ops (#1..#3)                        empty",
-        "                              head #1 create a",
-        "* sw: state                   Dirty                                 Active",
+    assert ok(session, "compare main") == [  # fits the dashboard's console (62 columns at 120)
+        "               b1 (here)               main (its end)",
+        "* time         02:27:29 (+1s)          02:27:59 (+31s)",
+        "  sw",
+        "* not at home  a, c                    nothing",
+        "* pending      …02-27-28 behind 1 op   none",
+        "* queue        3 ops (#1..#3)          empty",
+        "               head #1 create a",
+        "* state        Dirty                   Active",
     ]
     assert ok(session, "branch switch main") == ["Switched to branch main (4 entries)."]
     assert state(session) == end
@@ -172,6 +173,14 @@ def test_saved_sessions_keep_branches_and_old_files_still_load(tmp_path):
     loaded.replay(entries)
     assert state(loaded) == state(session)
     assert list(loaded.timeline.branches) == ["b1", "main"]
+    assert ok(loaded, "branch list") == [  # where b1 forked from is kept too
+        "* b1       from main after entry 1, 1 entry of its own, 2 commands in all",
+        "  main     3 entries of its own, 3 commands in all",
+    ]
+    assert ok(session, "branch list") == ok(loaded, "branch list")[::-1]
+    again = tmp_path / "again.toml"  # saved again: the same relations, no entry kept twice
+    ok(loaded, f"save {again}")
+    assert again.read_text() == text
     ok(loaded, "branch switch main")
     ok(session, "branch switch main")
     assert state(loaded) == state(session)
@@ -198,6 +207,13 @@ def test_a_session_file_with_a_bad_branch_is_refused(tmp_path):
 
     with pytest.raises(SessionFileError, match=r"key 'branches\[0\].fork_at': 9 is not inside"):
         read_session(str(bad))
+    for key, value, message in (("branch_parent", '"nope"', "'nope' is not another branch"),
+                                ("branch_parent", '"b1"', "'b1' is not another branch"),
+                                ("branch_fork_at", "7", "7 is not inside b1 and main"),
+                                ("branch_fork_at", '"x"', "must be a name and a whole number")):
+        bad.write_text(path.read_text().replace(f"{key} = ", f"{key} = {value}\nignored_{key} = "))
+        with pytest.raises(SessionFileError, match=message):
+            read_session(str(bad))
 
 
 def test_forked_twins_never_see_each_others_changes():
@@ -244,3 +260,23 @@ def test_the_history_the_timeline_draws_is_recorded_forked_and_bounded(monkeypat
         ok(session, f"echo {i} > /gpfs/fs1/sw/n{i}")
     kept = session.engine.world.history.samples["sw"]
     assert len(kept) <= 8 and kept == sorted(kept, key=lambda s: s.at)
+
+
+def test_compare_fits_the_console_and_wraps_long_cells_instead_of_cutting_them():
+    """Long paths and many pending halves wrap inside their column: every line fits the
+    dashboard's console (62 columns in a 120-column terminal) and no text is lost."""
+    session = Session()
+    ok(session, "echo a > /gpfs/fs1/sw/a")
+    session.seek(Moment(0))
+    long_name = "a-rather-long-file-name-that-needs-two-lines.txt"
+    ok(session, f"echo x > /gpfs/fs1/sw/{long_name}")
+    for _ in range(4):
+        ok(session, "mmpsnap fs1 create -j sw")
+    lines = ok(session, "compare main")
+    assert max(map(len, lines)) <= 62, lines
+    left = [line[15:39].rstrip() for line in lines]
+    start = left.index("a-rather-long-file-name")
+    assert "".join(left[start:start + 3]) == long_name  # wrapped, not cut
+    assert left[start + 3:start + 7] == ["…02-27-28 behind 1 op", "…02-27-29 behind 2 ops", "…02-27-30 behind 3 ops",
+                                         "+1 more"]
+    assert lines[0].split() == ["b1", "(here)", "main", "(its", "end)"]

@@ -58,6 +58,12 @@ def test_why_an_op_names_the_ops_ahead_and_its_own_eligibility():
     ok(session, "sim advance 20s")
     lines = ok(session, "why 1")
     assert lines == ["#1 of sw has left the queue", "  · sw has executed 3 ops at home; the queue now starts at #4"]
+    assert ok(session, "why 3") == [  # the marker went home: its pair, complete, is the answer
+        f"{NAME} is complete: home half id 8 taken at 02:27:43 (home clock 02:23:30), identical to the cache half",
+        "  · #3 was its marker in sw's queue",
+        "  · cache half id 8 taken at 02:27:29",
+        "  · every op queued before it reached home first",
+    ]
 
 
 def test_why_the_link_is_down_cites_the_command_and_the_disconnect():

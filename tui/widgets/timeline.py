@@ -16,16 +16,21 @@ from typing import ClassVar
 from peersnap.core import clock
 from peersnap.core.engine import Engine
 from peersnap.core.model import AfmFileset, HomeHalf, Sample
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
 
 LABEL = 15  # "cache 02:27:28 "
 TAIL = 22  # " 3 ops · lag 15s" and the end clock
 MIN_SPAN = 60 * clock.SECOND  # a short session still gets a minute's scale
 SPARKS = "▁▂▃▄▅▆▇█"
+Run = tuple[str, str]  # text and the style string (Content's markup) it is drawn in
 
 
 class TimelineStrip(Widget, can_focus=True):
@@ -51,7 +56,10 @@ class TimelineStrip(Widget, can_focus=True):
         self._fileset: AfmFileset | None = None
         self._end = 0
         self._key: object = None
-        self._content = Content("")
+        self._rows: list[list[Run]] = []
+        self._strips: list[Strip] | None = None
+        self._styles: dict[str, RichStyle] = {}  # a style string, resolved for the theme and widget style below
+        self._styles_for: object = None
         self.zoom = 1.0
         self.start_us = 0  # the first moment drawn (panning moves it)
 
@@ -67,11 +75,46 @@ class TimelineStrip(Widget, can_focus=True):
         if key == self._key:
             return
         self._key = key
-        self._content = self._draw()
+        self._rows = self._draw()
+        self._strips = None
         self.refresh()
 
     def render(self) -> Content:
-        return self._content
+        """The strip as Content (what `render_line` draws, the slow way: for reading it as text)."""
+        return Content("\n").join(Content.assemble(*row) for row in self._rows)
+
+    def render_line(self, y: int) -> Strip:
+        """Rows drawn straight to strips, each style resolved once per theme: going through
+        Content each frame cost a fifth of a dashboard frame (the strip redraws every
+        simulated second)."""
+        width, base = self.size.width, self.visual_style
+        if self._styles_for != (base, self.app.theme):
+            self._styles_for, self._styles, self._strips = (base, self.app.theme), {}, None
+        if self._strips is None or self._strips[0].cell_length != width:
+            self._strips = [self._strip(row, width) for row in self._rows]
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, base.rich_style)
+
+    def _strip(self, row: list[Run], width: int) -> Strip:
+        segments, used = [], 0
+        for text, style in row:
+            text = text[: width - used]
+            if not text:
+                break
+            segments.append(Segment(text, self._rich(style)))
+            used += len(text)
+        if used < width:
+            segments.append(Segment(" " * (width - used), self.visual_style.rich_style))
+        return Strip(segments, width)
+
+    def _rich(self, style: str) -> RichStyle:
+        """The rich style Content gives `style` on this widget (found by drawing one cell that way)."""
+        rich = self._styles.get(style)
+        if rich is None:
+            strips = Visual.to_strips(self, Content.styled("x", style), 1, 1, self.visual_style)
+            rich = self._styles[style] = next(iter(strips[0]), Segment("x", self.visual_style.rich_style)).style
+        return rich
 
     @property
     def lane_width(self) -> int:
@@ -89,7 +132,7 @@ class TimelineStrip(Widget, can_focus=True):
         """The simulated time under cell `x` (the start of its column)."""
         return max(0, int(self.start_us + (x - LABEL) * self.us_per_col))
 
-    def _draw(self) -> Content:
+    def _draw(self) -> list[list[Run]]:
         engine, fileset = self._engine, self._fileset
         assert engine is not None and fileset is not None
         world, width, now = engine.world, self.lane_width, engine.now
@@ -133,9 +176,9 @@ class TimelineStrip(Widget, can_focus=True):
                       f" {clock.hms(world.clock('home', self._end))} (home)"),
             self._row("queue", "", spark, [False] * width, f" {queue.length:,} ops · lag {lag}"),
         ]
-        return Content("\n").join(rows)
+        return rows
 
-    def _row(self, name: str, start: str, cells: list[tuple[str, str]], shade: list[bool], tail: str) -> Content:
+    def _row(self, name: str, start: str, cells: list[tuple[str, str]], shade: list[bool], tail: str) -> list[Run]:
         """One row; runs of cells in one style make one span (a few spans a row, not one a cell)."""
         parts: list[tuple[str, str]] = [(f"{name:<6}{start:<9}"[:LABEL], "$text-muted")]
         run, run_style = [], None
@@ -149,7 +192,7 @@ class TimelineStrip(Widget, can_focus=True):
         if run:
             parts.append(("".join(run), run_style or ""))
         parts.append((tail[:TAIL], "$text-muted"))
-        return Content.assemble(*parts)
+        return parts
 
     def _sparkline(self, samples: list[Sample], width: int) -> list[tuple[str, str]]:
         """Per column, the queue's greatest length in that column's time (the last known before it
