@@ -52,9 +52,10 @@ def _cells(engine: Engine) -> dict[tuple[str, str], list[str]]:
         paths = not_at_home(world, fileset)
         shown = ", ".join(paths[:SHOWN]) + (f" +{len(paths) - SHOWN} more" if len(paths) > SHOWN else "")
         cells[name, "not at home"] = [shown or "nothing"]
-        pending = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED and p.marker is not None]
+        pending = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED]
         cells[name, "pending"] = [
-            f"{_short(p.name)} behind {plural(queue.ahead_of(p.marker), 'op')}" for p in pending[:SHOWN]  # type: ignore[arg-type]
+            f"{_short(p.name)} " + (f"behind {plural(queue.ahead_of(p.marker), 'op')}" if p.marker is not None
+                                    else "not queued (recovery requeues it)") for p in pending[:SHOWN]
         ] + ([f"+{len(pending) - SHOWN} more"] if len(pending) > SHOWN else []) or ["none"]
         head = next(iter(queue), None)
         cells[name, "queue"] = ([f"{plural(queue.length, 'op')} ({seq_range(queue.head_seq(), queue.next_seq - 1)})",

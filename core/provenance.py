@@ -38,6 +38,8 @@ def settings(world: World) -> dict[str, str]:
         found[f"linked:{name}"] = "linked" if fileset.linked else "unlinked"
         found[f"stopped:{name}"] = "stopped" if fileset.stopped else "running"
         found[f"resync:{name}"] = "needed" if fileset.needs_resync else "no"
+        found[f"dropped:{name}"] = "dropped" if fileset.dropped else "no"
+        found[f"recovery:{name}"] = fileset.recovery.reason if fileset.recovery is not None else "none"
         found[f"delay:{name}"] = str(fileset.async_delay_us)
         found[f"flush:{name}"] = str(fileset.queue.flush_through)
     for path, export in world.exports.items():

@@ -9,183 +9,32 @@ command (or key, or fault) that set them. Times are on the cache's clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import islice
-
 from . import clock, gateway, rules
 from .clock import plural
 from .gateway import PSNAP, QueuedOp
-from .model import AfmFileset, CacheState, Change, HomeHalf, PeerSnapshot, Protocol
+from .model import AfmFileset, CacheState, HomeHalf, PeerSnapshot
+from .why_chain import (
+    Reason,
+    Why,
+    WhyError,
+    ahead_range,
+    arrival,
+    at,
+    blocker,
+    eligibility,
+    gateway_reason,
+    home_enabled,
+    link_reasons,
+    op_text,
+    recovery_reason,
+    seq_range,
+    set_by,
+    since,
+)
 from .world import World
 
-EXACT_AHEAD = 10_000  # beyond this many ops ahead the arrival time is estimated from the queue's totals
-
-
-class WhyError(Exception):
-    """A name `why` cannot explain; str() says why, in the command's voice."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One link of a chain. `kind` lets a view style it: ops, delay, link,
-    disconnected, stopped, unmounted, home, refused, gateway, eta, done, filtered, state, pending."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Why:
-    """A causal chain: the headline, then each reason. `ahead` is the seq range
-    of the ops the subject waits for (what the dashboard highlights)."""
-
-    subject: str
-    fileset: str
-    headline: str
-    reasons: tuple[Reason, ...]
-    ahead: tuple[int, int] | None = None
-    blocked: bool = False
-
-    def lines(self) -> list[str]:
-        return [self.headline, *(f"  · {reason.text}" for reason in self.reasons)]
-
-
-# -- phrases -----------------------------------------------------------------------------------
-def at(world: World, moment: int) -> str:
-    """A moment on the cache's clock: `02:27:44`."""
-    return clock.hms(world.clock("cache", moment))
-
-
-def _change(world: World, key: str) -> Change | None:
-    return world.changes.get(key)
-
-
-def _since(world: World, key: str) -> str:
-    """`since 02:27:32 (`sim link down`)`, or `since the scenario started`."""
-    change = _change(world, key)
-    if change is None:
-        return "since the scenario started"
-    return f"since {at(world, change.at)} ({change.cause})"
-
-
-def _set_by(world: World, key: str) -> str:
-    """`(F3 set it at 02:27:40)`, or `(so since the scenario started)`."""
-    change = _change(world, key)
-    if change is None:
-        return "(so since the scenario started)"
-    return f"({change.cause} set it at {at(world, change.at)})"
-
-
-def seq_range(first: int, last: int) -> str:
-    """`#1..#9`, or `#4` for one seq."""
-    return f"#{first}" if first == last else f"#{first}..#{last}"
-
-
-def _op_text(op: QueuedOp) -> str:
-    if op.kind == PSNAP:
-        return f"#{op.seq} psnap marker {op.data}"
-    path = f"{op.path} -> {op.data}" if op.kind == gateway.RENAME else op.path
-    return f"#{op.seq} {op.kind} {path}".rstrip()
-
-
-def _eligibility(world: World, fileset: AfmFileset, op: QueuedOp, now: int) -> Reason:
-    queue = fileset.queue
-    if op.kind == PSNAP:
-        return Reason("delay", f"{_op_text(op)} leaves at once (a psnap marker skips afmAsyncDelay)")
-    phase = fileset.recovery
-    if phase is not None and op.seq <= phase.last_seq:
-        verb = "eligible at {}, when recovery's policy scan ends" if phase.scan_done_us > now else \
-            "eligible since {}, when recovery's policy scan ended"
-        return Reason("delay", f"{_op_text(op)} {verb.format(at(world, phase.scan_done_us))}: the priority queue "
-                      f"skips afmAsyncDelay (recovery: {phase.reason})")
-    if op.seq < queue.flush_through:
-        return Reason("delay", f"{_op_text(op)} eligible since {at(world, op.queued_us)}: flushPending lifted afmAsyncDelay "
-                      f"{_since(world, f'flush:{fileset.name}')}")
-    ready = gateway.ready_at(op, fileset.async_delay_us, queue.flush_through)
-    verb = "becomes eligible at" if ready > now else "eligible since"
-    delay = clock.format_duration(fileset.async_delay_us)
-    return Reason("delay", f"{_op_text(op)} {verb} {at(world, ready)} (afmAsyncDelay {delay} after {at(world, op.queued_us)})")
-
-
-def _link(world: World, fileset: AfmFileset, now: int) -> list[Reason]:
-    """The link, and when it is down what the cache made of it."""
-    if world.link_up:
-        return [Reason("link", f"link up {_since(world, 'link')}")]
-    down = world.link_down_since
-    found = [Reason("link", f"link down {_since(world, 'link')}")]
-    if fileset.target.protocol is Protocol.NSD:
-        found.append(Reason("unmounted", f"Unmounted since {at(world, down)} (an NSD target has no Disconnected state)"))
-        return found
-    disconnected = down + world.link.disconnect_timeout_us
-    if fileset.state is CacheState.DISCONNECTED:
-        found.append(Reason("disconnected", f"Disconnected since {at(world, disconnected)}"))
-    elif now < disconnected:
-        timeout = clock.format_duration(world.link.disconnect_timeout_us)
-        found.append(Reason("disconnected", f"Disconnected at {at(world, disconnected)} if still down "
-                                            f"(disconnect timeout {timeout})"))
-    return found
-
-
-def _gateway(fileset: AfmFileset, world: World, now: int) -> Reason:
-    busy = fileset.queue.busy_until
-    if busy > now:
-        return Reason("gateway", f"gateway {fileset.gateway} busy until {at(world, busy)}")
-    return Reason("gateway", f"gateway {fileset.gateway} free")
-
-
-def _blocker(world: World, fileset: AfmFileset, now: int) -> tuple[str, list[Reason]] | None:
-    """What stops every op of `fileset` from going home, if anything: (headline tail, reasons)."""
-    if not world.link_up:
-        reasons = _link(world, fileset, now)
-        return f"the link: down {_since(world, 'link')}", reasons[1:]
-    if fileset.stopped:
-        return (f"replication: {fileset.name} Stopped {_since(world, f'stopped:{fileset.name}')}",
-                [Reason("stopped", f"nothing goes home until mmafmctl fs1 start -j {fileset.name}")])
-    if world.home_tree(fileset) is None:
-        return (f"home: {fileset.target.path} does not exist at home ({fileset.name} is Unmounted)",
-                [Reason("unmounted", "ops flush again once the home directory exists")])
-    return None
-
-
-def _ahead_range(fileset: AfmFileset, before_seq: int) -> tuple[int, int] | None:
-    """The seqs of the first and last live op queued before `before_seq`."""
-    queue = fileset.queue
-    first = next(iter(queue), None)
-    if first is None or first.seq >= before_seq:
-        return None
-    last = before_seq - 1
-    while last > first.seq and ((op := queue.find(last)) is None or op.dropped):
-        last -= 1
-    return first.seq, last
-
-
-def _arrival(world: World, fileset: AfmFileset, op: QueuedOp, ahead: int, now: int) -> Reason:
-    """When `op` reaches home if nothing stops the gateway: exact by walking the
-    ops ahead (up to EXACT_AHEAD), else from the queue's totals."""
-    queue, link, delay = fileset.queue, world.link, fileset.async_delay_us
-    busy = max(queue.busy_until, now)
-    if ahead <= EXACT_AHEAD:
-        for earlier in islice(iter(queue), ahead):
-            busy = gateway.done_at(earlier, busy, delay, queue.flush_through, link)
-        done = gateway.done_at(op, busy, delay, queue.flush_through, link)
-        return Reason("eta", f"reaches home at {at(world, done)} if nothing stops the gateway")
-    share = queue.bytes * ahead // max(queue.length, 1)
-    serial = ahead * link.latency_us + share * clock.SECOND // max(link.bandwidth, 1)
-    ready = gateway.ready_at(op, delay, queue.flush_through)
-    done = max(busy + serial, ready) + gateway.transfer_us(op.size, link)
-    return Reason("eta", f"reaches home about {at(world, done)} at the link's speed, if nothing stops the gateway")
-
-
-def _home_enabled(world: World, fileset: AfmFileset, queued: bool = True) -> Reason | None:
-    """None when home ran `mmafmconfig enable` for the fileset's export; else since when it has not."""
-    export = world.export_for(fileset)
-    if export is not None and export.afm_enabled:
-        return None
-    path = export.path if export is not None else fileset.target.path
-    text = f"home export {path} not enabled {_since(world, f'enabled:{path}')}"
-    if queued:
-        text += f": the home half fails when its turn comes (@home mmafmconfig enable {path})"
-    return Reason("home", text)
+__all__ = ["Reason", "Why", "WhyError", "at", "broken_pair", "explain", "explain_fileset", "explain_op",
+           "explain_psnap", "find_psnap", "psnap_now", "refused_setting", "seq_range"]
 
 
 # -- the three subjects -------------------------------------------------------------------------
@@ -208,24 +57,42 @@ def explain_psnap(world: World, psnap: PeerSnapshot, now: int) -> Why:
         export = world.export_for(fileset)
         if export is not None and f"enabled:{export.path}" in world.changes:
             reasons.append(Reason("home", f"home export {export.path} {world.changes[f'enabled:{export.path}'].value} "
-                                          f"{_since(world, f'enabled:{export.path}')}"))
+                                          f"{since(world, f'enabled:{export.path}')}"))
         return Why(name, fileset.name, f"home half of {name} failed: {psnap.failure}", tuple(reasons))
     if psnap.home is HomeHalf.DELETING:
         return Why(name, fileset.name, f"{name} is being deleted: its home half goes when the link is back",
-                   tuple(_link(world, fileset, now)))
+                   tuple(link_reasons(world, fileset, now)))
     marker = psnap.marker
-    assert marker is not None
-    return _waiting(world, fileset, marker, f"home half of {name}", now, retry=psnap.created_disconnected)
+    if marker is None:
+        return _unqueued(world, fileset, psnap, now)
+    why = _waiting(world, fileset, marker, f"home half of {name}", now, retry=psnap.created_disconnected)
+    phase = fileset.recovery
+    if phase is not None and marker.seq <= phase.last_seq:
+        why = Why(why.subject, why.fileset, why.headline, (*why.reasons, recovery_reason(world, fileset, now)), why.ahead,
+                  why.blocked)
+    return why
+
+
+def _unqueued(world: World, fileset: AfmFileset, psnap: PeerSnapshot, now: int) -> Why:
+    """A home half whose marker went with a dropped queue: recovery requeues it."""
+    who = f"home half of {psnap.name}"
+    blocked = blocker(world, fileset, now)
+    tail, more = blocked if blocked is not None else (f"recovery of {fileset.name}", [])
+    reasons = [Reason("stopped", "its marker went with the dropped queue; the cache still records the home half as "
+                                 "not created"), *more,
+               Reason("ops", "recovery compares the cache with home, requeues what home lacks up to the cache half, "
+                             "then the marker: the halves still hold the same data")]
+    return Why(who, fileset.name, f"{who} waits for {tail}", tuple(reasons), None, True)
 
 
 def _waiting(world: World, fileset: AfmFileset, op: QueuedOp, who: str, now: int, retry: bool = False) -> Why:
     """The chain of a queued op (or marker) that has not gone home yet."""
     queue = fileset.queue
     ahead = queue.ahead_of(op)
-    span = _ahead_range(fileset, op.seq)
+    span = ahead_range(fileset, op.seq)
     ops_ahead = f"{plural(ahead, 'op')} ({seq_range(*span)})" if span else ""
     reasons: list[Reason] = []
-    blocked = _blocker(world, fileset, now)
+    blocked = blocker(world, fileset, now)
     if blocked is not None:
         tail, more = blocked
         headline = f"{who} waits for {tail}"
@@ -240,22 +107,25 @@ def _waiting(world: World, fileset: AfmFileset, op: QueuedOp, who: str, now: int
         headline = f"{who} waits for {ops_ahead}"
         first = queue.find(span[0])
         assert first is not None
-        reasons.append(_eligibility(world, fileset, first, now))
+        reasons.append(eligibility(world, fileset, first, now))
         reasons.append(Reason("link", "link up"))
-        reasons.append(_gateway(fileset, world, now))
+        reasons.append(gateway_reason(fileset, world, now))
     else:
         headline = f"{who} is next in the queue"
-        reasons.append(_eligibility(world, fileset, op, now))
+        reasons.append(eligibility(world, fileset, op, now))
         reasons.append(Reason("link", "link up"))
-        reasons.append(_gateway(fileset, world, now))
+        reasons.append(gateway_reason(fileset, world, now))
     if span and op.kind != PSNAP and blocked is None:
-        reasons.append(_eligibility(world, fileset, op, now))
+        reasons.append(eligibility(world, fileset, op, now))
     if op.kind == PSNAP:
-        home = _home_enabled(world, fileset)
+        home = home_enabled(world, fileset)
         if home is not None:
             reasons.append(home)
     if blocked is None:
-        reasons.append(_arrival(world, fileset, op, ahead, now))
+        reasons.append(arrival(world, fileset, op, ahead, now))
+    phase = fileset.recovery
+    if phase is not None and op.kind != PSNAP and op.seq <= phase.last_seq:
+        reasons.append(recovery_reason(world, fileset, now))
     return Why(who, fileset.name, headline, tuple(reasons), span, blocked is not None)
 
 
@@ -276,13 +146,13 @@ def explain_op(world: World, fileset: AfmFileset, seq: int, now: int) -> Why:
     if op.dropped:
         why = ("its peer snapshot was deleted first" if op.kind == PSNAP
                else f"a later write or remove of {op.path} made it unnecessary (AFM queue filtering)")
-        return Why(f"#{seq}", fileset.name, f"{_op_text(op)} was filtered: it never goes home", (Reason("filtered", why),))
+        return Why(f"#{seq}", fileset.name, f"{op_text(op)} was filtered: it never goes home", (Reason("filtered", why),))
     if op.kind == PSNAP:
         psnap = fileset.psnaps.get(str(op.data))
         if psnap is not None:
             return explain_psnap(world, psnap, now)
     size = f" ({op.size:,} B)" if op.kind in (gateway.CREATE, gateway.WRITE) else ""
-    return _waiting(world, fileset, op, f"{_op_text(op)}{size}", now)
+    return _waiting(world, fileset, op, f"{op_text(op)}{size}", now)
 
 
 def explain_fileset(world: World, fileset: AfmFileset, now: int) -> Why:
@@ -290,12 +160,12 @@ def explain_fileset(world: World, fileset: AfmFileset, now: int) -> Why:
     name, state = fileset.name, fileset.state
     detail = {
         CacheState.ACTIVE: ": nothing queued",
-        CacheState.DISCONNECTED: f": the link is down {_since(world, 'link')}",
-        CacheState.STOPPED: f" {_since(world, f'stopped:{name}')}",
-        CacheState.NEEDS_RESYNC: f" {_since(world, f'resync:{name}')}: home changed under the single-writer cache",
+        CacheState.DISCONNECTED: f": the link is down {since(world, 'link')}",
+        CacheState.STOPPED: f" {since(world, f'stopped:{name}')}: nothing it changes is queued",
+        CacheState.DROPPED: f" {since(world, f'dropped:{name}')}: its queue was dropped and recovery waits for home",
+        CacheState.NEEDS_RESYNC: f" {since(world, f'resync:{name}')}: home changed under the single-writer cache",
         CacheState.UNMOUNTED: ": home is unreachable",
         CacheState.INACTIVE: ": nothing has accessed it since the scenario started",
-        CacheState.DROPPED: ": its queue was dropped and recovery waits for home",
     }.get(state, "")
     if fileset.recovery is not None:
         detail = f" since {at(world, fileset.recovery.started_us)} (recovery: {fileset.recovery.reason})"
@@ -303,24 +173,31 @@ def explain_fileset(world: World, fileset: AfmFileset, now: int) -> Why:
         span = seq_range(queue.head_seq(), queue.next_seq - 1)
         detail += f"{':' if not detail else ','} {plural(queue.length, 'op')} queued ({span})"
     reasons: list[Reason] = [Reason("state", f"mode {fileset.mode.value}, target {fileset.target}")]
-    reasons += _link(world, fileset, now)
+    reasons += link_reasons(world, fileset, now)
+    if fileset.recovery is not None:
+        reasons.append(recovery_reason(world, fileset, now))
     first = next(iter(queue), None)
     if first is not None:
-        blocked = _blocker(world, fileset, now)
+        blocked = blocker(world, fileset, now)
         if blocked is not None and world.link_up:
             reasons.append(Reason("stopped", f"the queue waits for {blocked[0]}"))
-        reasons.append(_eligibility(world, fileset, first, now))
-    pending = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED and p.marker is not None]
+        reasons.append(eligibility(world, fileset, first, now))
+    pending = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED]
     for psnap in pending[:3]:
-        reasons.append(Reason("pending", f"{psnap.name} waits for {plural(queue.ahead_of(psnap.marker), 'op')}"))  # type: ignore[arg-type]
+        if psnap.marker is None:
+            waits = "waits for recovery to requeue it (its marker went with the dropped queue)"
+        else:
+            ahead = queue.ahead_of(psnap.marker)
+            waits = f"waits for {plural(ahead, 'op')}" if ahead else "is next in the queue"
+        reasons.append(Reason("pending", f"{psnap.name} {waits}"))
     if len(pending) > 3:
         reasons.append(Reason("pending", f"... and {len(pending) - 3} more peer snapshots pending"))
     reasons.append(psnap_now(world, fileset))
-    home = _home_enabled(world, fileset, queued=False)
+    home = home_enabled(world, fileset, queued=False)
     if home is None:
         export = world.export_for(fileset)
         assert export is not None
-        home = Reason("home", f"home export {export.path} AFM enabled {_since(world, f'enabled:{export.path}')}")
+        home = Reason("home", f"home export {export.path} AFM enabled {since(world, f'enabled:{export.path}')}")
     reasons.append(home)
     return Why(name, name, f"{name} is {state.value}{detail}", tuple(reasons))
 
@@ -339,16 +216,16 @@ def refused_setting(world: World, fileset: AfmFileset, refusal: rules.Refusal) -
     """The setting a refusal comes from, and what set it: `target gpfs:///gpfs/fs1/sw (F3 set it at 02:27:40)`."""
     name = fileset.name
     if refusal.message_id == "6027-2183":
-        return f"mode {fileset.mode.value} {_set_by(world, f'mode:{name}')}"
+        return f"mode {fileset.mode.value} {set_by(world, f'mode:{name}')}"
     if refusal.message_id == "6027-2232":
-        return f"target {fileset.target} {_set_by(world, f'target:{name}')}"
+        return f"target {fileset.target} {set_by(world, f'target:{name}')}"
     if refusal.message_id == "6027-2224":
         export = world.export_for(fileset)
         path = export.path if export is not None else fileset.target.path
         if export is not None and export.afm_enabled:  # enabled after the fileset was linked: relink it
-            return (f"home export {path} enabled {_set_by(world, f'enabled:{path}')} after {name} was linked "
-                    f"{_set_by(world, f'linked:{name}')}: unlink and relink {name}")
-        return f"home export {path} not enabled {_set_by(world, f'enabled:{path}')}"
+            return (f"home export {path} enabled {set_by(world, f'enabled:{path}')} after {name} was linked "
+                    f"{set_by(world, f'linked:{name}')}: unlink and relink {name}")
+        return f"home export {path} not enabled {set_by(world, f'enabled:{path}')}"
     if refusal.message_id == "6027-2293":
         if fileset.recovery is not None:
             phase = fileset.recovery
@@ -357,9 +234,9 @@ def refused_setting(world: World, fileset: AfmFileset, refusal: rules.Refusal) -
                CacheState.NEEDS_RESYNC: f"resync:{name}",
                CacheState.UNMOUNTED: "link" if not world.link_up else f"target:{name}"}.get(fileset.state)
         if key is None:
-            return f"state {fileset.state.value} {_set_by(world, f'linked:{name}')}"
-        return f"state {fileset.state.value} {_set_by(world, key)}"
-    return f"fileset {'linked' if fileset.linked else 'unlinked'} {_set_by(world, f'linked:{name}')}"
+            return f"state {fileset.state.value} {set_by(world, f'linked:{name}')}"
+        return f"state {fileset.state.value} {set_by(world, key)}"
+    return f"fileset {'linked' if fileset.linked else 'unlinked'} {set_by(world, f'linked:{name}')}"
 
 
 def broken_pair(world: World, psnap: PeerSnapshot) -> str | None:

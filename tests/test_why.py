@@ -103,9 +103,54 @@ def test_why_stopped_replication():
     ok(session, "echo c > /gpfs/fs1/sw/c.txt")
     # issue 11: nothing is queued while Stopped (start's recovery finds the change), so
     # the fileset, not an op, says why nothing goes home
-    assert ok(session, "why sw")[0] == "sw is Stopped since 02:27:28 (`mmafmctl fs1 stop -j sw`)"
+    assert ok(session, "why sw")[0] == ("sw is Stopped since 02:27:28 (`mmafmctl fs1 stop -j sw`): "
+                                        "nothing it changes is queued")
     assert "  · mmpsnap now: refused: 6027-2293, state Stopped (`mmafmctl fs1 stop -j sw` set it at 02:27:28)" in ok(
         session, "why sw")
+
+
+def test_why_a_home_half_whose_queue_was_stopped_then_recovered_then_dropped():
+    """IBM: stopping drops the queue ("any data modification at the cache or the home is not
+    synchronized"); start "first triggers the 'recovery' phase"; recovery needs home (issue 11:
+    Dropped until home answers). The chain names each, and what caused it."""
+    session = two_writes_and_a_psnap()
+    ok(session, "mmafmctl fs1 stop -j sw")
+    assert ok(session, "why 3") == [
+        f"home half of {NAME} waits for replication: sw Stopped since 02:27:29 (`mmafmctl fs1 stop -j sw`)",
+        "  · #3 was its marker in sw's queue",
+        "  · its marker went with the dropped queue; the cache still records the home half as not created",
+        "  · nothing goes home until mmafmctl fs1 start -j sw",
+        ("  · recovery compares the cache with home, requeues what home lacks up to the cache half, then the marker: "
+        "the halves still hold the same data"),
+    ]
+    assert f"  · {NAME} waits for recovery to requeue it (its marker went with the dropped queue)" in ok(
+        session, "why sw")
+    ok(session, "mmafmctl fs1 start -j sw")
+    fileset = ok(session, "why sw")
+    assert fileset[0] == "sw is QueueOnly since 02:27:29 (recovery: mmafmctl start), 3 ops queued (#4..#6)"
+    recovery = ("  · recovery: policy scan until 02:27:39 (QueueOnly), then the requeued ops up to #6 flush without "
+                "afmAsyncDelay (Recovery); Active once they are at home")
+    assert recovery in fileset
+    assert "  · mmpsnap now: refused: 6027-2293, state QueueOnly (recovery: mmafmctl start at 02:27:29)" in fileset
+    op = ok(session, "why 4")
+    assert op[1] == ("  · #4 create a.txt eligible at 02:27:39, when recovery's policy scan ends: the priority queue "
+                     "skips afmAsyncDelay (recovery: mmafmctl start)")
+    assert "  · gateway gw1 busy until 02:27:39" in op and op[-1] == recovery
+    assert ok(session, "why 6")[0] == f"home half of {NAME} waits for 2 ops (#4..#5)"
+    ok(session, "sim settle")
+    ok(session, "mmafmctl fs1 stop -j sw")
+    ok(session, "sim link down")
+    ok(session, "mmafmctl fs1 start -j sw")  # recovery needs home: Dropped
+    dropped = ok(session, "why sw")
+    assert dropped[0] == ("sw is Dropped since 02:27:39 (`mmafmctl fs1 start -j sw`): its queue was dropped and "
+                          "recovery waits for home")
+    ok(session, "sim link up")
+    assert ok(session, "why sw")[:4] == [
+        "sw is QueueOnly since 02:27:39 (recovery: home is reachable again)",
+        "  · mode sw, target nfs://home1/gpfs/fs1/sw",
+        "  · link up since 02:27:39 (`sim link up`)",
+        "  · recovery: policy scan until 02:27:49 (QueueOnly), nothing to requeue: Active once the scan is done",
+    ]
 
 
 def test_why_a_refused_psnap_names_the_rule_and_who_set_the_setting():
