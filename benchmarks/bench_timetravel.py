@@ -75,12 +75,14 @@ def measure(ops: int, commands: int) -> dict[str, float]:
     return figures
 
 
-def rss_child(ops: int, commands: int, checkpoints: bool) -> float:
-    """Peak RSS (MiB) of a child process that builds the session, with or without checkpoints."""
+def rss_child(ops: int, commands: int, checkpoints: bool):  # type: ignore[no-untyped-def]
+    """The RSS (MiB) a child process gains building the session, with or without checkpoints
+    (with them: also how many it kept)."""
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_timetravel as b; "
             f"b.child({ops}, {commands}, {checkpoints})")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1].split()[0])
+    mib, kept = out.stdout.strip().splitlines()[-1].split()
+    return (float(mib), int(kept)) if checkpoints else float(mib)
 
 
 def rss_mib() -> float:
@@ -169,6 +171,23 @@ def dashboard_figures(ops: int, frames: int = 20) -> dict[str, float]:
     return asyncio.run(_dashboard(session, frames))
 
 
+def _load() -> str:
+    try:
+        return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load unknown"
+
+
+def line(what: str, value: float, unit: str, target: float, against: tuple[str, float] | None = None) -> str:
+    """One figure: its value, its target (met or MISSED), its ratio to the target and, when given,
+    to the figure it replaces, and the machine's load average as it was measured."""
+    verdict = "ok" if value <= target else "MISSED"
+    ratio = f"{value / target:.2f}x the target"
+    if against is not None:
+        ratio += f", {value / against[1]:.3f}x {against[0]}"
+    return f"{what}: {value:,.1f} {unit} (target <= {target:g} {unit}: {verdict}; {ratio}) [{_load()}]"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ops", type=int, default=1_000_000)
@@ -176,20 +195,32 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the two child processes")
     parser.add_argument("--only-dashboard", action="store_true", help="only part 6")
     args = parser.parse_args()
-    print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
-    if args.only_dashboard:
-        print(json.dumps(dashboard_figures(args.ops), indent=2))
-        return
-    figures = measure(args.ops, args.commands)
+    print(f"machine: {os.cpu_count()} cores, {_load()}; sim load {args.ops:,} then {args.commands:,} commands", flush=True)
+    figures: dict[str, float] = {}
+    if not args.only_dashboard:
+        figures = measure(args.ops, args.commands)
+        replay_ms = 1000 * figures["replay_from_start_s"]
+        print(f"built in {figures['build_s']:.1f} s with {figures['checkpoints']:.0f} checkpoints; replaying the whole "
+              f"log from the start (undo before checkpoints): {replay_ms:,.0f} ms [{_load()}]")
+        print(line("one undo", figures["undo_ms"], "ms", 100, ("the replay", replay_ms)))
+        seeks = ", ".join(f"{ms:,.0f}" for ms in figures["seeks_ms"])  # type: ignore[attr-defined]
+        print(line(f"seek, slowest of 5 moments ({seeks} ms)", figures["seek_ms_max"], "ms", 100,
+                   ("the replay", replay_ms)))
+        print(line("why on the last op", figures["why_last_op_ms"], "ms", 50))
     figures.update(dashboard_figures(args.ops))
-    if not args.no_memory:
+    print(line("selecting a pair and its highlight, to the frame", figures["select_pair_highlight_ms"], "ms", 50))
+    print(line(f"timeline strip's share of a {figures['frame_ms']:.1f} ms frame "
+               f"({figures['timeline_ms_per_frame']:.2f} ms)", 100 * figures["timeline_share"], "%", 10))
+    if not args.no_memory and not args.only_dashboard:
         without = rss_child(args.ops, args.commands, False)
-        with_ = rss_child(args.ops, args.commands, True)
+        with_, kept = rss_child(args.ops, args.commands, True)
         figures["rss_live_mib"] = without
         figures["rss_with_checkpoints_mib"] = with_
         figures["checkpoint_share"] = (with_ - without) / max(without, 1)
-    print(json.dumps(figures, indent=2))
-    print(f"load average at the end {os.getloadavg()}")
+        print(f"memory: the live world {without:,.0f} MiB, with {kept} checkpoints {with_:,.0f} MiB")
+        print(line("checkpoints' memory over the live world's", 100 * figures["checkpoint_share"], "%", 25))
+    print(json.dumps(figures))
+    print(f"machine at the end: {_load()}")
 
 
 if __name__ == "__main__":

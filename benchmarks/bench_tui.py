@@ -125,20 +125,24 @@ def main(argv: list[str] | None = None) -> int:
     bare = first_frame_seconds(BareApp, args.repeats)
     dash = first_frame_seconds(make_app, args.repeats)
     print(f"first frame: bare Textual app {bare * 1000:7.1f} ms, peersnap {dash * 1000:7.1f} ms, "
-          f"ratio {dash / bare:.2f}x (target <= 1.5x)")
+          f"ratio {dash / bare:.2f}x (target <= 1.5x) [{_load()}]")
 
     print(f"loading {args.ops:,} queued ops (not timed) ...", flush=True)
     big = loaded_session(args.ops)
     queued = big.engine.world.filesets["sw"].queue.length
     big_frame = first_frame_seconds(lambda: make_app(session=big), 1)
-    print(f"first frame with {queued:,} queued ops: {big_frame * 1000:7.1f} ms (target < 1000 ms)")
+    print(f"first frame with {queued:,} queued ops: {big_frame * 1000:7.1f} ms (target < 1000 ms, "
+          f"{big_frame:.2f}x the target) [{_load()}]")
 
     empty_key = key_latency_seconds(lambda: make_app(session=loaded_session(0)), args.keys)
     big_key = key_latency_seconds(lambda: make_app(session=big), args.keys)
     print(f"key-to-frame: empty queue {empty_key * 1000:6.1f} ms, {queued:,} queued ops {big_key * 1000:6.1f} ms, "
-          f"ratio {big_key / empty_key:.2f}x (target <= 1.5x, < 50 ms)")
+          f"ratio {big_key / empty_key:.2f}x (target <= 1.5x, < 50 ms) [{_load()}]")
     scroll = key_latency_seconds(lambda: make_app(session=big), args.keys, SCROLLING, "#queue")
-    print(f"key-to-frame scrolling the {queued:,}-op queue (PageDown/Down/End/Home): {scroll * 1000:6.1f} ms")
+    print(f"key-to-frame scrolling the {queued:,}-op queue (PageDown/Down/End/Home): {scroll * 1000:6.1f} ms "
+          f"(target < 50 ms, {scroll * 1000 / 50:.2f}x the target) [{_load()}]")
+    print("selecting a pair, its highlight and the timeline strip's share of a frame: "
+          "benchmarks/bench_timetravel.py --only-dashboard")
     print(f"machine at the end: {_load()}")
     return 0
 

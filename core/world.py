@@ -25,6 +25,7 @@ _changes = attrgetter("changes")
 _FILESET_KEY = attrgetter(
     "mode", "target", "linked", "activated", "stopped", "needs_resync", "home_changed", "state", "async_delay_us",
     "queue.length", "queue.bytes", "queue.num_exec", "queue.next_seq", "home_afm_seen",
+    "dropped", "recovery", "requeued",  # as the fingerprint: issue 11's commands change only these
 )
 _AFM_ENABLED = attrgetter("afm_enabled")
 
@@ -199,7 +200,7 @@ class World:
         know whether a command changed the world."""
         cache, home = self.cache.fs, self.home.fs
         return (
-            self.link_up, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
+            self.link_up, self.home_full, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
             tuple(cache.trees), tuple(home.trees),
             sum(map(_changes, cache.trees.values())), sum(map(_changes, home.trees.values())),
             tuple(map(_FILESET_KEY, self.filesets.values())),

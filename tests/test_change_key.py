@@ -25,6 +25,7 @@ SCRIPT_LINES = [
     "mmchfileset fs1 sw -p afmAsyncDelay={d}", "mmunlinkfileset fs1 lu", "mmlinkfileset fs1 lu -J /gpfs/fs1/lu",
     "sim link down", "sim link up", "sim advance {d}s", "sim step", "sim settle", "sim load {n}", "sim status",
     "help", "bogus", "mmpsnap", "echo 'unterminated",
+    "sim gateway fail", "sim home full", "sim home free", "mmafmctl fs1 resumeRequeued -j sw",  # issue 11
 ]
 
 

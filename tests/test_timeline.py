@@ -21,6 +21,7 @@ LINES = [
     "sim advance 3m", "sim link down", "sim link up", "mmafmctl fs1 stop -j sw", "mmafmctl fs1 start -j sw",
     "sim settle", "sim load 30", "@home echo x > /gpfs/fs1/sw/x", "mmafmctl fs1 resync -j sw", "ls /gpfs/fs1/sw",
     "@home mmafmconfig disable /gpfs/fs1/sw", "@home mmafmconfig enable /gpfs/fs1/sw", "sim step",
+    "sim gateway fail", "sim home full", "sim home free", "mmafmctl fs1 resumeRequeued -j sw",  # issue 11's recovery
 ]
 CLOCK = "clock"  # a step of the dashboard's timer (a ClockEntry), not a command
 
