@@ -212,3 +212,33 @@ def test_ctrl_b_and_ctrl_f_walk_back_and_forward_through_the_log():
         assert app.session.timeline.at is None and app.dashboard.fileset.queue.length == 6
 
     drive(check, app=make_app(session=queued_pair()))
+
+
+def _keys_on_the_queue(paused: bool) -> None:
+    async def check(app, pilot):
+        view = app.query_one(QueueView)
+        view.focus()
+        for _ in range(3):  # from #1 down to the ◆ marker, #4: its pair is selected
+            await pilot.press("down")
+        await pilot.pause()
+        assert app.dashboard.selected_pair == NAME
+        assert (view.ahead, view.marker) == ((1, 3), 4)
+        await pilot.press("down", "enter")  # #5, after the marker: its own chain
+        await pilot.pause()
+        assert isinstance(app.screen, WhyCard)
+        assert app.screen.why.headline.startswith("#5 create d (2 B) waits for 4 ops (#1..#4)")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("up", "enter")  # back on the marker: the pair's home half
+        await pilot.pause()
+        assert app.screen.why.subject == f"home half of {NAME}"
+
+    drive(check, app=make_app(session=queued_pair(), paused=paused))
+
+
+def test_keys_on_the_queue_select_the_marker_s_pair_and_enter_explains_the_op():
+    _keys_on_the_queue(paused=True)
+
+
+def test_keys_on_the_queue_work_with_time_running_too():
+    _keys_on_the_queue(paused=False)
