@@ -242,3 +242,24 @@ def test_keys_on_the_queue_select_the_marker_s_pair_and_enter_explains_the_op():
 
 def test_keys_on_the_queue_work_with_time_running_too():
     _keys_on_the_queue(paused=False)
+
+
+def test_enter_on_a_pair_whose_queue_was_stopped_explains_it_without_a_highlight():
+    """Stopping drops the queue (issue 11): the pair's marker is gone, so nothing is highlighted,
+    and Enter says what the home half waits for."""
+    session = queued_pair()
+    assert session.run("mmafmctl fs1 stop -j sw").rc == 0
+
+    async def check(app, pilot):
+        table = app.query_one(PsnapTable)
+        table.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.dashboard.selected_pair == NAME and app.query_one(QueueView).ahead is None
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyCard)
+        assert app.screen.why.headline == (f"home half of {NAME} waits for replication: sw Stopped since 02:27:29 "
+                                           "(`mmafmctl fs1 stop -j sw`)")
+
+    drive(check, app=make_app(session=session))
