@@ -58,9 +58,16 @@ class CapExceeded(FsError):
     (...)`, `File too large (...)`), ready to follow `cmd: PATH: `."""
 
 
-def describe(limits: Limits) -> list[str]:
-    """One line per cap, for `sim status` and the docs."""
-    return [f"{getattr(limits, f.name):>15,} {_WHAT[f.name]}" for f in fields(Limits)]
+def usage(limits: Limits, clusters: tuple[Cluster, ...], queued: int) -> list[str]:
+    """What the world holds beside its caps, one line a cluster and one for the queues (`sim status`)."""
+    lines = []
+    for cluster in clusters:
+        trees = cluster.fs.trees.values()
+        lines.append(f"{cluster.role.capitalize()} holds {sum(map(len, trees)):,} of {limits.files:,} files and "
+                     f"directories, {_amount(sum(t.data_bytes for t in trees))} of {_amount(limits.data_bytes)} "
+                     f"of file data (at most {_amount(limits.file_size)} a file)")
+    lines.append(f"Gateway queues hold {queued:,} of {limits.queued_ops:,} operations")
+    return lines
 
 
 def check_file_size(limits: Limits, size: int) -> None:

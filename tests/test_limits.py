@@ -212,3 +212,15 @@ def test_every_trees_byte_count_agrees_with_a_recount_under_random_commands():
                 assert tree.data_bytes == recount(tree), (step, line, cluster.role, name)
         twin = session.engine.fork().world.cache.fs.trees["sw"]
         assert twin.data_bytes == recount(twin)
+
+
+def test_sim_status_shows_what_the_world_holds_beside_each_cap():
+    session = session_with(files=100, queued_ops=50, data_bytes=10_000, file_size=2048)
+    assert session.run("sim load 3").ok
+    lines = session.run("sim status").lines
+    cache = sum(map(len, session.engine.world.cache.fs.trees.values()))
+    at = lines.index("Gateway queues hold 4 of 50 operations")  # the load/ mkdir and three files
+    assert lines[at - 2] == (f"Cache holds {cache} of 100 files and directories, 247 bytes of 9.8 KiB (10,000 bytes) "
+                             "of file data (at most 2 KiB a file)")
+    assert lines[at - 1].startswith("Home holds 7 of 100 files and directories, 202 bytes of ")
+    assert lines[-1].startswith("Home exports: ")

@@ -8,7 +8,7 @@ from ..characters import is_number, number_problem
 from ..clock import plural
 from ..errors import FsError, SimError
 from ..events import Event, GpfsLogged
-from ..limits import CapExceeded
+from ..limits import CapExceeded, usage
 from .base import COMMAND, FILESET, SUBCOMMAND, TEXT, Command, Context, UsageError, parse_options
 
 SIM_USAGE = (
@@ -194,6 +194,8 @@ def _status(ctx: Context, rest: list[str]) -> list[str]:
         if f.requeued:
             lines.append(f"{f.name}: op #{f.requeued} requeued: home had no space (mmafmctl fs1 resumeRequeued -j {f.name})")
     lines.append("")
+    world = engine.world
+    lines.extend(usage(world.limits, (world.cache, world.home), world.queued_ops()))  # the caps (core.limits)
     lines.append("Home exports: " + ", ".join(
         f"{e.path} ({'enabled' if e.afm_enabled else 'not enabled'})" for e in engine.world.exports.values()
     ))
