@@ -683,6 +683,13 @@ def test_sim_load_writes_n_files_and_queues_them():
     assert session.engine.world.home.fs.trees["sw"].get("load/f0001000") == "load      1000\n"
 
 
+def test_sim_load_of_one_file_says_file_and_op():
+    session = Session()
+    ok(session, "sim load 2")
+    assert ok(session, "sim load 1") == ["Wrote 1 file in /gpfs/fs1/sw/load; queued op #4 (queue length 4)."]
+    assert ok(session, "sim load 1 -j lu") == ["Wrote 1 file in /gpfs/fs1/lu/load (kept local: local-updates)."]
+
+
 def test_sim_load_size_sets_each_files_size():
     session = Session()
     ok(session, "sim load 2 --size 100")

@@ -123,13 +123,15 @@ def _load(ctx: Context, rest: list[str]) -> list[str]:
     except FsError as exc:
         raise SimError(f"sim: load: {exc}") from None
     fileset = ctx.engine.world.filesets[name]
+    files = f"{count:,} file" if count == 1 else f"{count:,} files"
+    ops = f"op #{first}" if first == last else f"ops #{first}..#{last}"
     if fileset.mode.pushes_home and not fileset.queues_changes:
-        return [(f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load; not queued: fileset {name} "
+        return [(f"Wrote {files} in {ctx.engine.world.cache.fs.mount}/{name}/load; not queued: fileset {name} "
                  f"is {fileset.state.value} (recovery finds them).")]
     if fileset.mode.pushes_home:
-        return [(f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load; queued ops #{first}..#{last} "
+        return [(f"Wrote {files} in {ctx.engine.world.cache.fs.mount}/{name}/load; queued {ops} "
                  f"(queue length {fileset.queue.length:,}).")]
-    return [f"Wrote {count:,} files in {ctx.engine.world.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
+    return [f"Wrote {files} in {ctx.engine.world.cache.fs.mount}/{name}/load (kept local: {fileset.mode.long_name})."]
 
 
 def _gateway(ctx: Context, rest: list[str]) -> list[str]:
