@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from . import bulk_load
 from .clock import SimTime
@@ -28,6 +29,7 @@ from .world import World
 AFM_DIR = ".afm"  # mmafmconfig enable's control directory at the root of a home export
 AFM_CTL = ".afm/.afmctl"
 text_size = size_of  # a file's size in bytes, as `ls -l` shows it
+_NAME, _LINKED = attrgetter("name"), attrgetter("linked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +66,10 @@ class FileOps:
             raise FsError(str(exc)) from None
 
     def _visible_trees(self, cluster: Cluster) -> dict[str, bool]:
-        visible = {name: True for name in cluster.fs.trees}
+        visible = dict.fromkeys(cluster.fs.trees, True)  # (in C: every file command resolves a path)
         if cluster is self.world.cache:
-            for fileset in self.world.filesets.values():
-                visible[fileset.name] = fileset.linked
+            filesets = self.world.filesets.values()
+            visible.update(zip(map(_NAME, filesets), map(_LINKED, filesets)))
         return visible
 
     def _fileset_trees(self, cluster: Cluster) -> frozenset[str]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import FsError
 from .model import Cluster
+from .tree import data_bytes_in, entries_in
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -80,13 +81,13 @@ def check_cluster(limits: Limits, cluster: Cluster, new_entries: int, new_bytes:
     """Refuse adding `new_entries` entries and `new_bytes` bytes of text to `cluster`'s trees."""
     trees = cluster.fs.trees.values()
     if new_entries > 0:
-        held = sum(map(len, trees))
+        held = entries_in(trees)
         if held + new_entries > limits.files:
             raise CapExceeded(
                 f"No space left on device (the simulator's cap is {limits.files:,} files and directories "
                 f"per cluster; the {cluster.role} holds {held:,} and this would add {new_entries:,})")
     if new_bytes > 0:
-        held = sum(tree.data_bytes for tree in trees)
+        held = data_bytes_in(trees)
         if held + new_bytes > limits.data_bytes:
             raise CapExceeded(
                 f"No space left on device (the simulator's cap is {_amount(limits.data_bytes)} of file data "

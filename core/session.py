@@ -177,8 +177,9 @@ class Session(TimeTravel):
 
     def _record(self, line: str, result: Result, changed: bool, via: str = "") -> None:
         self.log.append(LoggedCommand(line, result.rc, changed, via))
-        self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
-        self.timeline.recorded(self.engine)
+        engine = self.engine
+        engine.bus.emit(CommandRan(engine.time.now, result.cluster, result.command, result.rc))
+        self.timeline.recorded(engine)
 
     def _dispatch(self, parsed: ParsedLine, engine: Engine) -> Result:
         name, args = parsed.argv[0], parsed.argv[1:]

@@ -14,8 +14,9 @@ two snapshots) can be compared without walking them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import repeat
+from operator import attrgetter
 
 MASK = (1 << 64) - 1
 BULK = 64  # files in one `set_files` call worth checking for the whole-batch path
@@ -37,6 +38,16 @@ DIR = _Directory()
 Content = str | _Directory
 
 
+def entries_in(trees: Iterable[VersionedTree]) -> int:
+    """Entries in all of `trees` (summed in C: the caps ask before every write)."""
+    return sum(map(len, map(_LIVE, trees)))
+
+
+def data_bytes_in(trees: Iterable[VersionedTree]) -> int:
+    """Bytes of file text in all of `trees`."""
+    return sum(map(_DATA_BYTES, trees))
+
+
 def size_of(content: Content) -> int:
     """A file's size in bytes (its text in UTF-8); a directory's is 0."""
     if content is DIR:
@@ -48,6 +59,10 @@ def size_of(content: Content) -> int:
 def entry_hash(path: str, content: Content) -> int:
     """One entry's share of a tree digest (stable within a process)."""
     return hash((path, content)) & MASK
+
+
+_LIVE = attrgetter("_cur")
+_DATA_BYTES = attrgetter("data_bytes")
 
 
 class VersionedTree:
