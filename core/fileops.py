@@ -21,7 +21,7 @@ from .events import EventBus, FilesetChanged, HomeWritten, OpDropped, OpQueued
 from .gateway import CREATE, RENAME, QueuedOp
 from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode, Cluster
-from .paths import Location, PathError, Where, locate
+from .paths import CacheVisibility, Location, PathError, Where, locate
 from .resync import home_written, queue_resync
 from .tree import DIR, Content, VersionedTree, move_entry, size_of
 from .world import World
@@ -59,9 +59,13 @@ class FileOps:
 
     # -- resolving ---------------------------------------------------------------
     def locate(self, role: str, path: str) -> Location:
-        cluster = self.world.cluster(role)
+        world = self.world
+        cluster = world.home if role == "home" else world.cache
+        # one name is asked of each: not a dict of every tree and a set of every fileset per command
+        visible, filesets = ((CacheVisibility(cluster.fs.trees, world.filesets), world.filesets)
+                             if cluster is world.cache else (self._visible_trees(cluster), world.home_filesets()))
         try:
-            return locate(cluster, path, self._visible_trees(cluster), self._fileset_trees(cluster))
+            return locate(cluster, path, visible, filesets)
         except PathError as exc:
             raise FsError(str(exc)) from None
 

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from .characters import PATH, forbidden
-from .model import Cluster, Snapshot
+from .model import AfmFileset, Cluster, Snapshot
 
 MAX_PATH = 1024
 MAX_NAME = 255
+
+
+class Visibility(Protocol):
+    """Whether a top-level tree is reachable through the namespace (a dict of them serves)."""
+
+    def get(self, name: str, default: bool = ..., /) -> bool: ...
+
+
+class CacheVisibility:
+    """The cache's `Visibility`, asked one name at a time (not a dict of every tree per
+    command): a linked fileset's tree is reachable, an unlinked one's not, any other tree is."""
+
+    __slots__ = ("filesets", "trees")
+
+    def __init__(self, trees: Mapping[str, object], filesets: Mapping[str, AfmFileset]) -> None:
+        self.trees, self.filesets = trees, filesets
+
+    def get(self, name: str, default: bool = False) -> bool:
+        fileset = self.filesets.get(name)
+        if fileset is not None:
+            return fileset.linked
+        return True if name in self.trees else default
 
 
 class PathError(Exception):
@@ -53,7 +77,8 @@ def normalise(mount: str, path: str) -> str:
         path = f"{mount}/{path}"
     while "//" in path:
         path = path.replace("//", "/")
-    path = posixpath.normpath(path)
+    if "/." in path or path.endswith("/"):  # else normpath would give it back unchanged (most paths)
+        path = posixpath.normpath(path)
     if path != mount and not path.startswith(mount + "/"):
         raise PathError(f"outside the simulated file system {mount}")
     if len(path) > MAX_NAME and any(len(part) > MAX_NAME for part in path.split("/")):
@@ -61,7 +86,7 @@ def normalise(mount: str, path: str) -> str:
     return path
 
 
-def locate(cluster: Cluster, path: str, visible_trees: dict[str, bool], filesets: frozenset[str] = frozenset()) -> Location:
+def locate(cluster: Cluster, path: str, visible_trees: Visibility, filesets: Collection[str] = frozenset()) -> Location:
     """Resolve `path` on `cluster`. `visible_trees` maps each top-level tree to
     whether it is reachable through the namespace (an unlinked fileset is not);
     `filesets` names the trees that are filesets (they have a .snapshots dir).
