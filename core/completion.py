@@ -7,6 +7,7 @@ names); this module only knows how to list the things of each kind.
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 from .commands import REGISTRY
@@ -61,10 +62,35 @@ def _candidates(session: Session, cluster: str, words: list[str]) -> list[str]:
     current, previous = words[-1], words[-2]
     if previous in command.values:
         return _things(session, cluster, command.values[previous], words)
+    typed = words[1:-1]
+    options = [o for o in command.options_for(typed) if o not in typed]  # each option once
     if current.startswith("-"):
-        return list(command.options)
+        return options
     positional = [w for i, w in enumerate(words[1:-1], start=1) if not w.startswith("-") and words[i - 1] not in command.values]
-    return _things(session, cluster, _kind_at(command, positional), words)
+    things = _things(session, cluster, _kind_at(command, positional), words)
+    # nothing more to name here (`mmpsnap fs1 create `): what may follow is an option
+    return things if things or current else options
+
+
+def did_you_mean(session: Session, text: str) -> list[str]:
+    """For the last word of `text` that nothing completes: the words it was probably meant
+    to be (a command, subcommand, option or name at that place), closest first."""
+    prefix = cluster_prefix(text)
+    words = prefix.rest.split()
+    if not words or prefix.rest.endswith(" "):
+        return []
+    cluster = prefix.cluster or DEFAULT_CLUSTER
+    current = words[-1]
+    command = REGISTRY.get(words[0])
+    if len(words) > 1 and command is None:
+        return []
+    if len(words) > 1 and current.startswith("-"):
+        known = list(command.options_for(words[1:-1])) if command is not None else []
+    else:
+        known = _candidates(session, cluster, [*words[:-1], ""])
+    if current in known:
+        return []  # no typo: the word is one of them
+    return difflib.get_close_matches(current, [k for k in known if not k.endswith("/")], n=3, cutoff=0.6)
 
 
 def _kind_at(command: Command, positional: list[str]) -> str | tuple[str, ...]:

@@ -49,10 +49,18 @@ def psnap_mode(fileset: AfmFileset) -> Refusal | None:
         "single-writer only",
         "6027-2183",
         "Peer snapshots using mmpsnap are allowed only for single-writer or primary filesets.",
-        f"Fileset {fileset.name} is {fileset.mode.long_name} ({fileset.mode.value}); peer snapshots need an SW cache. "
-        "Use the sw fileset, or unlink this one and change it with "
-        f"mmchfileset fs1 {fileset.name} -p afmMode=sw.",
+        psnap_mode_fix(fileset),
     )
+
+
+def psnap_mode_fix(fileset: AfmFileset) -> str:
+    """How to get an SW cache: convert this one (never an LU one), or use another."""
+    said = f"Fileset {fileset.name} is {fileset.mode.long_name} ({fileset.mode.value}); peer snapshots need an SW cache. "
+    if fileset.mode is AfmMode.LU:
+        return said + ("A local-updates fileset can never become SW again: take the peer snapshot on another SW "
+                       "fileset (mmlsfileset fs1 --afm lists them), or run undo if this session made it LU.")
+    return said + (f"Unlink it, change it with mmchfileset fs1 {fileset.name} -p afmMode=sw and link it again, "
+                   "or take the peer snapshot on another SW fileset (mmlsfileset fs1 --afm lists them).")
 
 
 def psnap_protocol(fileset: AfmFileset) -> Refusal | None:
@@ -189,7 +197,8 @@ def mode_change(fileset: AfmFileset, new_mode: AfmMode, same_home: Sequence[AfmF
             "LU is final",
             "",
             f"Fileset {fileset.name} is a local-updates cache; its afmMode cannot be changed.",
-            "A local-updates fileset can never be converted to another mode.",
+            "A local-updates fileset can never be converted to another mode. For another mode use another fileset "
+            "(mmlsfileset fs1 --afm lists them), or run undo if this session made it LU.",
         )
     writers = [f.name for f in same_home if f is not fileset and f.mode is AfmMode.IW]
     if fileset.mode is AfmMode.IW and new_mode is AfmMode.SW and writers:

@@ -7,6 +7,7 @@ and the tests share. It never raises: every bad input comes back as a
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable
 
@@ -81,9 +82,11 @@ class Session(TimeTravel):
         return unsubscribe
 
     # -- running -----------------------------------------------------------------------
-    def run(self, line: str, via: str = "") -> Result:
+    def run(self, line: str, via: str = "", joined: bool = False) -> Result:
         """Run one line of the command language; never raises. `via` names what
-        ran it when not typed (a dashboard key such as "F3"): `why` cites it."""
+        ran it when not typed (a dashboard key such as "F3"): `why` cites it.
+        `joined`: the line is a later step of the one run before it (a toggle's
+        unlink, change and link), so one undo rewinds them all."""
         try:
             parsed = parse_line(line)
         except LineError as exc:
@@ -92,7 +95,7 @@ class Session(TimeTravel):
             # echoed with its control characters escaped: a refused line shows as the one line it was
             result = Result(2, [str(exc)], cluster, escaped(text[:200]))
             if self.timeline.at is None:
-                self._record(line, result, changed=False, via=via)
+                self._record(line, result, changed=False, via=via, joined=joined)
             return result
         if parsed is None:
             return Result(0, [], "cache", "")
@@ -110,7 +113,7 @@ class Session(TimeTravel):
                 self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
                 return result
             self._branch()
-        self._record(line, result, changed=changed, via=via)
+        self._record(line, result, changed=changed, via=via, joined=joined)
         if self.engine is engine:
             self._last_key = (engine, engine.now, engine.bus.emitted, after)
         return result
@@ -175,8 +178,8 @@ class Session(TimeTravel):
         self.log.append(ClockEntry(duration))
         self.timeline.recorded(self.engine, merged)
 
-    def _record(self, line: str, result: Result, changed: bool, via: str = "") -> None:
-        self.log.append(LoggedCommand(line, result.rc, changed, via))
+    def _record(self, line: str, result: Result, changed: bool, via: str = "", joined: bool = False) -> None:
+        self.log.append(LoggedCommand(line, result.rc, changed, via, joined))
         engine = self.engine
         engine.bus.emit(CommandRan(engine.time.now, result.cluster, result.command, result.rc))
         self.timeline.recorded(engine)
@@ -186,7 +189,10 @@ class Session(TimeTravel):
         command = REGISTRY.get(name)
         cluster, text = parsed.cluster, parsed.text
         if command is None:
-            hint = " (GPFS commands start with mm; try 'help')" if not name.startswith("mm") else " (try 'help')"
+            close = difflib.get_close_matches(name, list(REGISTRY), n=1, cutoff=0.75) or \
+                [c for c in REGISTRY if c.lower() == name.lower()]
+            hint = f" (did you mean {close[0]}?)" if close else \
+                " (GPFS commands start with mm; try 'help')" if not name.startswith("mm") else " (try 'help')"
             return Result(127, [f"{name}: command not found{hint}"], cluster, text)
         if name != "echo" and (">" in args or ">>" in args):
             return Result(2, [f"{name}: output redirection is only supported for echo"], cluster, text)
@@ -301,7 +307,7 @@ class Session(TimeTravel):
             if isinstance(entry, ClockEntry):
                 self.advance_clock(entry.duration_us)
             else:
-                result = self.run(entry.line, entry.via)
+                result = self.run(entry.line, entry.via, entry.joined)
                 if on_result is not None:
                     on_result(result)
 
@@ -329,13 +335,19 @@ class Session(TimeTravel):
             if self._before_resets:
                 return self._undo_reset()
             raise SimError("undo: nothing to undo: the world is as the scenario started")
+        last = self.log[index]
+        while index > 0 and isinstance(self.log[index], LoggedCommand) and self.log[index].joined:
+            index -= 1  # a toggle's earlier steps: the whole toggle is one undo
         undone = self.log[index]
+        steps = sum(1 for e in self.log[index:] if isinstance(e, LoggedCommand))
+        what = undone.line.strip() if undone is last else \
+            f"{undone.via or 'a toggle'}'s {steps} commands, {undone.line.strip()} … {last.line.strip()}"
         line = self.timeline.current
         del line.log[index:], line.ends[index:]
         for i in [i for i in line.checkpoints if i > index]:
             del line.checkpoints[i]
-        self._adopt(self.timeline.engine_at(Moment(index)), f"undo: rewound '{undone.line.strip()}'")
-        return f"Undid: {undone.line.strip()}"
+        self._adopt(self.timeline.engine_at(Moment(index)), f"undo: rewound '{what}'")
+        return f"Undid: {what}"
 
     def _undo_reset(self) -> str:
         """Back to the world before the last reset (what ran since the reset changed nothing),

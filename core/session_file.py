@@ -35,6 +35,7 @@ class LoggedCommand:
     rc: int
     changed: bool = True
     via: str = ""  # what ran it when it was not typed (a dashboard key): `why` cites it
+    joined: bool = False  # a later step of the command before it (one toggle's lines): undo rewinds them together
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,8 @@ def _row(entry: LogEntry) -> dict[str, Any]:
     row = {"line": entry.line, "rc": entry.rc, "changed": entry.changed, "clock": False}
     if entry.via:
         row["via"] = entry.via
+    if entry.joined:
+        row["joined"] = True
     return row
 
 
@@ -183,7 +186,10 @@ def _entry(path: str, i: int, item: object) -> LogEntry:
     via = item.get("via", "")
     if not isinstance(via, str) or len(via) > 64:
         raise SessionFileError(f"{path}: key 'log[{i}].via': expected a short text, got {via!r}")
-    return LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)), via)
+    joined = item.get("joined", False)
+    if not isinstance(joined, bool):
+        raise SessionFileError(f"{path}: key 'log[{i}].joined': expected true or false, got {joined!r}")
+    return LoggedCommand(item["line"], item.get("rc", 0), bool(item.get("changed", True)), via, joined)
 
 
 class TargetError(OSError):

@@ -20,7 +20,7 @@ HOPS = [
     ("core/lessons.py", "CHECKS"),
     ("core/language.py", "def parse_line"),
     ("core/session.py", "def run"),
-    ("tui/dashboard.py", "def run_line"),
+    ("tui/dashboard_input.py", "def run_line"),
     ("tui/dashboard.py", "def refresh_view"),
     ("tui/actions.py", "class Action"),
     ("tui/app.py", "def make_app"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from peersnap.core.commands import REGISTRY
-from peersnap.core.completion import complete
+from peersnap.core.completion import complete, did_you_mean
 from peersnap.core.session import Session
 
 FILESETS = ["iw", "lu", "ro", "sw", "swnsd"]
@@ -30,7 +30,21 @@ def psnap_name(session: Session) -> str:
     ("mmpsnap fs1 ", ["mmpsnap fs1 create ", "mmpsnap fs1 delete ", "mmpsnap fs1 status "]),  # a subcommand
     ("mmpsnap fs1 create -j ", [f"mmpsnap fs1 create -j {f} " for f in FILESETS]),  # -j names a fileset
     ("mmpsnap fs1 create --comment ", []),  # free text
-    ("mmpsnap fs1 create -j sw ", []),  # nothing more is positional
+    # nothing more is positional: the options the subcommand takes, each once (changed on purpose, issue 12:
+    # this listed nothing; `mmpsnap fs1 create ` + Tab must list create's options)
+    ("mmpsnap fs1 create -j sw ", ["mmpsnap fs1 create -j sw --comment ", "mmpsnap fs1 create -j sw --uid ",
+                                   "mmpsnap fs1 create -j sw --wait "]),
+    ("mmpsnap fs1 create ", ["mmpsnap fs1 create --comment ", "mmpsnap fs1 create --uid ",
+                             "mmpsnap fs1 create --wait ", "mmpsnap fs1 create -j "]),
+    # the subcommand's own options: -s is delete's, --rpo (always refused here) is never offered
+    ("mmpsnap fs1 create -", ["mmpsnap fs1 create --comment ", "mmpsnap fs1 create --uid ",
+                              "mmpsnap fs1 create --wait ", "mmpsnap fs1 create -j "]),
+    ("mmpsnap fs1 delete -", ["mmpsnap fs1 delete -j ", "mmpsnap fs1 delete -s "]),
+    ("mmpsnap fs1 status ", ["mmpsnap fs1 status -j "]),
+    ("mmafmctl fs1 getstate -", ["mmafmctl fs1 getstate -Y ", "mmafmctl fs1 getstate -j "]),
+    ("mmafmctl fs1 stop -", ["mmafmctl fs1 stop -j "]),
+    ("sim load 5 ", ["sim load 5 --size ", "sim load 5 -j "]),
+    ("sim advance 5s ", []),
     ("mmchfileset fs1 ", [f"mmchfileset fs1 {f} " for f in FILESETS]),
     ("mmchfileset fs1 sw -p ", ["mmchfileset fs1 sw -p afmAsyncDelay=", "mmchfileset fs1 sw -p afmMode=",
                                 "mmchfileset fs1 sw -p afmTarget="]),
@@ -67,3 +81,21 @@ def test_every_value_taking_option_that_parse_options_knows_is_declared():
     """What completion skips as an option's value is what the command takes as one."""
     for command in REGISTRY.values():
         assert set(command.values) <= set(command.options), command.name
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("mmpsanp", ["mmpsnap"]),
+    ("mmpsnap fs1 crate", ["create"]),
+    ("mmpsnap fs1 create --wiat", ["--wait"]),
+    ("sim lod", ["load"]),
+    ("@home mmafmconfg", ["mmafmconfig", "mmafmctl"]),
+    ("mmpsnap fs1 create -j sww", ["sw"]),
+    ("mmpsnap", []),  # a known word is no typo
+    ("zzzz", []),
+])
+def test_a_typo_gets_a_did_you_mean(session, typed, meant):
+    assert did_you_mean(session, typed) == meant
+
+
+def test_a_mistyped_command_says_what_it_probably_was(session):
+    assert session.run("mmpsanp fs1 create -j sw").lines == ["mmpsanp: command not found (did you mean mmpsnap?)"]

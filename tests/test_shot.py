@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -158,3 +159,67 @@ def test_a_script_cannot_write_files_through_save(tmp_path):
     script.write_text(f"#: size 80x24\nsave {tmp_path / 'session.toml'}\n", encoding="utf-8")
     assert main(["shot", str(script), "-o", str(tmp_path / "x.svg")]) == 0
     assert not (tmp_path / "session.toml").exists()
+
+
+def _png_rows(data: bytes) -> list[bytes]:
+    """The RGBA rows of an 8-bit RGBA PNG (what rsvg-convert writes): enough of PNG to find ink."""
+    import struct
+    import zlib
+
+    width, height = struct.unpack(">II", data[16:24])
+    assert data[24:26] == b"\x08\x06", "expected 8-bit RGBA"
+    chunks, i = b"", 8
+    while i < len(data):
+        length, kind = struct.unpack(">I4s", data[i:i + 8])
+        if kind == b"IDAT":
+            chunks += data[i + 8:i + 8 + length]
+        i += 12 + length
+    raw, stride, rows, prev = zlib.decompress(chunks), width * 4, [], bytes(width * 4)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - 4] if x >= 4 else 0
+            b, c = prev[x], prev[x - 4] if x >= 4 else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 255
+            elif kind == 2:
+                line[x] = (line[x] + b) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = bytes(line)
+    return rows
+
+
+def _first_ink(rows: list[bytes]) -> int:
+    return min((x // 4 for row in rows for x in range(3, len(row), 4) if row[x] > 128), default=-1)
+
+
+@pytest.mark.skipif(not shutil.which("rsvg-convert"), reason="rsvg-convert not installed (Debian: librsvg2-bin)")
+def test_shots_keep_leading_spaces_when_rsvg_convert_makes_a_png(tmp_path: Path):
+    """Textual's SVG writes a space as U+00A0; librsvg drops a text run's leading ones unless the
+    document says xml:space="preserve" (SVG 1.1, 10.15 "White space handling": with "preserve"
+    the user agent converts all newline and tab characters into space characters and draws all
+    space characters, leading ones included)."""
+    from peersnap.tui.shot import preserve_spaces
+
+    def ink_from_left(svg: str) -> int:
+        (tmp_path / "t.svg").write_text(svg, encoding="utf-8")
+        subprocess.run(["rsvg-convert", "-o", str(tmp_path / "t.png"), str(tmp_path / "t.svg")], check=True, timeout=60)
+        return _first_ink(_png_rows((tmp_path / "t.png").read_bytes()))
+
+    text = '<text x="0" y="30" font-size="20" fill="black">{}X</text>'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40">{}</svg>'
+    plain = ink_from_left(preserve_spaces(svg.format(text.format(""))))
+    indented = ink_from_left(preserve_spaces(svg.format(text.format("&#160;" * 6))))
+    assert plain >= 0 and indented > plain + 20  # six spaces of a 20 px font: well to the right
+    assert preserve_spaces(preserve_spaces(svg)).count('xml:space="preserve"') == 1
+
+
+def test_a_shot_is_marked_to_keep_its_spaces(script: Path, tmp_path: Path):
+    svg = _shot(script, tmp_path / "s.svg", seed="0").decode("utf-8")
+    assert svg.startswith("<svg") and 'xml:space="preserve"' in svg.split(">", 1)[0]

@@ -91,8 +91,9 @@ ACTIONS: tuple[Action, ...] = (
            group="Toggles", steps=afmconfig_steps, note="mmafmconfig toggle",
            tooltip="@home mmafmconfig enable|disable PATH", bar=True),
     Action("cycle_mode", "f5", "Mode", "Change AFM mode",
-           "Change the fileset's AFM mode SW -> RO -> IW -> LU (unlink, mmchfileset -p afmMode=..., link).",
-           group="Toggles", steps=mode_steps, note="mode toggle", tooltip="mmchfileset -p afmMode=sw|ro|iw|lu",
+           "Change the fileset's AFM mode SW -> RO -> IW -> SW (unlink, mmchfileset -p afmMode=..., link; "
+           "LU is left out: it can never change again).",
+           group="Toggles", steps=mode_steps, note="mode toggle", tooltip="mmchfileset -p afmMode=sw|ro|iw",
            bar=True),
     Action("next_fileset", "f6", "Fileset", "Next fileset", "Show the next AFM fileset.", footer=False,
            group="Toggles", tooltip="show another AFM fileset", bar=True),

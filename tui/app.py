@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import ClassVar
 
 import peersnap.themes as theme_files
-from peersnap.core.lessons import Lesson
+from peersnap.core.lessons import LESSON_ORDER, Lesson, LessonError, load_lesson
+from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import Scenario
 from peersnap.core.session import Session
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
 
 from . import settings as config
 from .actions import ACTIONS, app_bindings
 from .dashboard import Dashboard
-from .launch import Start, prepare
+from .launch import LaunchError, Start, prepare
+from .screens import Confirm
 from .themes import bundled_themes, user_themes
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
@@ -80,9 +82,73 @@ class PeersnapApp(App[int]):
         for action in ACTIONS:
             target = self if action.on_app else self.dashboard
             title = f"{action.title} ({action.key_display})" if action.keys else action.title
-            yield SystemCommand(title, action.help,
-                                partial(self.call_later, target.run_action, action.action))
+            yield SystemCommand(title, action.help, partial(self.call_later, self._run_from_palette, target, action.action))
+        yield from self._lesson_commands()
         yield from (c for c in super().get_system_commands(screen) if c.title not in ("Quit", "Keys"))
+
+    def _lesson_commands(self) -> Iterable[SystemCommand]:
+        """The lesson picker: one palette entry per bundled lesson, in the order they are best
+        played (a classroom seat's lesson is the trainer's to choose: none there)."""
+        if getattr(self.dashboard, "seat_link", None) is not None:
+            return
+        shipped = bundled_lessons()
+        for number, name in enumerate([*LESSON_ORDER, *sorted(set(shipped) - set(LESSON_ORDER))], start=1):
+            if name not in shipped:
+                continue
+            try:
+                lesson = load_lesson(name)
+            except LessonError:
+                continue
+            yield SystemCommand(f"Lesson {number}: {lesson.title} ({len(lesson.steps)} steps)",
+                                f"{lesson.description} (peersnap lesson {name})",
+                                partial(self.call_later, self.open_lesson, name))
+
+    def open_lesson(self, name: str) -> None:
+        """Ask, then start the dashboard again on the lesson `name` (this world is autosaved first)."""
+        try:
+            start = prepare(lesson=name, allow_files=self.dashboard.session.allow_files)
+        except LaunchError as exc:
+            self.notify(str(exc), title="lesson", severity="error")
+            return
+        old = self.dashboard
+        lesson = start.lesson
+        assert lesson is not None
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            warning = old.autosave() if old.changed_commands() else ""
+            dashboard = Dashboard(start, paused=lesson.paused, speed=old.ticker.speed, blink=old.blink, state=old.state)
+            if warning:
+                dashboard.warnings.append(warning)
+            self.dashboard = dashboard
+            self.call_after_refresh(self._replace_dashboard, old, dashboard)  # once the question is gone
+
+        kept = "autosaved ('peersnap --resume' reopens it)" if old.state is not None else "not kept"
+        self.push_screen(Confirm(f"Open the lesson '{lesson.title}'?",
+                                 f"The dashboard starts again on its scenario '{lesson.scenario}'. This world is {kept}.",
+                                 "Enter opens it"), answered)
+
+    async def _run_from_palette(self, target: App[int] | Screen[None], action: str) -> None:
+        """Run a palette entry where it is seen: the cards over the dashboard close first
+        (a question is answered no), so nothing acts under a card."""
+        while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
+            top = self.screen
+            if isinstance(top, ModalScreen):
+                await top.dismiss(False if isinstance(top, Confirm) else None)
+            else:
+                await self.pop_screen()
+            if self.screen is top:  # (it would not go: leave it, run nothing under it)
+                return
+        await target.run_action(action)
+
+    def _replace_dashboard(self, old: Dashboard, new: Dashboard) -> None:
+        if self.screen is not old:  # (the question is still closing: try again after the next refresh)
+            self.call_after_refresh(self._replace_dashboard, old, new)
+            return
+        if not old._result_callbacks:  # (private) the default screen was never pushed: switch_screen pops one
+            old._push_result_callback(self, None)
+        self.switch_screen(new)  # not awaited: the app's queue goes on (the old screen closes by itself)
 
     async def action_quit(self) -> None:
         """Quit, keeping the world: the session is autosaved (`peersnap --resume` reopens it).

@@ -206,6 +206,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
                       settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
     app.run()
+    dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
     return 0

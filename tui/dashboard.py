@@ -20,36 +20,31 @@ from pathlib import Path
 from typing import ClassVar
 
 from peersnap.core import invariants
-from peersnap.core.commands import Result
-from peersnap.core.completion import complete
+from peersnap.core.completion import complete, did_you_mean
 from peersnap.core.engine import Engine
 from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event, SessionReset
 from peersnap.core.model import AfmFileset
-from peersnap.core.rules import Refusal
-from peersnap.core.why import WhyError, explain, explain_fileset
-from textual import events
+from peersnap.core.why import WhyError, explain
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 
 from . import seat_link
 from . import state as saved_state
-from .actions import BY_NAME, dashboard_bindings
+from .actions import dashboard_bindings
+from .dashboard_input import DashboardInput
 from .launch import Start
 from .layout import Room
-from .player import Player, can_play, plays
+from .player import Player
 from .replay import Replay
-from .screens import Confirm, HelpScreen, RefusalCard
 from .settings import clamp_speed
 from .ticker import FRAME, Ticker, frame_delay
-from .toggles import run_steps
 from .why_card import WhyCard
-from .widgets.console import Console, ConsoleInput
+from .widgets.console import Console
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
 from .widgets.header import ClockHeader
@@ -58,20 +53,18 @@ from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
 from .widgets.timeline import TimelineStrip
-from .widgets.toggle_bar import Toggle, ToggleBar
+from .widgets.toggle_bar import ToggleBar
 
 WELCOME = [
     "Welcome to peersnap: an AFM cache (left), its home (right) and the gateway queue between them.",
     "Try: mmpsnap fs1 create -j sw · echo hello > /gpfs/fs1/sw/a · sim load 1000 · @home mmlssnapshot fs1",
     "F1 help · F2-F5 toggles run real commands · Ctrl+P every action · Tab completes · Up/Down history",
 ]
-NO_LESSON = "No lesson is running: 'peersnap lessons' lists them, 'peersnap lesson NAME' opens one."
-PASTE_RUNS_AT_ONCE = 5  # a longer paste asks first, saying how many lines it runs
 PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gateway queue", "psnaps": "Peer snapshots",
                "console": "Console", "events": "Events"}
 
 
-class Dashboard(Screen[None]):
+class Dashboard(DashboardInput):
     BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
 
     class SpeedChanged(Message):
@@ -87,7 +80,6 @@ class Dashboard(Screen[None]):
         super().__init__()
         self.state = state
         self.autosaved: Path | None = None  # where the session was last autosaved
-        self._history_warned = False
         self.session = start.session
         self.scenario = start.session.scenario
         self.lesson = start.lesson
@@ -98,6 +90,7 @@ class Dashboard(Screen[None]):
         self.fileset_name = self._first_fileset()
         self._pending: list[Event] = []  # this frame's events, handed to the widgets together
         self._reset_seen = False
+        self.commands_seen = 0  # commands run (the toggle bar marks what the last one changed)
         self._last_tick = 0.0
         self._last_second = -1
         self._frame: Timer | None = None  # the next frame (one-shot; none while paused with nothing to draw)
@@ -121,7 +114,8 @@ class Dashboard(Screen[None]):
         yield TimelineStrip(id="timeline")
         yield PsnapTable(id="psnaps")
         with Horizontal(id="bottom"):
-            yield Console(partial(complete, self.session), id="console", blink=self.blink)
+            yield Console(partial(complete, self.session), typo_guesser=partial(did_you_mean, self.session), id="console",
+                          blink=self.blink)
             if self.lesson is not None:
                 yield LessonPanel(self.lesson, self.session, id="lesson")
             yield EventLog(id="events")
@@ -160,8 +154,10 @@ class Dashboard(Screen[None]):
 
     # -- engine wiring -------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
-        self._pending.append(event)
+        self._take_event(event)
         self._wake()
+        if isinstance(event, CommandRan):
+            self.commands_seen += 1
         if isinstance(event, SessionReset):
             self._reset_seen = True  # undo rebuilt the world: redraw everything next frame
 
@@ -216,7 +212,7 @@ class Dashboard(Screen[None]):
             note = f"past: {self.session.moment_text(self.session.moment)}" + (f" · {note}" if note else "")
         self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
                                          room, note, invariants.check(engine.world))
-        self.query_one(ToggleBar).show(engine, fileset, compact=room.narrow)
+        self.query_one(ToggleBar).show(engine, fileset, compact=room.narrow, commands=self.commands_seen)
         self.query_one(QueueSummary).show(engine, fileset)
         queue = self.query_one(QueueView)
         queue.show(engine, fileset)
@@ -254,187 +250,6 @@ class Dashboard(Screen[None]):
             return f"the session could not be autosaved: {exc}"
         self.autosaved = path
         return ""
-
-    def _save_history(self, lines: list[str]) -> None:
-        if self.state is None:
-            return
-        warning = saved_state.save_history(self.state / saved_state.HISTORY_FILE, lines)
-        if warning and not self._history_warned:
-            self._history_warned = True  # said once, not on every command
-            self.notify(warning, severity="warning")
-
-    # -- keys typed anywhere -------------------------------------------------------------
-    def on_key(self, event: events.Key) -> None:
-        """A printable key typed where nothing takes it (a pane, the queue) goes to the
-        console; `/` focuses the event filter and `?` opens help."""
-        if not event.is_printable or event.character is None or isinstance(self.focused, ConsoleInput):
-            return
-        node = self.focused
-        while node is not None and node is not self:
-            if event.key in node._bindings.key_to_bindings:  # (no public reader) the pane's own key: Space on a toggle
-                return
-            node = node.parent
-        event.stop()
-        if event.character == "/" and self.query("#event-filter"):
-            self.query_one("#event-filter").focus()
-            return
-        if event.character == "?":
-            self.action_help()
-            return
-        field = self.query_one(Console).input
-        field.focus()
-        field.insert_text_at_cursor(event.character)
-
-    def on_paste(self, event: events.Paste) -> None:
-        """A paste where nothing takes it goes to the console."""
-        if not isinstance(self.focused, ConsoleInput):
-            event.stop()
-            field = self.query_one(Console).input
-            field.focus()
-            field.post_message(events.Paste(event.text))
-
-    def on_console_input_help_wanted(self, _message: ConsoleInput.HelpWanted) -> None:
-        self.action_help()
-
-    # -- commands ------------------------------------------------------------------------
-    def on_console_submitted(self, message: Console.Submitted) -> None:
-        self.run_line(message.line, play=True)
-
-    def on_console_pasted(self, message: Console.Pasted) -> None:
-        lines = [line for line in message.lines if line.strip()]
-        if len(lines) <= PASTE_RUNS_AT_ONCE:
-            self._run_lines(lines)
-            return
-        preview = "\n".join(f"  {line}" for line in lines[:3]) + ("\n  ..." if len(lines) > 3 else "")
-
-        def answered(run: bool | None) -> None:
-            if run:
-                self._run_lines(lines)
-            else:
-                self.query_one(Console).output.write(
-                    f"peersnap: the {len(lines)} pasted lines were not run (Up recalls them from the history)")
-
-        self.app.push_screen(Confirm(f"Run {len(lines)} pasted lines?", preview, "Enter runs them all, in order"),
-                             answered)
-
-    def _run_lines(self, lines: list[str]) -> None:
-        for line in lines:
-            self.run_line(line)
-
-    def run_line(self, line: str, explain: bool = True, play: bool = False) -> None:
-        """Run a console line through the session and show it like a terminal
-        (`explain`: a refused command opens the explanation card). With `play` (a line
-        typed in the console), `sim advance` and `sim settle` play (see tui/player.py);
-        scripts, shots and replays jump."""
-        if line.strip() == "clear":
-            self.query_one(Console).output.clear()
-            return
-        self._end_play()
-        self._catch_up()
-        if play and plays(line) and self.replay is None and can_play(self.session.engine):
-            before, seen = self.session.engine.fork(), len(self._pending)
-            result = self.session.run(line)
-            if result.rc == 0 and self.session.engine.now > before.now:
-                # the twin's events show as it plays; of the jump's, only the command itself
-                self._pending[seen:] = [e for e in self._pending[seen:] if isinstance(e, CommandRan)]
-                self.player = Player.begin(before, self.session.engine, result, self._pending.append)
-                self.refresh_view()
-                return
-            self._echo(result, explain)
-            return
-        result = self.session.run(line)
-        self._echo(result, explain)
-
-    def _echo(self, result: Result, explain: bool) -> None:
-        console = self.query_one(Console)
-        if result.command or result.lines:
-            console.echo(result.cluster, result.command, result.lines, result.rc)
-        if result.refusal is not None and explain and not self._lesson_expects(result.refusal):
-            self.app.push_screen(RefusalCard(result.command, result.refusal))
-        if self.state is not None and result.command:
-            self.autosave()  # (a failure is said when quitting)
-        self.refresh_view()
-
-    def _lesson_expects(self, refusal: Refusal) -> bool:
-        """The lesson's open step asks for this refusal: the lesson panel shows it (✔ and why),
-        not a card that would eat the learner's next Enter."""
-        for panel in self.query(LessonPanel):
-            step = panel.lesson_run.step
-            if step is not None and step.check["kind"] == "refused" \
-                    and step.check.get("message_id", refusal.message_id) == refusal.message_id:
-                return True
-        return False
-
-    def action_run_command(self, name: str) -> None:
-        """Run a command action's steps (a toggle, Ctrl+S); a failed step undoes the ones before it."""
-        action = BY_NAME[name]
-        assert action.steps is not None, name
-        self._end_play()
-        outcome = run_steps(self.session, action.steps(self.session, self.fileset_name), via=action.key_display if action.keys else f"the {action.label} toggle")
-        console = self.query_one(Console)
-        for i, result in enumerate(outcome.results):
-            console.echo(result.cluster, result.command, result.lines, result.rc, action.note if i == 0 else "")
-        for result in outcome.undone:
-            console.echo(result.cluster, result.command, result.lines, result.rc, "undo: the toggle changes nothing")
-        if not outcome.ok:
-            failed = outcome.results[-1]
-            if outcome.refusal is not None:
-                if not self._lesson_expects(outcome.refusal):
-                    self.app.push_screen(RefusalCard(failed.command, outcome.refusal))
-            else:
-                self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
-                            severity="error")
-        elif action.explains:
-            self.app.push_screen(WhyCard(explain_fileset(self.session.engine.world, self.fileset,
-                                                         self.session.engine.now)))
-        self.refresh_view()
-
-    async def on_toggle_pressed(self, message: Toggle.Pressed) -> None:
-        await self.run_action(BY_NAME[message.action].action)
-
-    def action_next_fileset(self) -> None:
-        names = list(self.session.engine.world.filesets)
-        if names:
-            self.fileset_name = names[(names.index(self.fileset_name) + 1) % len(names)]
-        self.refresh_view()
-
-    def action_help(self) -> None:
-        if not isinstance(self.app.screen, HelpScreen):  # (the palette can ask for help while it shows)
-            self.app.push_screen(HelpScreen())
-
-    def action_focus_console(self) -> None:
-        self.query_one(Console).input.focus()
-
-    def action_undo(self) -> None:
-        self.run_line("undo")
-
-    def action_reset(self) -> None:
-        """Ask, then start the scenario again (undo brings the world back)."""
-        commands = self.changed_commands()
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.reset_world()
-
-        self.app.push_screen(Confirm(f"Start the scenario '{self.scenario.name}' again?",
-                                     f"The world goes back to its first second ({commands} changing commands "
-                                     "rewound). undo (Ctrl+Z) brings it back.", "Enter resets"), answered)
-
-    def reset_world(self) -> None:
-        """Start the scenario again through the session (its listeners stay; the view redraws)."""
-        self._pending.clear()
-        events = self.query_one(EventLog)
-        events.records.clear()
-        events.set_filter("")
-        self.session.reset()
-        self.query_one(Console).output.write(
-            f"peersnap: scenario '{self.scenario.name}' started again (undo brings the world back)")
-        self.fileset_name = self._first_fileset()
-        for panel in self.query(LessonPanel):
-            panel.restart()
-        if self.replay is not None:
-            self.replay.restart()
-        self.refresh_view()
 
     # -- time ----------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -595,37 +410,6 @@ class Dashboard(Screen[None]):
 
     def on_psnap_table_chosen(self, message: PsnapTable.Chosen) -> None:
         self._why(message.name)
-
-    # -- the lesson ----------------------------------------------------------------------
-    def _lesson_panel(self) -> LessonPanel | None:
-        panels = self.query(LessonPanel)
-        if not panels:
-            self.notify(NO_LESSON, title="lesson")
-            return None
-        return panels.first()
-
-    def action_lesson_hint(self) -> None:
-        panel = self._lesson_panel()
-        if panel is not None:
-            panel.reveal_hint()
-
-    def action_lesson_try(self) -> None:
-        panel = self._lesson_panel()
-        if panel is None:
-            return
-        if not panel.suggested:
-            self.notify("This step suggests no command." if not panel.lesson_run.done else "The lesson is complete.",
-                        title="lesson")
-            return
-        if not panel.lesson_run.answer_shown:
-            panel.reveal_hint()  # the hint comes with the answer (and counts as taken)
-        field = self.query_one(Console).input
-        if field.value.strip() and field.value != panel.suggested:
-            field.remember(field.value)  # what the learner typed is not lost: Up brings it back
-            self.notify("Your line is in the history: Up brings it back.", title="lesson")
-        field.value = panel.suggested
-        field.cursor_position = len(field.value)
-        field.focus()
 
     def on_unmount(self) -> None:
         self._unsubscribe()

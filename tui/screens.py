@@ -18,15 +18,40 @@ from .actions import ACTIONS
 HELP_TEXT_WIDTH = 54  # 12 key + 26 title + 54 fits the 100-column card inside its border, padding and scrollbar
 
 
-class RefusalCard(ModalScreen[None]):
-    """Why a command was refused: the rule, the IBM message id, and how to fix it."""
+class Card(ModalScreen[None]):
+    """A card over the dashboard, which stays live behind it (its clock runs on, seen); the
+    dashboard's keys do not act under it (they are its screen's)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,space", "dismiss", "Close", show=True)]
+
+
+class RefusalCard(Card):
+    """Why a command was refused: the rule, the IBM message id, and how to fix it. One card
+    at a time: more refusals while it shows (a pasted script) are counted on it."""
 
     def __init__(self, command: str, refusal: Refusal) -> None:
         super().__init__(classes="card-screen")
         self.command = command
         self.refusal = refusal
+        self.more: list[str] = []  # commands refused while this card showed (the console has each)
+
+    def also_refused(self, command: str) -> None:
+        self.more.append(command)
+        if self.is_mounted:  # (else on_mount says it: a paste's lines run before the card is drawn)
+            self._show_more()
+
+    def on_mount(self) -> None:
+        self._show_more()
+
+    def _show_more(self) -> None:
+        n = len(self.more)
+        if not n:
+            return
+        more = self.query_one("#card-more", Static)
+        more.display = True
+        more.update(Content.styled(
+            f"and {n} more refused command{'s' if n > 1 else ''} (the console shows each): {self.more[-1]}",
+            "bold $warning"))
 
     def compose(self) -> ComposeResult:
         r = self.refusal
@@ -37,7 +62,9 @@ class RefusalCard(ModalScreen[None]):
                                           (r.message_id or "(no message id)", "bold $warning"), "  ", r.text))
             yield Static(Content.assemble(("how to fix", "bold $success")), classes="card-gap")
             yield Static(r.hint, id="card-hint")
-            yield Static(Content.styled("Esc or Enter closes this card", "$text-muted"), classes="card-gap")
+            yield Static("", id="card-more")
+            yield Static(Content.styled("Esc or Enter closes this card", "$text-muted"),
+                         classes="card-gap")
 
     def on_click(self) -> None:
         self.dismiss()

@@ -132,7 +132,14 @@ def shot_svg(script: Script, stage: Stage, at: int | None = None) -> str:
         pictures.append(app.export_screenshot(simplify=True))
 
     play(stage, act)
-    return pictures[0]
+    return preserve_spaces(pictures[0])
+
+
+def preserve_spaces(svg: str) -> str:
+    """Mark the whole picture `xml:space="preserve"`: Textual's SVG draws spaces as U+00A0, which
+    browsers keep, but librsvg (`rsvg-convert`) collapses a text run's leading ones without it,
+    shifting indented text left in the PNG."""
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1) if 'xml:space="preserve"' not in svg else svg
 
 
 # -- cast ---------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from peersnap.core.model import AfmMode, Protocol
 from peersnap.core.rules import Refusal
 from peersnap.core.session import Session
 
-MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMode.LU, AfmMode.LU: AfmMode.SW}
+# LU is left out: IBM, "Conversion of mode": an LU fileset can never be converted again, so a
+# cycle through it would end there. (`mmchfileset ... -p afmMode=lu` typed still makes one.)
+MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMode.SW, AfmMode.LU: AfmMode.SW}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,13 @@ class ToggleOutcome:
 
 
 def run_steps(session: Session, steps: list[Step], via: str = "") -> ToggleOutcome:
-    """Run the steps in order (`via`: the key that ran them, which `why` cites)."""
+    """Run the steps in order (`via`: the key that ran them, which `why` cites). Every line
+    after the first is logged as joined to it, the undo lines of a failure too: one Ctrl+Z
+    rewinds the whole toggle, and never leaves the fileset unlinked."""
     outcome = ToggleOutcome()
     done: list[Step] = []
     for step in steps:
-        result = session.run(step.line, via)
+        result = session.run(step.line, via, joined=bool(outcome.results))
         outcome.results.append(result)
         if result.rc != 0:
             outcome.ok = False
@@ -51,7 +55,7 @@ def run_steps(session: Session, steps: list[Step], via: str = "") -> ToggleOutco
             outcome.failure = list(result.lines)
             for earlier in reversed(done):
                 if earlier.undo:
-                    outcome.undone.append(session.run(earlier.undo, via))
+                    outcome.undone.append(session.run(earlier.undo, via, joined=True))
             break
         done.append(step)
     return outcome
@@ -94,7 +98,8 @@ def mode_steps(session: Session, fileset_name: str) -> list[Step]:
     fs = engine.world.cache.fs
     change = f"mmchfileset {fs.name} {fileset_name} -p afmMode={MODE_CYCLE[fileset.mode].value}"
     steps = _relink(fs.name, fileset_name, fs.mount, change)
-    return steps if fileset.linked else steps[1:2]
+    # an LU fileset's change is refused whatever its link: try it as it is, nothing unlinked
+    return steps if fileset.linked and fileset.mode is not AfmMode.LU else steps[1:2]
 
 
 def psnap_steps(session: Session, fileset_name: str) -> list[Step]:

@@ -265,6 +265,8 @@ COMMANDS = [
             ("getstate", "stop", "start", "flushPending", "resync", "failover", "resumeRequeued"),
             ("-j", "-Y", "--new-target"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET},
+            sub_options={"getstate": ("-j", "-Y"), "stop": ("-j",), "start": ("-j",), "flushpending": ("-j",),
+                         "resync": ("-j",), "failover": ("-j", "--new-target")},
             elsewhere="There are no AFM filesets in file system fs1 on the home cluster; run mmafmctl at the cache."),
     Command("mmafmconfig", AFMCONFIG_USAGE, "enable AFM controls on a home export (home); list export maps (cache)",
             mmafmconfig, ("enable", "disable", "show"), ("-Y",), "home", args=(SUBCOMMAND, EXPORT),

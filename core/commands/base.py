@@ -172,6 +172,13 @@ class Command:
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # after a subcommand: its words
     elsewhere: str = ""
     placements: Mapping[str, Placement] = field(default_factory=dict)  # lower-case subcommand -> where it runs
+    sub_options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # subcommand -> the options it takes
+
+    def options_for(self, argv: Sequence[str]) -> tuple[str, ...]:
+        """The options this line's subcommand takes (before the subcommand, or for a command
+        without a list: all the command's)."""
+        sub = self.subcommand_in(argv) if self.sub_options else ""
+        return self.sub_options.get(sub, ()) if sub else self.options
 
     def subcommand_in(self, argv: Sequence[str]) -> str:
         """The subcommand word of `argv` (lower case), or "" when there is none:

@@ -310,6 +310,8 @@ COMMANDS = [
     Command("mmpsnap", PSNAP_USAGE, "create, delete or list peer snapshots (cache)", mmpsnap,
             ("create", "delete", "status"), ("-j", "-s", "--comment", "--uid", "--rpo", "--wait"), "cache",
             args=(DEVICE, SUBCOMMAND), values={"-j": FILESET, "-s": PSNAP, "--comment": TEXT, "--uid": TEXT},
+            # --rpo is accepted but always refused here (AFM-DR primaries only): completion does not offer it
+            sub_options={"create": ("-j", "--comment", "--uid", "--wait"), "delete": ("-s", "-j"), "status": ("-j",)},
             elsewhere="Peer snapshots are created at the cache; this is the home cluster (run mmpsnap without @home)."),
     Command("mmlssnapshot", LS_USAGE, "list snapshots", mmlssnapshot, (), ("-d", "-s", "-j", "-Y"),
             args=(DEVICE,), values={"-j": FILESET, "-s": SNAPSHOT}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import console_text, drive, type_line
+from peersnap.tui.app import make_app
 from peersnap.tui.widgets.console import Console, ConsoleInput, apply_completion, cluster_of
 
 
@@ -111,3 +112,31 @@ def test_completion_helpers():
     assert apply_completion("x", []) == ("x", [])
     assert cluster_of("@home ls") == "home"
     assert cluster_of("ls") == "cache"
+
+
+def test_tab_after_a_subcommand_lists_its_options_once_and_a_typo_gets_a_did_you_mean():
+    """Typed as a user does, keys one at a time; Tab twice on the same line lists once."""
+    async def check(app, pilot):
+        field = app.query_one(ConsoleInput)
+        await pilot.press(*"mmpsnap", "space", *"fs1", "space", *"create", "space", "tab")
+        await pilot.pause()
+        assert field.value == "mmpsnap fs1 create -"  # what every option starts with, as bash does
+        assert console_text(app).endswith("--comment  --uid  --wait  -j")
+        before = console_text(app)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert console_text(app) == before  # not listed again
+        await pilot.press("j", "space", *"sw", "space", "tab")
+        await pilot.pause()
+        assert console_text(app).endswith("--comment  --uid  --wait")
+        field.value = ""
+        await pilot.press(*"mmpsnap", "space", *"fs1", "space", *"crate", "tab")
+        await pilot.pause()
+        assert field.value == "mmpsnap fs1 crate"  # nothing typed for the user
+        assert console_text(app).endswith("crate: no such word here; did you mean create?")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert console_text(app).count("did you mean create?") == 1
+
+    drive(check)
+    drive(check, app=make_app(paused=False))

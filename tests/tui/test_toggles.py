@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from helpers import click_toggle, console_text, drive
 from peersnap.core.model import AfmMode, CacheState, Protocol
+from peersnap.core.session import Session
 from peersnap.tui.actions import BY_NAME
+from peersnap.tui.app import make_app
 from peersnap.tui.screens import RefusalCard
 from peersnap.tui.widgets.console import ConsoleInput
 from peersnap.tui.widgets.key_bar import KeyBar, key_bar_markup
@@ -76,21 +78,55 @@ def test_afmconfig_toggle_runs_at_home():
     drive(check)
 
 
-def test_mode_toggle_cycles_sw_ro_iw_lu_and_lu_is_final():
+def test_mode_toggle_cycles_sw_ro_iw_and_back_to_sw_never_into_lu():
+    """Changed on purpose (issue 12): the cycle went SW -> RO -> IW -> LU and ended there, since
+    IBM's "Conversion of mode" says an LU fileset can never be converted; LU is left out."""
     async def check(app, pilot):
         fileset = app.session.engine.world.filesets["sw"]
-        for expected in (AfmMode.RO, AfmMode.IW, AfmMode.LU):
+        for expected in (AfmMode.RO, AfmMode.IW, AfmMode.SW, AfmMode.RO):
             await pilot.press("f5")
-            assert fileset.mode is expected
-        assert "mmchfileset fs1 sw -p afmMode=lu" in console_text(app)
-        await pilot.press("f5")
-        await pilot.pause()
-        assert fileset.mode is AfmMode.LU
-        assert fileset.linked
-        assert isinstance(app.screen, RefusalCard)
-        assert app.screen.refusal.rule == "LU is final"
+            assert app.session.engine.world.filesets["sw"].mode is expected
+            assert app.session.engine.world.filesets["sw"].linked
+        assert "afmMode=lu" not in console_text(app)
+        assert not isinstance(app.screen, RefusalCard)
+        assert fileset.name == "sw"
 
     drive(check)
+
+
+def test_f5_on_an_lu_fileset_is_refused_linked_with_advice_that_fixes_something():
+    async def check(app, pilot):
+        for _ in range(3):
+            await pilot.press("f6")
+        assert app.dashboard.fileset_name == "lu"
+        await pilot.press("f5")
+        await pilot.pause()
+        fileset = app.session.engine.world.filesets["lu"]
+        assert fileset.mode is AfmMode.LU and fileset.linked
+        assert "mmunlinkfileset" not in console_text(app)  # refused as it is: nothing unlinked
+        assert isinstance(app.screen, RefusalCard)
+        refusal = app.screen.refusal
+        assert refusal.rule == "LU is final"
+        assert "another fileset" in refusal.hint and "undo" in refusal.hint
+
+    drive(check, app=make_app("rules-tour"))
+
+
+def test_the_psnap_card_on_an_lu_sw_fileset_does_not_send_the_learner_to_itself():
+    """The SW fileset made LU: its card used to say "Use the sw fileset" (this one) and to convert it
+    with afmMode=sw (never possible from LU)."""
+    session = Session()
+    for line in ("mmunlinkfileset fs1 sw", "mmchfileset fs1 sw -p afmMode=lu", "mmlinkfileset fs1 sw -J /gpfs/fs1/sw"):
+        assert session.run(line).rc == 0
+    refusal = session.run("mmpsnap fs1 create -j sw").refusal
+    assert refusal is not None and refusal.message_id == "6027-2183"
+    assert "Use the sw fileset" not in refusal.hint and "afmMode=sw" not in refusal.hint
+    assert "never become SW" in refusal.hint and "undo" in refusal.hint
+    ro = Session()
+    ro.run("mmunlinkfileset fs1 sw")
+    ro.run("mmchfileset fs1 sw -p afmMode=ro")
+    ro.run("mmlinkfileset fs1 sw -J /gpfs/fs1/sw")
+    assert "mmchfileset fs1 sw -p afmMode=sw" in ro.run("mmpsnap fs1 create -j sw").refusal.hint
 
 
 def test_fileset_toggle_and_state_toggle():

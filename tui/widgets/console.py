@@ -83,9 +83,12 @@ class ConsoleInput(Input):
     ]
 
     class Completed(Message):
-        def __init__(self, candidates: list[str]) -> None:
+        """The choices Tab found (or, with `typo`, what that word was probably meant to be)."""
+
+        def __init__(self, candidates: list[str], typo: str = "") -> None:
             super().__init__()
             self.candidates = candidates
+            self.typo = typo
 
     class Lines(Message):
         """Whole lines to run, in order (Enter, or a paste); `pasted`: they came in one paste."""
@@ -98,8 +101,13 @@ class ConsoleInput(Input):
     class HelpWanted(Message):
         """`?` on an empty line."""
 
-    def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
+    def __init__(self, completer: Completer | None = None, typo_guesser: Completer | None = None,
+                 **kwargs: object) -> None:
+        """`completer`: whole-line candidates for the text so far; `typo_guesser`: for a word nothing
+        completes, the words it was probably meant to be (not Input's `suggester`, which is inline)."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.typo_guesser = typo_guesser
+        self._listed: tuple[str, tuple[str, ...]] | None = None  # the line and the choices Tab last listed
         self.history: list[str] = []
         self._index: int | None = None
         self._draft = ""
@@ -296,14 +304,22 @@ class ConsoleInput(Input):
         text = self.value[: self.cursor_position]
         try:
             candidates = self.completer(text)
+            guesses = self.typo_guesser(text) if not candidates and self.typo_guesser is not None else []
         except Exception:  # noqa: BLE001 - completion must never break typing
-            candidates = []
+            candidates, guesses = [], []
         new, shown = apply_completion(text, candidates)
         if new != text:
             self.value = new + self.value[self.cursor_position:]
             self.cursor_position = len(new)
+        listed = (new, tuple(shown or guesses))
+        if listed == self._listed:  # Tab again on the same line: the list is already there
+            self.app.bell()
+            return
+        self._listed = listed if shown or guesses else None
         if shown:
             self.post_message(self.Completed(shown))
+        elif guesses:
+            self.post_message(self.Completed(guesses, typo=text.split()[-1]))
         elif not candidates:
             self.app.bell()
 
@@ -323,15 +339,17 @@ class Console(Vertical):
             super().__init__()
             self.lines = lines
 
-    def __init__(self, completer: Completer | None = None, *, id: str | None = None, blink: bool = True) -> None:
+    def __init__(self, completer: Completer | None = None, *, typo_guesser: Completer | None = None,
+                 id: str | None = None, blink: bool = True) -> None:
         super().__init__(id=id, classes="pane")
         self._completer = completer
+        self._typo_guesser = typo_guesser
         self._blink = blink
         self._cluster = "cache"
 
     def compose(self) -> ComposeResult:
         yield LineLog(2000, id="console-output")
-        field = ConsoleInput(self._completer, placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
+        field = ConsoleInput(self._completer, self._typo_guesser, placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
                              id="console-input", compact=True, select_on_focus=False)
         field.cursor_blink = self._blink
         yield field
@@ -363,6 +381,10 @@ class Console(Vertical):
                           else self.Pasted(event.lines))
 
     def on_console_input_completed(self, event: ConsoleInput.Completed) -> None:
+        if event.typo:
+            self.output.write(Content.assemble((f"{event.typo}: no such word here; did you mean ", "$text-muted"),
+                                               (" or ".join(event.candidates), "bold"), ("?", "$text-muted")))
+            return
         self.output.write(Content.styled("  ".join(event.candidates), "$text-muted"))
 
     def echo(self, cluster: str, command: str, lines: list[str], rc: int, note: str = "") -> None:

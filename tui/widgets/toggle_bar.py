@@ -36,6 +36,7 @@ class Toggle:
     value: str = ""
     style: str = ""
     tone: str = ""
+    changed: bool = False  # the last command changed it (a command such as mmafmconfig prints nothing)
 
     class Pressed(Message):
         def __init__(self, action: str) -> None:
@@ -43,10 +44,13 @@ class Toggle:
             self.action = action
 
     def text(self) -> Content:
-        return Content.assemble((f"{self.key} ", "$text-muted"), self.label, (self.value, self.style))
+        return Content.assemble((f"{self.key} ", "$text-muted"), self.label, (self.value, self.style),
+                                (" ◂", "bold $accent") if self.changed else "")
 
     def background(self, focused: bool, hovered: bool) -> str:
         # the old per-toggle CSS, in its cascade order: a bad tone beats hover, focus beats hover
+        if self.changed and not focused:
+            return "on $accent 45%"
         if self.tone == "bad":
             return "on $error 40%" if focused else "on $error 20%"
         if focused:
@@ -75,9 +79,13 @@ class ToggleBar(Widget, can_focus=True):
         self.cursor = 0  # the toggle Enter runs while the bar has focus
         self._hover: int | None = None
         self._regions: list[tuple[int, int]] = []  # (start, end) cells of each toggle, as last drawn
+        self._seen: tuple[str, dict[str, str]] = ("", {})  # the fileset and each toggle's value, as last shown
+        self._changed: dict[str, int] = {}  # toggle -> the command count when its value last changed
 
     # -- what it shows -------------------------------------------------------------
-    def show(self, engine: Engine, fileset: AfmFileset, compact: bool) -> None:
+    def show(self, engine: Engine, fileset: AfmFileset, compact: bool, commands: int = 0) -> None:
+        """`commands`: how many commands have run; a toggle whose value changed stands out
+        (accent, ◂) until the next command runs, so a silent change is seen at once."""
         link_up = engine.world.link_up
         nfs = fileset.target.protocol is Protocol.NFS
         export = engine.world.export_for(fileset)
@@ -104,7 +112,18 @@ class ToggleBar(Widget, can_focus=True):
             "next_fileset": ("" if compact else "fileset ", fileset.name, "bold", "idle"),
             "show_state": ("" if compact else "state ", fileset.state.value + linked, good.get(tone, "bold"), tone),
         }
-        toggles = [Toggle(t.action, t.key, t.tooltip, *shown[t.action]) for t in TOGGLES]
+        values = {"toggle_link": str(link_up), "toggle_protocol": str(nfs), "toggle_afmconfig": str(enabled),
+                  "cycle_mode": fileset.mode.value}  # (the state changes with time: its colour says enough)
+        seen_fileset, seen = self._seen
+        if seen_fileset == fileset.name:  # (another fileset shown: nothing changed, it is another one)
+            for action, value in values.items():
+                if seen.get(action, value) != value:
+                    self._changed[action] = commands
+        else:
+            self._changed.clear()
+        self._seen = (fileset.name, values)
+        toggles = [Toggle(t.action, t.key, t.tooltip, *shown[t.action], changed=self._changed.get(t.action) == commands)
+                   for t in TOGGLES]
         if toggles != self.toggles:
             self.toggles = toggles
             self.refresh()  # one row at full width: a repaint, never a layout
