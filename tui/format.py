@@ -47,20 +47,22 @@ def elide(text: str, width: int) -> str:
     return f"{text[:head]}…{text[-tail:]}"
 
 
-def short_psnap(name: str) -> str:
-    """`psnap-…-59-16-10-27-02-27-28`: the fileset id and the time tell pairs apart."""
+def psnap_tail(name: str) -> str:
+    """What tells a psnap apart from the others: its fileset id and the time in its name
+    (`59-16-10-27-02-27-28`); the cluster and file-system ids before it are the same for all."""
     parts = name.split("-")
-    if "psnap" in parts:
-        i = parts.index("psnap")
-        head = "-".join(parts[: i + 1])
-        tail = "-".join(parts[-7:])
-        if len(parts) - i > 8:
-            return f"{head}-…-{tail}"
-    return name
+    return "-".join(parts[-7:]) if name.startswith("psnap-") and len(parts) > 8 else name
+
+
+def short_psnap(name: str) -> str:
+    """`…59-16-10-27-02-27-28`: a psnap's name where the whole does not fit (`fit_psnap`'s short form)."""
+    tail = psnap_tail(name)
+    return name if tail == name else f"…{tail}"
 
 
 def fit_psnap(name: str, room: int) -> str:
-    """The whole name if it fits, else the short form, else its distinguishing tail."""
+    """One rule for a psnap's name everywhere: the whole name if it fits, else `…` and the
+    distinguishing tail (the same text in every pane), else as much of the tail's end as fits."""
     if len(name) <= room:
         return name
     short = short_psnap(name)

@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from .actions import ACTIONS
 
-HELP_TEXT_WIDTH = 54  # 12 key + 26 title + 54 fits the 100-column card inside its border, padding and scrollbar
+HELP_CARD_WIDTH = 100  # columns, as #help in the stylesheet
+KEY_AND_TITLE = 38  # 12 key + 26 title: where the help text's own column starts
 
 
 class Card(ModalScreen[None]):
@@ -94,11 +95,37 @@ class Confirm(ModalScreen[bool]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, from the same declarations that make the bindings and the footer."""
+    """Every key, from the same declarations that make the bindings and the footer; laid out
+    for the terminal's width (help text beside the titles when there is room, under them when
+    not), so it fits any size without a ragged wrap."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q,question_mark", "dismiss", "Close", show=True)]
+    _width = 0
+
+    def text_width(self) -> int:
+        """The help card's text columns: 100 wide, at most 95% of the screen, less border (2),
+        padding (4) and the scrollbar (2)."""
+        return max(min(HELP_CARD_WIDTH, int(self.app.size.width * 0.95)) - 8, 8)
+
+    def on_resize(self) -> None:
+        if self.app.size.width != self._width:
+            self.call_later(self.recompose)
 
     def compose(self) -> ComposeResult:
+        self._width = self.app.size.width
+        room = self.text_width()
+        beside = room - KEY_AND_TITLE >= 24  # the text in its own column beside key and title
+        key_w = 12 if room >= 36 else 0
+
+        def entry(key: str, title: str, text: str) -> Content:
+            if beside:
+                lines = textwrap.wrap(text, room - KEY_AND_TITLE) or [""]
+                return Content.assemble((f"{key:>10}  ", "bold $primary"), (f"{title:<26}", "bold"),
+                                        ("\n" + " " * KEY_AND_TITLE).join(lines))
+            lines = textwrap.wrap(text, room - key_w) or [""]
+            head = Content.assemble((f"{key:>10}  " if key_w else f"{key}  ", "bold $primary"), (title, "bold"))
+            return Content("\n").join([head, *(Content(" " * key_w + line) for line in lines)])
+
         with VerticalScroll(id="help"):
             yield Static(Content.styled("peersnap: AFM peer snapshots, simulated", "bold $accent"))
             yield Static(
@@ -108,22 +135,22 @@ class HelpScreen(ModalScreen[None]):
             )
             groups: dict[str, list[Content]] = {}
             for action in ACTIONS:
-                lines = textwrap.wrap(action.help, HELP_TEXT_WIDTH) or [""]
-                hang = "\n" + " " * 38
-                groups.setdefault(action.group, []).append(
-                    Content.assemble((f"{action.key_display:>10}  ", "bold $primary"), (f"{action.title:<26}", "bold"),
-                                     hang.join(lines)))
+                groups.setdefault(action.group, []).append(entry(action.key_display, action.title, action.help))
             for group, lines in groups.items():
                 yield Static(Content.styled(group, "bold underline"), classes="help-group")
                 yield Static(Content("\n").join(lines))
             yield Static(Content.styled("Console", "bold underline"), classes="help-group")
+            console = [
+                ("Enter", "run the command (try: help, mmpsnap fs1 create -j sw)"),
+                ("Up/Down", "walk the command history"),
+                ("Tab", "complete command names, options, filesets and snapshot names"),
+                ("PgUp/PgDn", "scroll the console's output"),
+                ("@home", "start a line with @home to run it on the home cluster"),
+                ("?", "this help, when the console is not focused"),
+            ]
             yield Static(Content("\n").join([
-                Content.assemble(("     Enter  ", "bold $primary"), "run the command (try: help, mmpsnap fs1 create -j sw)"),
-                Content.assemble(("   Up/Down  ", "bold $primary"), "walk the command history"),
-                Content.assemble(("       Tab  ", "bold $primary"),
-                                 "complete command names, options, filesets and snapshot names"),
-                Content.assemble(("     @home  ", "bold $primary"), "start a line with @home to run it on the home cluster"),
-                Content.assemble(("         ?  ", "bold $primary"), "this help, when the console is not focused"),
-            ]))
+                Content.assemble((f"{key:>10}  " if key_w else f"{key}  ", "bold $primary"),
+                                 ("\n" + " " * key_w).join(textwrap.wrap(text, room - key_w) or [""]))
+                for key, text in console]))
             yield Static(Content.styled("Esc closes help · Ctrl+P lists every action", "$text-muted"),
                          classes="help-group")

@@ -69,3 +69,28 @@ def test_large_terminal_200x60(snap_compare):
     run = _lines("echo hello > /gpfs/fs1/sw/a.txt", "mmpsnap fs1 create -j sw", "sim settle", "sim load 30",
                  "mmpsnap fs1 create -j sw")
     assert snap_compare(make_app(), terminal_size=(200, 60), run_before=run)
+
+
+LAYOUT_WORLD = ("echo hello > /gpfs/fs1/sw/a.txt", "mmpsnap fs1 create -j sw", "sim settle", "sim load 3",
+                "mmpsnap fs1 create -j sw", "@home mmafmconfig disable /gpfs/fs1/sw")
+
+
+def test_layout_80x24(snap_compare):
+    """The same world at three sizes (issue 12): footer with Help, Undo, more and Quit; one psnap-name rule."""
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_lines(*LAYOUT_WORLD))
+
+
+def test_layout_120x40(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=_lines(*LAYOUT_WORLD))
+
+
+def test_layout_200x60(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(200, 60), run_before=_lines(*LAYOUT_WORLD))
+
+
+def test_help_at_80x24(snap_compare):
+    async def run(pilot) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)

@@ -80,6 +80,8 @@ class ConsoleInput(Input):
         Binding("down", "history(1)", "Next command", show=False),
         Binding("tab", "complete", "Complete", show=False),
         Binding("ctrl+r", "search_history", "Search history", show=False),
+        Binding("pageup", "scroll_output(-1)", "Scroll the output up", show=False),
+        Binding("pagedown", "scroll_output(1)", "Scroll the output down", show=False),
     ]
 
     class Completed(Message):
@@ -297,6 +299,13 @@ class ConsoleInput(Input):
             self._index = max(index, 0)
             self.value = self.history[self._index]
         self.cursor_position = len(self.value)
+
+    def action_scroll_output(self, pages: int) -> None:
+        """PageUp/PageDown at the prompt scroll the console's output (the cursor stays here)."""
+        parent = self.parent
+        output = parent.query_one(LineLog) if parent is not None else None
+        if output is not None:
+            output.scroll_to(y=output.scroll_y + pages * max(output.size.height - 1, 1), animate=False)
 
     def action_complete(self) -> None:
         if self.completer is None:

@@ -36,7 +36,7 @@ class EventRecord:
         self.at = event.at
         self.topic = event.topic
         self.fileset = event.fileset
-        self.text = PSNAP_NAME.sub("psnap-…-", event.describe())
+        self.text = PSNAP_NAME.sub("…", event.describe())  # the short form every pane shows (fmt.fit_psnap)
         self.time = time
 
     def matches(self, words: list[str]) -> bool:

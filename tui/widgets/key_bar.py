@@ -12,27 +12,44 @@ from textual.widgets import Static
 
 from ..actions import ACTIONS, short_key
 
+MORE = ("ctrl+p", "command_palette", "more")  # the palette lists every action: the keys left out are there
+
 
 def key_bar_markup(width: int) -> Content:
-    """`F1 Help  ^S psnap  ...`, each item a link to its action; as many as fit in `width`.
+    """`F1 Help  ^S psnap  ...  ^P more  ^Q Quit`, each item a link to its action; Help first and Quit
+    last whatever the width, and `^P more` when keys were left out for room.
 
     Built from spans, not markup: the same content as `[@click=screen.ACTION][bold $accent]KEY[/] LABEL[/]`
     per item, without parsing markup on the first frame."""
+    shown = [a for a in ACTIONS if a.footer]
+    first, last = shown[0], shown[-1]  # Help and Quit: kept
+    items = [(short_key(a.keys), a.label, f"{a.target}.{a.action}") for a in shown]
+
+    def width_of(chosen: list[tuple[str, str, str]]) -> int:
+        return sum(cell_len(f"{k} {label}") for k, label, _ in chosen) + 2 * (len(chosen) - 1)
+
+    chosen = items
+    if width_of(items) > width:
+        more = (short_key(MORE[0]), MORE[2], f"app.{MORE[1]}")
+        undo = [item for item in items if item[2].endswith(".undo")]  # kept too while there is room
+        kept = undo if width_of([items[0], *undo, more, items[-1]]) <= width else []
+        middle: list[tuple[str, str, str]] = []
+        for item in items[1:-1]:
+            if item in kept:
+                continue
+            if width_of([items[0], *middle, item, *kept, more, items[-1]]) > width:
+                break
+            middle.append(item)
+        chosen = [items[0], *middle, *kept, more, items[-1]]
+    assert first.footer and last.footer
     text: list[str] = []
     spans: list[Span] = []
-    used = 0
-    for action in ACTIONS:
-        if not action.footer:
-            continue
-        key = short_key(action.keys)
-        item = f"{key} {action.label}"
-        if used + cell_len(item) + 1 > width:
-            break
+    for key, label, target in chosen:
         start = sum(len(part) for part in text)
+        item = f"{key} {label}"
         text.append(item + "  ")
-        spans.append(Span(start, start + len(item), f"@click={action.target}.{action.action}"))
+        spans.append(Span(start, start + len(item), f"@click={target}"))
         spans.append(Span(start, start + len(key), "bold $accent"))
-        used += cell_len(item) + 2
     return Content("".join(text)[:-2], spans)
 
 

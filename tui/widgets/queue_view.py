@@ -296,11 +296,10 @@ class QueueView(LineView, can_focus=True):
         seq = f"#{op.seq}"
         if op.kind == PSNAP:
             style = self.get_component_rich_style("queue-view--psnap")
-            name = fmt.fit_psnap(str(op.data), max(width - len(seq) - 16, 8))
             state = "removed" if op.dropped else f"{age:>5}"
             text = Text(f"◆{seq:>{self._seq_width()}} PSNAP  ", style)
             tail = f"  {state}"
-            text.append(fmt.elide(name, max(width - len(text) - len(tail), 8)), style)
+            text.append(fmt.fit_psnap(str(op.data), max(width - len(text) - len(tail), 8)), style)
             text.append(tail.rjust(max(width - len(text), 0)), style)
             return text
         dim = self.get_component_rich_style("queue-view--dim")

@@ -1,0 +1,114 @@
+"""Layout that follows the terminal (issue 12): the footer keeps Help and Quit and says more
+keys exist; F1 help fits any size; one psnap-name rule in every pane; PageUp/PageDown scroll
+the console from the prompt; shrinking to 90x28 and growing to 130x45 gives the full layout
+back."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import drive
+from peersnap.tui import format as fmt
+from peersnap.tui.app import make_app
+from peersnap.tui.layout import Room
+from peersnap.tui.screens import HelpScreen
+from peersnap.tui.widgets.event_log import EventLog
+from peersnap.tui.widgets.file_pane import FilePane
+from peersnap.tui.widgets.key_bar import KeyBar, key_bar_markup
+from peersnap.tui.widgets.line_log import LineLog
+from peersnap.tui.widgets.psnap_table import PsnapTable
+from peersnap.tui.widgets.queue_view import QueueView
+from textual.widgets import Static
+
+NAME = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-02-27-28"
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120, 150, 200])
+def test_the_footer_keeps_help_and_quit_and_says_more_keys_exist(width):
+    text = key_bar_markup(width).plain
+    assert text.startswith("F1 Help") and text.endswith("^Q Quit")
+    assert len(text) <= width
+    everything = key_bar_markup(1000).plain
+    assert ("^P more" in text) == (text != everything)
+    if width >= 40:
+        assert "^Z Undo" in text
+
+
+def test_fit_psnap_is_one_rule():
+    assert fmt.fit_psnap(NAME, len(NAME)) == NAME
+    assert fmt.fit_psnap(NAME, 40) == "…59-16-10-27-02-27-28" == fmt.short_psnap(NAME)
+    assert fmt.fit_psnap(NAME, 15) == "…10-27-02-27-28"
+
+
+def test_every_pane_shows_a_psnap_by_the_same_tail():
+    async def check(app, pilot):
+        app.dashboard.run_line("echo a > /gpfs/fs1/sw/a")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await pilot.pause()
+        name = next(iter(app.session.engine.world.filesets["sw"].psnaps))
+        tail = fmt.short_psnap(name)
+        texts = {
+            "table": app.query_one(PsnapTable).text,
+            "queue": "\n".join(str(app.query_one(QueueView).render_line(y).text) for y in range(6)),
+            "cache pane": app.query_one("#cache-pane", FilePane).text,
+            "events": "\n".join(r.text for r in app.query_one(EventLog).records),
+        }
+        for where, text in texts.items():
+            assert name in text or tail in text, f"{where}: {text}"
+            assert "psnap-…" not in text and "psnap-138…" not in text, where
+
+    drive(check)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (120, 40), (200, 60)])
+def test_f1_help_fits_the_terminal_without_a_ragged_wrap(size):
+    async def check(app, pilot):
+        await pilot.press("f1")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        room = help_screen.query_one("#help").scrollable_content_region.width  # what is drawn, not what was planned
+        assert help_screen.text_width() == room
+        tables = list(help_screen.query(Static))[2:]  # (the title and the prose paragraph wrap as prose does)
+        assert len(tables) > 4
+        for static in tables:
+            for line in static.visual.plain.split("\n"):
+                assert len(line) <= room, (size, line)
+
+    drive(check, size=size)
+
+
+def test_pageup_and_pagedown_at_the_prompt_scroll_the_console():
+    async def check(app, pilot):
+        for i in range(60):
+            app.dashboard.run_line(f"echo line {i}")
+        await pilot.pause()
+        output = app.query_one("#console-output", LineLog)
+        bottom = output.scroll_y
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert output.scroll_y < bottom
+        assert app.focused is app.query_one("#console-input")
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert output.scroll_y == bottom
+
+    drive(check)
+
+
+def test_shrink_to_90x28_then_grow_to_130x45_gives_the_full_layout_back():
+    async def check(app, pilot):
+        full = dict(Room(130, 45).screen_classes(lesson=False))
+        await pilot.resize_terminal(90, 28)
+        await pilot.pause()
+        assert app.dashboard.has_class("tiny") and app.dashboard.has_class("short")
+        await pilot.resize_terminal(130, 45)
+        for _ in range(3):
+            await pilot.pause()
+        for name, on in full.items():
+            assert app.dashboard.has_class(name) == on, name
+        assert app.query_one("#events").display and app.query_one("#timeline").display
+        assert key_bar_markup(130).plain == str(app.query_one(KeyBar).render())
+        assert "protocol NFS" in str(app.query_one("#toggles").render())  # the full labels, not the compact
+
+    drive(check, size=(130, 45))
+    drive(check, size=(130, 45), app=make_app(paused=False))
