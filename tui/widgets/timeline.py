@@ -90,7 +90,7 @@ class TimelineStrip(Widget, can_focus=True):
         width, base = self.size.width, self.visual_style
         if self._styles_for != (base, self.app.theme):
             self._styles_for, self._styles, self._strips = (base, self.app.theme), {}, None
-        if self._strips is None or self._strips[0].cell_length != width:
+        if not self._strips or self._strips[0].cell_length != width:  # (none before the first show)
             self._strips = [self._strip(row, width) for row in self._rows]
         if y < len(self._strips):
             return self._strips[y]
