@@ -112,3 +112,22 @@ def test_shrink_to_90x28_then_grow_to_130x45_gives_the_full_layout_back():
 
     drive(check, size=(130, 45))
     drive(check, size=(130, 45), app=make_app(paused=False))
+
+
+def test_the_event_logs_wrapped_lines_start_under_the_text_column():
+    """Cause first, and a long event's later rows indented under its text, not at column 0."""
+    async def check(app, pilot):
+        app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await pilot.pause()
+        log = app.query_one("#event-lines", LineLog)
+        rows = [log.render_line(y).text for y in range(log.size.height)]
+        rows = [r.rstrip() for r in rows if r.strip()]
+        firsts = [r for r in rows if r[:2].isdigit()]
+        later = [r for r in rows if not r[:2].isdigit()]
+        assert firsts and later
+        assert all(r.startswith(" " * 22) for r in later), rows
+        assert next(i for i, r in enumerate(rows) if "[cache]# mmpsnap" in r) < \
+            next(i for i, r in enumerate(rows) if "refused" in r)
+
+    drive(check)

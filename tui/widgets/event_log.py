@@ -17,6 +17,7 @@ from textual.widgets import Input
 from .line_log import LineLog
 
 KEEP = 5000
+TEXT_COLUMN = 24  # time (8), topic (8), fileset (6) and their gaps: where an event's text starts
 PSNAP_NAME = re.compile(r"psnap-[0-9A-Za-z]+-[0-9A-Fa-f]+:[0-9A-Fa-f]+-")
 TOPIC_STYLES = {
     "psnap": "bold $accent",
@@ -62,7 +63,7 @@ class EventLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: psnap, flush, refused, sw ...", id="event-filter", compact=True)
-        yield LineLog(KEEP, id="event-lines")
+        yield LineLog(KEEP, id="event-lines", hang=TEXT_COLUMN)
 
     def add(self, engine: Engine, events: Iterable[Event]) -> None:
         new = [EventRecord(e, clock.hms(engine.clock("cache", e.at))) for e in events]

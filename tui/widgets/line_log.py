@@ -16,18 +16,21 @@ from textual.visual import Visual
 from .line_view import LineView
 
 
-def wrap_points(text: str, width: int) -> list[tuple[int, int]]:
-    """Where a line breaks to fit `width`: at the last space that fits, else mid-word."""
+def wrap_points(text: str, width: int, hang: int = 0) -> list[tuple[int, int]]:
+    """Where a line breaks to fit `width`: at the last space that fits, else mid-word; rows
+    after the first are `hang` cells narrower (they are drawn indented by that much)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    while len(text) - start > width:
-        cut = text.rfind(" ", start + 1, start + width + 1)
+    room = width
+    while len(text) - start > room:
+        cut = text.rfind(" ", start + 1, start + room + 1)
         if cut <= start:
-            spans.append((start, start + width))
-            start += width
+            spans.append((start, start + room))
+            start += room
         else:
             spans.append((start, cut))
             start = cut + 1
+        room = max(width - hang, 1)
     spans.append((start, len(text)))
     return spans
 
@@ -41,8 +44,12 @@ class LineLog(LineView, can_focus=True):
     line draws one new row, not a screenful.
     """
 
-    def __init__(self, max_lines: int = 5000, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, max_lines: int = 5000, *, id: str | None = None, classes: str | None = None,
+                 hang: int = 0) -> None:
+        """`hang`: a wrapped line's later rows are indented this much (at most half the width):
+        the event log's start under its text column, not at column 0."""
         super().__init__(id=id, classes=classes)
+        self.hang = hang
         self.lines: deque[Content] = deque(maxlen=max_lines)
         self._first_line = 0  # the number of `lines[0]` since the log began
         self._rows: deque[tuple[int, int, int]] = deque()  # (line number, start, end) per screen row
@@ -89,8 +96,11 @@ class LineLog(LineView, can_focus=True):
         # at once when the new size is known (not after the next frame, which would cost one more)
         self.scroll_end(animate=False, x_axis=False, immediate=self.virtual_size.height == len(self._rows))
 
+    def _hang(self) -> int:
+        return min(self.hang, max(self._width, 1) // 2)
+
     def _add_rows(self, number: int) -> None:
-        for start, end in wrap_points(self.lines[number - self._first_line].plain, max(self._width, 1)):
+        for start, end in wrap_points(self.lines[number - self._first_line].plain, max(self._width, 1), self._hang()):
             self._rows.append((number, start, end))
 
     def _reflow(self) -> None:
@@ -145,6 +155,8 @@ class LineLog(LineView, can_focus=True):
                 self._strips.clear()
             line_number, start, end = self._rows[index]
             part = self.lines[line_number - self._first_line][start:end]
+            if start and self._hang():  # a wrapped line's later row: under the text column
+                part = Content(" " * self._hang()) + part
             strips = Visual.to_strips(self, part, width, 1, style, pad=True)
             strip = self._strips[number] = strips[0] if strips else Strip.blank(width, style.rich_style)
         return strip
