@@ -113,6 +113,8 @@ def link_reasons(world: World, fileset: AfmFileset, now: int) -> list[Reason]:
     if fileset.target.protocol is Protocol.NSD:
         found.append(Reason("unmounted", f"Unmounted since {at(world, down)} (an NSD target has no Disconnected state)"))
         return found
+    if fileset.dropped:  # Dropped until home answers: it does not go Disconnected meanwhile
+        return found
     disconnected = down + world.link.disconnect_timeout_us
     if fileset.state is CacheState.DISCONNECTED:
         found.append(Reason("disconnected", f"Disconnected since {at(world, disconnected)}"))

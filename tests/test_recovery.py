@@ -125,6 +125,13 @@ def test_recovery_without_home_drops_the_queue_and_runs_again_when_home_answers(
     assert fails(session, "mmpsnap fs1 create -j sw")[0] == (
         "mmpsnap: 6027-2293 [E] The peer snapshot creation failed because fileset sw is in Dropped state.")
     assert any("Recovery of fileset sw in file system fs1 failed" in line for line in session.engine.world.gpfs_log)
+    assert ok(session, "why sw") == [
+        "sw is Dropped since 02:28:29 (`sim gateway fail`): its queue was dropped and recovery waits for home",
+        "  · mode sw, target nfs://home1/gpfs/fs1/sw",
+        "  · link down since 02:27:28 (`sim link down`)",
+        "  · mmpsnap now: refused: 6027-2293, state Dropped (`sim link down` set it at 02:27:28)",
+        "  · home export /gpfs/fs1/sw AFM enabled since the scenario started",
+    ]
     ok(session, "sim link up")
     assert state(session) == row("QueueOnly", 1, 0)
     ok(session, "sim settle")
