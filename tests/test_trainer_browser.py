@@ -91,7 +91,8 @@ def declared_key(action: str) -> str:
 
 
 def playwright_key(key: str) -> str:
-    names = {"ctrl": "Control", "backslash": "Backslash", "shift": "Shift", "alt": "Alt"}
+    names = {"ctrl": "Control", "backslash": "Backslash", "shift": "Shift", "alt": "Alt", "escape": "Escape",
+             "tab": "Tab", "pageup": "PageUp", "pagedown": "PageDown"}
     return "+".join(names.get(part, part.upper() if len(part) > 1 else part) for part in key.split("+"))
 
 
@@ -173,4 +174,47 @@ def test_the_dashboards_keys_reach_it_and_none_reloads_or_closes_the_page(classr
         page.wait_for_timeout(300)
     page.wait_for_timeout(500)
     assert page.evaluate("() => window.__stayed === true")  # never reloaded
+    assert not page.is_closed() and len(page.context.pages) == 1
+
+
+WATCH_KEYS = """() => {
+  // What Chromium gave the page (and whether the page cancelled the browser's own action), and
+  // what xterm.js sent on to the dashboard for it.
+  window.__keys = []; window.__sent = [];
+  window.addEventListener("keydown", (event) => window.__keys.push(event), true);
+  window.__terminals[0].onData((data) => window.__sent.push(data));
+}"""
+
+
+def test_every_actions_key_reaches_the_dashboard_in_chromium_and_the_browser_does_nothing(classroom):
+    """Each action's browser key (tui/actions.py; test_browser_keys.py checks none is one the
+    browser keeps), plus the palette's Ctrl+P and the console's Ctrl+R: Chromium hands it to the
+    page, xterm.js cancels the browser's action (no reload, print, find, address bar, caret
+    browsing) and sends bytes that Textual's own parser reads as that very key."""
+    from peersnap.tui.actions import ACTIONS, browser_key
+    from textual import events
+    from textual._xterm_parser import XTermParser
+
+    keys = [browser_key(a) for a in ACTIONS if a.keys and a.name != "quit"] + ["ctrl+p", "ctrl+r"]
+    keys += ["ctrl+q"]  # last: it ends the seat
+    page = student(classroom, "fay")
+    page.evaluate("() => { window.__stayed = true; }")
+    page.focus(".xterm-helper-textarea")
+    page.evaluate(WATCH_KEYS)
+    for key in keys:
+        page.evaluate("() => { window.__keys.length = 0; window.__sent.length = 0; }")
+        page.keyboard.press(playwright_key(key))
+        page.wait_for_function("() => window.__sent.length > 0", timeout=5000, polling=50)
+        cancelled = page.evaluate("() => window.__keys.filter(e => e.type === 'keydown' && !['Control', 'Shift', "
+                                  "'Alt'].includes(e.key)).map(e => e.defaultPrevented)")
+        assert cancelled == [True], (key, cancelled)
+        sent = "".join(page.evaluate("() => window.__sent"))
+        if key == "escape":
+            assert sent == "\x1b"
+            continue
+        parsed = [e.key for e in XTermParser().feed(sent) if isinstance(e, events.Key)]
+        assert parsed == [key], (key, repr(sent), parsed)
+    page.wait_for_function("() => document.body.classList.contains('-closed')",  # Ctrl+Q ended the seat:
+                           timeout=10_000, polling=100)  # the page says so
+    assert page.evaluate("() => window.__stayed === true")  # no key reloaded the page
     assert not page.is_closed() and len(page.context.pages) == 1

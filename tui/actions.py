@@ -130,6 +130,25 @@ ACTIONS: tuple[Action, ...] = (
     Action("quit", "ctrl+q", "Quit", "Quit", "Leave peersnap.", on_app=True),
 )
 
+# Keys a desktop Chromium keeps for itself: the page never sees them, so in the classroom they
+# could never reach the dashboard (Chromium's BrowserCommandController::IsReservedCommandOrKey:
+# close tab/window, new tab/window/incognito window, restore tab, next/previous tab, exit;
+# in full screen also F11). Every other key reaches the page first, and xterm.js cancels the
+# browser's own action for each key it sends on (F5 and Ctrl+R do not reload, Ctrl+P does not print).
+BROWSER_RESERVED = frozenset({
+    "ctrl+w", "ctrl+f4", "ctrl+shift+w", "alt+f4",  # close the tab, the window
+    "ctrl+t", "ctrl+n", "ctrl+shift+n", "ctrl+shift+t",  # new tab, window, incognito window; restore tab
+    "ctrl+tab", "ctrl+shift+tab", "ctrl+pagedown", "ctrl+pageup",  # next, previous tab
+    "ctrl+shift+q", "f11",  # exit; full screen
+})
+
+
+def browser_key(action: Action) -> str:
+    """The first of an action's keys that a browser lets through to the page ("" for none)."""
+    return next((key.strip() for key in action.keys.split(",") if key.strip() and key.strip() not in BROWSER_RESERVED),
+                "")
+
+
 BY_NAME = {action.name: action for action in ACTIONS}
 TOGGLE_BAR = tuple(action for action in ACTIONS if action.bar)
 HELP_KEYS = Binding("question_mark", "help", "Help", show=False)

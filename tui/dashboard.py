@@ -96,6 +96,8 @@ class Dashboard(DashboardInput):
         self._frame: Timer | None = None  # the next frame (one-shot; none while paused with nothing to draw)
         self._planned = FRAME  # how long the armed frame waits (that much real time is owed to the clock)
         self._ticking = False
+        self._answer_first = False  # a typed command in a classroom seat: its answer is drawn before the panes
+        self._view_due = False
         self._queue_route = ""
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
@@ -292,6 +294,8 @@ class Dashboard(DashboardInput):
             self.ticker.running = False
             self.notify(f"simulation paused: {type(exc).__name__}: {exc}", severity="error")
             moved = True
+        if self._view_due:  # a typed command's answer is being drawn: the panes follow it (_due_view)
+            return
         # Redraw when something happened or the clock's shown second changed: at 1x with nothing
         # queued that is once a second, not every frame (an idle classroom seat costs almost nothing).
         if self._pending or (moved and (self.session.engine.now // 1_000_000 != self._last_second

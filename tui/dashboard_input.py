@@ -12,7 +12,7 @@ status is known).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from peersnap.core.commands import Result
@@ -23,6 +23,7 @@ from peersnap.core.scenario import Scenario
 from peersnap.core.session import Session
 from peersnap.core.why import explain_fileset
 from textual import events
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from . import state as saved_state
@@ -39,6 +40,7 @@ from .widgets.toggle_bar import Toggle
 if TYPE_CHECKING:
     from .replay import Replay
 
+ANSWER_FIRST = 0.2  # seconds a classroom seat's panes follow a typed command's answer
 PASTE_RUNS_AT_ONCE = 5  # a longer paste asks first, saying how many lines it runs
 NO_LESSON = "No lesson is running: 'peersnap lessons' lists them, 'peersnap lesson NAME' opens one."
 
@@ -54,6 +56,9 @@ class DashboardInput(Screen[None]):
     _pending: list[Event]
     _cause_at: int | None = None  # where the running command's own event goes in `_pending`
     _history_warned = False  # a failure to keep the history is said once
+    _answer_first = False  # a typed command in a classroom seat: its answer is drawn before the panes
+    _view_due = False  # the panes follow that answer (`_due_view`)
+    seat_link: object | None = None  # a classroom seat's link to `peersnap serve` (the Dashboard attaches it)
 
     if TYPE_CHECKING:  # the Dashboard's, used here
         def refresh_view(self) -> None: ...
@@ -122,7 +127,11 @@ class DashboardInput(Screen[None]):
 
     # -- commands ------------------------------------------------------------------------
     def on_console_submitted(self, message: Console.Submitted) -> None:
-        self.run_line(message.line, play=True)
+        self._answer_first = self.seat_link is not None  # a classroom seat, sharing its cores with thirty
+        try:
+            self.run_line(message.line, play=True)
+        finally:
+            self._answer_first = False
 
     def on_console_pasted(self, message: Console.Pasted) -> None:
         lines = [line for line in message.lines if line.strip()]
@@ -179,7 +188,23 @@ class DashboardInput(Screen[None]):
             self._refusal_card(result.command, result.refusal)
         if self.state is not None and result.command:
             self.autosave()  # (a failure is said when quitting)
-        self.refresh_view()
+        if self._answer_first:
+            self._refresh_after_answer()
+        else:
+            self.refresh_view()
+
+    def _refresh_after_answer(self) -> None:
+        """In a classroom seat a typed command's answer is drawn first, alone (the console's
+        few rows), and the panes `ANSWER_FIRST` later: thirty seats sharing two cores then show
+        every student their answer before any of them redraws the whole screen."""
+        if not self._view_due:
+            self._view_due = True
+            self.set_timer(ANSWER_FIRST, self._due_view, name="panes after the answer")
+
+    def _due_view(self) -> None:
+        self._view_due = False
+        with suppress(NoMatches):  # the app may be closing
+            self.refresh_view()
 
     def _refusal_card(self, command: str, refusal: Refusal) -> None:
         """One card at a time: a refusal while a card shows (lines of a paste) is counted on it."""
