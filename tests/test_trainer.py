@@ -116,6 +116,9 @@ def test_a_guessed_seat_token_gets_no_seat(server):
 
     async def scenario() -> None:
         async with session() as http:
+            student = Tab(server)  # a live seat a guess could reach if tokens were not checked
+            await student.open(http, name="guess-victim")
+            await student.read_until(b"Events")
             socket = await http.ws_connect(f"{server.url.replace('http', 'ws')}ws/{guessed}?width=80&height=24")
             message = await socket.receive()
             while message.type.name == "BINARY":
@@ -125,6 +128,8 @@ def test_a_guessed_seat_token_gets_no_seat(server):
             tab = Tab(server)
             answer = await tab.claim(http, seat=guessed, mine=True)
             assert answer["seat"] != guessed and answer["resumed"] is False  # a new seat, never the guessed one
+            assert answer["seat"] != student.seat and len(student.seat) >= 32  # 24 random bytes, urlsafe
+            await student.socket.close()
 
     run(scenario())
 
