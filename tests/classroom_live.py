@@ -162,6 +162,20 @@ class Tab:
                                             "?width=160&height=48")
         return answer
 
+    async def quiet(self, gap: float = 0.4, seconds: float = 30) -> None:
+        """Read what the seat has sent until it pauses for `gap` (its clock draws once a second),
+        so that what arrives next is the answer to what is sent next."""
+        async def read() -> None:
+            while True:
+                try:
+                    message = await asyncio.wait_for(self.socket.receive(), gap)
+                except TimeoutError:
+                    return
+                assert message.type.name == "BINARY", f"the session ended: {message}"
+                self.output += message.data
+
+        await asyncio.wait_for(read(), seconds)
+
     async def read_until(self, text: bytes, seconds: float = 30) -> None:
         async def read() -> None:
             while text not in self.output:

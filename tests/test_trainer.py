@@ -233,8 +233,10 @@ def test_the_desk_shows_each_named_seat_its_lesson_step_commands_refusals_and_co
                 row = await type_line(server, tab, "erin", line)
             assert row["refusal"].startswith("6027-2224") and row["command"] == "mmpsnap fs1 create -j sw"
             assert row["rc"] == 1 and row["lesson"] == f"{LESSON}: step 1 of 4"
-            await tab.socket.send_json(["stdin", "\x1b"])  # Escape closes the refusal's explanation card
-            await asyncio.sleep(0.5)
+            await tab.quiet()
+            tab.output = b""
+            await tab.socket.send_json(["stdin", "\x1b"])  # Escape closes the refusal's explanation card:
+            await tab.read_until(b"Events")  # the dashboard is drawn again (keys sent with the Escape would be Alt+key)
             # enabled after the fileset was linked: unlink and relink before the psnap (issue 11)
             for line in ("@home mmafmconfig enable /gpfs/fs1/sw", "mmunlinkfileset fs1 sw",
                          "mmlinkfileset fs1 sw -J /gpfs/fs1/sw", "mmpsnap fs1 create -j sw"):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
@@ -67,6 +67,9 @@ def apply_completion(text: str, candidates: list[str]) -> tuple[str, list[str]]:
     return (shared if len(shared) > len(text) else text), shown
 
 
+VIRTUAL_STEP = 256  # the console line's virtual width grows in these steps (see validate_virtual_size)
+
+
 class ConsoleInput(Input):
     """The command line: Up/Down walk the history, Tab completes, Ctrl+R searches
     the history backwards (as in bash), a paste of several lines runs each line.
@@ -102,6 +105,12 @@ class ConsoleInput(Input):
 
     class HelpWanted(Message):
         """`?` on an empty line."""
+
+    def validate_virtual_size(self, size: Size) -> Size:
+        """Textual's Input makes its virtual width its text's on every key, and a new virtual
+        size asks for a layout of the whole screen; in steps of `VIRTUAL_STEP` columns a key
+        (and the Enter that empties the line) costs no layout."""
+        return Size(-(-size.width // VIRTUAL_STEP) * VIRTUAL_STEP, size.height)
 
     def __init__(self, completer: Completer | None = None, typo_guesser: Completer | None = None,
                  **kwargs: object) -> None:
