@@ -55,6 +55,19 @@ def test_the_default_seat_limit_comes_from_cores_and_memory():
     assert default_max_sessions(cores=1, memory_bytes=64 * 1024 ** 2) == 1
 
 
+def test_a_seats_world_caps_come_from_its_memory_unless_the_scenario_sets_its_own():
+    from peersnap.core.limits import DEFAULT_LIMITS, Limits
+    from peersnap.tui.classroom import seat_limits
+
+    mib = 1024 ** 2
+    caps = seat_limits(512 * mib, DEFAULT_LIMITS)
+    assert caps.files == caps.queued_ops == 655_360 and caps.data_bytes == 80 * mib  # a seat settles 1,000,000
+    assert caps.file_size == DEFAULT_LIMITS.file_size
+    assert seat_limits(64 * mib, DEFAULT_LIMITS).files == 16 * mib // 512  # never below 16 MiB of room
+    own = Limits(files=10 ** 8, queued_ops=10 ** 8)
+    assert seat_limits(512 * mib, own) is own  # the trainer's scenario decides
+
+
 @pytest.mark.parametrize("args", [["--port", "0"], ["--port", "http"], ["--max-sessions", "0"], ["--grace", "-1"]])
 def test_serve_refuses_bad_numbers(args, capsys):
     with pytest.raises(SystemExit) as exit_:

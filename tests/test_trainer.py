@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from classroom_live import LiveServer, Tab, alive, start_server, wait_until
+from classroom_live import ROOT, LiveServer, Tab, alive, start_server, wait_until
 
 aiohttp = pytest.importorskip("aiohttp")
 
@@ -190,7 +190,10 @@ def test_a_page_that_comes_back_gets_the_same_simulator_and_world(server):
             answer = await tab.open(http, seat=tab.seat, mine=True)
             assert answer == {"seat": tab.seat, "resumed": True, "name": "carol"}
             await tab.read_until(b"created with id")  # the whole screen again, console included
-            assert re.search(rb"psnap-\d+-", tab.output)
+            while not re.search(rb"psnap-\d+-", tab.output):  # (its panes may come in the next packet)
+                message = await asyncio.wait_for(tab.socket.receive(), 20)
+                assert message.type.name == "BINARY", message
+                tab.output += message.data
             assert seat_row(server, "carol")["pid"] == pid  # the same dashboard process
             await tab.socket.close()
 
@@ -285,13 +288,53 @@ def test_the_trainer_messages_freezes_and_releases_every_seat(server):
     run(scenario())
 
 
-def test_a_seat_over_its_memory_limit_is_replaced_and_the_desk_says_so(server):
+def test_a_huge_sim_load_in_a_seat_gets_the_engines_cap_message_first(server):
+    """A seat's world has caps from its memory limit (300 MiB here: 221,184 files), so a student's
+    huge `sim load` is refused in the engine's own words and the seat lives on."""
+    async def scenario() -> None:
+        async with session() as http:
+            hungry = Tab(server)
+            await hungry.open(http, name="hungry")
+            await hungry.read_until(b"Events")
+            pid = seat_row(server, "hungry")["pid"]
+            row = await type_line(server, hungry, "hungry", "sim load 9000000")
+            await hungry.read_until(b"221,184")  # the cap, named (the console wraps its lines between words)
+            assert all(word in hungry.output for word in (b"refused,", b"device", b"simulator's", b"cap"))
+            assert row["rc"] == 1 and row["command"] == "sim load 9000000" and not row["notes"]
+            row = await type_line(server, hungry, "hungry", "sim load 1000")
+            await hungry.read_until(b"Wrote 1,000 files")
+            assert row["rc"] == 0 and row["pid"] == pid and not row["notes"]
+            await hungry.socket.close()
+
+    run(scenario())
+
+
+@pytest.fixture(scope="module")
+def roomy_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Seats on a scenario whose own [limits] lets a world outgrow the seat's memory (the
+    trainer's choice: the seat's caps then give way to the scenario's)."""
+    folder = tmp_path_factory.mktemp("roomy")
+    seed = (ROOT / "core" / "scenarios" / "seed.toml").read_text()
+    (folder / "roomy.toml").write_text(seed + "\n[limits]\nfiles = 100000000\nqueued_ops = 100000000\n")
+    live = start_server(folder, "--max-sessions", "3", "--scenario", str(folder / "roomy.toml"), "--grace", "2",
+                        "--seat-memory", "300", "--trainer-token", TOKEN, "--warm", "0")
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def test_a_seat_over_its_memory_limit_is_replaced_and_the_desk_says_so(roomy_server):
+    server = roomy_server
+
     async def scenario() -> None:
         async with session() as http:
             victim, neighbour = Tab(server), Tab(server)
             await victim.open(http, name="greedy")
             await neighbour.open(http, name="neighbour")
             await asyncio.gather(victim.read_until(b"Events"), neighbour.read_until(b"Events"))
+            # the neighbour's page keeps reading, as a browser does (and so answers the server's heartbeat)
+            watching = asyncio.create_task(neighbour.quiet(gap=120, seconds=120))
             await victim.socket.send_json(["stdin", "sim load 9000000\r"])
             pid = seat_row(server, "greedy")["pid"]
             row = await asyncio.to_thread(wait_for_row, server, "greedy", lambda r: r["notes"], "the replacement", 60)
@@ -302,6 +345,8 @@ def test_a_seat_over_its_memory_limit_is_replaced_and_the_desk_says_so(server):
             await victim.read_until(b"Your simulator was replaced", 30)
             await victim.socket.send_json(["stdin", "mmpsnap fs1 create -j sw\r"])
             await victim.read_until(b"created with id")
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
             await neighbour.socket.send_json(["stdin", "mmpsnap fs1 create -j sw\r"])
             await neighbour.read_until(b"created with id")
             for tab in (victim, neighbour):

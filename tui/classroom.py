@@ -48,6 +48,28 @@ def default_max_sessions(cores: int | None = None, memory_bytes: int | None = No
     return max(1, min(SEATS_PER_CORE * max(cores, 1), by_memory))
 
 
+# A seat's world under its memory limit (measured: at 512 MiB a seat loads and settles 1,000,000
+# files, 2,000,000 entries with home's copies, and fails at 1,400,000): the engine's caps, so a
+# huge `sim load` is refused in the engine's own words long before the seat runs out of memory.
+SEAT_BASE_BYTES = 192 * MIB  # the dashboard itself (Python, Textual, thread stacks) and headroom
+SEAT_BYTES_PER_ENTRY = 512  # a file at the cache, its queued op, its copy at home, checkpoints
+
+
+def seat_limits(memory_bytes: int, given):  # type: ignore[no-untyped-def]
+    """The caps of a seat's world (`core.limits.Limits`) for its memory limit, no higher than
+    `given` (the scenario's); a scenario with its own [limits] table keeps them (the trainer's choice)."""
+    from dataclasses import replace
+
+    from peersnap.core.limits import DEFAULT_LIMITS
+
+    if given != DEFAULT_LIMITS:
+        return given
+    room = max(memory_bytes - SEAT_BASE_BYTES, 16 * MIB)
+    entries = room // SEAT_BYTES_PER_ENTRY
+    return replace(given, files=min(given.files, entries), queued_ops=min(given.queued_ops, entries),
+                   data_bytes=min(given.data_bytes, room // 4), file_size=min(given.file_size, room // 16))
+
+
 def seat_command(scenario: str | None = None, lesson: str | None = None) -> list[str]:
     """The argv of one seat's dashboard (one import name, so no stray folder can shadow it)."""
     argv = [sys.executable, "-m", "peersnap.tui.classroom"]

@@ -192,7 +192,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
                 raise LaunchError("--resume: the classroom keeps no sessions")
             resume = str(state / saved_state.AUTOSAVE_FILE)
         start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
-                        getattr(args, "replay_session", None), allow_files=not classroom, resume=resume)
+                        getattr(args, "replay_session", None), allow_files=not classroom, resume=resume,
+                        caps=_seat_caps() if classroom else None)
     except LaunchError as exc:
         sys.stderr.write(f"peersnap: {exc}\n")
         return 2
@@ -210,6 +211,14 @@ def run_dashboard(args: argparse.Namespace) -> int:
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
     return 0
+
+
+def _seat_caps():  # type: ignore[no-untyped-def]
+    """A classroom seat's world caps from its memory limit (tui/classroom.py), None without one."""
+    from peersnap.tui.classroom import MEMORY_ENV, seat_limits
+
+    memory = os.environ.get(MEMORY_ENV, "")
+    return (lambda given: seat_limits(int(memory), given)) if memory.isdigit() else None
 
 
 def serve_classroom(args: argparse.Namespace) -> int:

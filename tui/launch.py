@@ -7,10 +7,12 @@ starts: a `LaunchError`'s text is the message to print, and the exit status is 2
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from peersnap.core.lessons import Lesson, LessonError, load_lesson
+from peersnap.core.limits import Limits
 from peersnap.core.scenario import Scenario, ScenarioError
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import LogEntry, LoggedCommand, Session, SessionFileError, load_session
@@ -32,9 +34,11 @@ class Start:
 
 
 def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None = None, replay: str | None = None,
-            allow_files: bool = True, resume: str | None = None) -> Start:
+            allow_files: bool = True, resume: str | None = None,
+            caps: Callable[[Limits], Limits] | None = None) -> Start:
     """Load and check every file named on the command line. `resume`: the autosaved
-    session, whose log is run again at once (the world as it was when the dashboard quit)."""
+    session, whose log is run again at once (the world as it was when the dashboard quit).
+    `caps`: the world's caps from the scenario's (a classroom seat lowers them to its memory)."""
     if resume:
         if lesson is not None or replay or scenario is not None:
             raise LaunchError("--resume reopens the autosaved session as it was; leave out the lesson, "
@@ -77,4 +81,6 @@ def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None 
         world = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     except ScenarioError as exc:
         raise LaunchError(str(exc)) from None
+    if caps is not None:
+        world = replace(world, limits=caps(world.limits))
     return Start(Session(world, allow_files=allow_files), lesson, warnings=warnings)
