@@ -204,7 +204,11 @@ def test_every_actions_key_reaches_the_dashboard_in_chromium_and_the_browser_doe
     for key in keys:
         page.evaluate("() => { window.__keys.length = 0; window.__sent.length = 0; }")
         page.keyboard.press(playwright_key(key))
-        page.wait_for_function("() => window.__sent.length > 0", timeout=5000, polling=50)
+        try:
+            page.wait_for_function("() => window.__sent.length > 0", timeout=10_000, polling=50)
+        except Exception as exc:  # say which key, and where the keyboard was
+            focused = page.evaluate("() => document.activeElement && document.activeElement.className")
+            raise AssertionError(f"{key}: nothing sent to the dashboard (focus: {focused!r})") from exc
         cancelled = page.evaluate("() => window.__keys.filter(e => e.type === 'keydown' && !['Control', 'Shift', "
                                   "'Alt'].includes(e.key)).map(e => e.defaultPrevented)")
         assert cancelled == [True], (key, cancelled)
