@@ -64,7 +64,7 @@ class RefusalCard(Card):
             yield Static(Content.assemble(("how to fix", "bold $success")), classes="card-gap")
             yield Static(r.hint, id="card-hint")
             yield Static("", id="card-more")
-            yield Static(Content.styled("Esc or Enter closes this card", "$text-muted"),
+            yield Static(Content.styled("Esc or Enter closes this card · typing goes on to the console", "$text-muted"),
                          classes="card-gap")
 
     def on_click(self) -> None:
