@@ -28,8 +28,8 @@ from .actions import ACTIONS, app_bindings
 from .dashboard import Dashboard
 from .launch import LaunchError, Start, prepare
 from .screens import Confirm, RefusalCard
-from .why_card import WhyCard
 from .themes import bundled_themes, user_themes
+from .why_card import WhyCard
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
                  "contrast": "peersnap-contrast"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from peersnap.core.commands import REGISTRY
 from peersnap.core.language import cluster_prefix
 from textual import events
 from textual.app import ComposeResult
@@ -31,6 +32,14 @@ def pasted_lines(text: str) -> list[str]:
     xterm.js), so here \r\n, \n and a lone \r each end a line; the last item is the
     text after the last line end ('' when the paste ends with one)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def is_gpfs(command: str) -> bool:
+    """A GPFS command (`mmlssnapshot`, `mmpsnap` ...): its output is what is being taught, so it keeps
+    its lines as IBM prints them (never wrapped); peersnap's own commands wrap like a terminal."""
+    words = command.split(maxsplit=1)
+    found = REGISTRY.get(words[0]) if words else None
+    return found is not None and found.family == "gpfs"
 
 
 def cluster_of(line: str) -> str:
@@ -309,6 +318,26 @@ class ConsoleInput(Input):
             self.value = self.history[self._index]
         self.cursor_position = len(self.value)
 
+    def action_cursor_left(self, select: bool = False) -> None:
+        """Left on an empty line scrolls the console's output sideways (there is no cursor to move)."""
+        if not self.value and not select:
+            self._output_sideways(-1)
+            return
+        super().action_cursor_left(select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        """Right on an empty line scrolls the console's output sideways (there is no cursor to move)."""
+        if not self.value and not select:
+            self._output_sideways(1)
+            return
+        super().action_cursor_right(select)
+
+    def _output_sideways(self, pages: int) -> None:
+        parent = self.parent
+        output = parent.query_one(LineLog) if parent is not None else None
+        if output is not None:
+            output.scroll_sideways(pages)
+
     def action_scroll_output(self, pages: int) -> None:
         """PageUp/PageDown at the prompt scroll the console's output (the cursor stays here)."""
         parent = self.parent
@@ -411,4 +440,4 @@ class Console(Vertical):
                                                      (f"   # {note}" if note else "", "$text-muted"))]
         style = "$error" if rc else ""
         out.extend(Content.styled(line, style) if style else line for line in lines)
-        self.output.write_many(out)
+        self.output.write_many(out, keep=is_gpfs(command))  # GPFS output keeps its lines: the console scrolls sideways
