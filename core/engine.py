@@ -30,7 +30,8 @@ from .model import AfmFileset, AfmMode, HomeHalf, HomeWait, PeerSnapshot
 from .provenance import FAULT, ChangeRecorder
 from .recovery import Recovery
 from .snapshots import QUIESCE, Snapshots
-from .tree import DIR, VersionedTree, force_set, move_entry, remove_subtree
+from .tree import DIR, VersionedTree
+from .tree_ops import force_set, move_entry, remove_subtree
 from .world import World
 
 NEVER = 1 << 62

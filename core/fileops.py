@@ -23,7 +23,8 @@ from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import CacheVisibility, Location, PathError, Where, locate
 from .resync import home_written, queue_resync
-from .tree import DIR, Content, VersionedTree, move_entry, size_of
+from .tree import DIR, Content, VersionedTree, size_of
+from .tree_ops import move_entry
 from .world import World
 
 AFM_DIR = ".afm"  # mmafmconfig enable's control directory at the root of a home export

@@ -6,12 +6,14 @@ a remove, a mkdir undone by its rmdir) and the flusher skips it, so the seqs
 in the queue always form one contiguous range. A peer snapshot marker is a
 barrier: nothing queued before it is ever filtered by what comes after.
 
-The queue is kept in columns (one list per field, a bytearray of dropped
-flags) indexed by position: an op's seq is `base + position`, so a queued op
-costs five list slots and a byte, with no object or boxed seq of its own, and
-`sim load` appends a whole batch with one `extend` per column. `QueuedOp` is
-a read-only view of one op, made when a caller asks for it (a pane's visible
-rows, the op a command just queued). A dropped write keeps no copy of its text.
+The queue is kept in columns (core.queue_columns: one list per field, a
+bytearray of dropped flags, cut in chunks that forked twins share) indexed by
+position: an op's seq is `base + position`, so a queued op costs five list
+slots and a byte, with no object or boxed seq of its own, and `sim load`
+appends a whole batch with a few `extend`s per column. `QueuedOp` is a
+read-only view of one op, made when a caller asks for it (a pane's visible
+rows, the op a command just queued). A dropped write keeps no copy of its
+text. The filtering index shares its frozen part with twins too (core.layers).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
+from .layers import Layers, find, frozen
+from .queue_columns import CHUNK, DATA, GONE_FLAG, LOW, SHIFT, Columns, QueuedOp
+
+COMPACT_AT = CHUNK  # flushed positions kept at most before the head's chunk is let go
+
 SECOND = 1_000_000  # microseconds (clock.SECOND; the queue sits below the clock's users)
-COMPACT_AT = 4096  # flushed positions kept before the columns are trimmed
 
 # Operation kinds (plain strings keep a queued op small and fast to compare).
 CREATE = "create"
@@ -44,21 +50,6 @@ class LinkSettings:
     disconnect_timeout_us: int = 60 * SECOND
 
 
-@dataclass(frozen=True, slots=True)
-class QueuedOp:
-    """One queued operation, as it stood when asked for. `data` is the file
-    content (create/write), the destination (rename), the peer snapshot's
-    name (psnap) or the cache epoch (resync); None once a write is dropped."""
-
-    seq: int
-    kind: str
-    path: str
-    data: object
-    size: int
-    queued_us: int
-    dropped: bool = False
-
-
 @dataclass(slots=True)
 class Flushed:
     """What one `GatewayQueue.flush` took from the head, in queue order: the
@@ -77,23 +68,35 @@ class Flushed:
     busy_until: int  # when the gateway is free again (after the marker, if any)
 
 
-class GatewayQueue:
+class Loaded:
+    """`sim load` batches (paths, first seq) not yet in the filtering index: most flush before a
+    file is written again. Shared by twins as it is; its index is built once, for all of them."""
+
+    __slots__ = ("_index", "batches")
+
+    def __init__(self, batches: tuple[tuple[tuple[str, ...], int], ...]) -> None:
+        self.batches = batches
+        self._index: dict[str, int] | None = None
+
+    def index(self) -> dict[str, int]:
+        """Each loaded path's seq (in queue order, so the newest write wins)."""
+        if self._index is None:
+            self._index = {}
+            for paths, first in self.batches:
+                self._index.update(zip(paths, range(first, first + len(paths))))
+        return self._index
+
+
+class GatewayQueue(Columns):
     """The queue, its counters and the indexes its filtering needs."""
 
-    __slots__ = ("_base", "_data", "_dropped", "_gone", "_head", "_kind", "_loaded", "_mkdirs", "_path", "_queued",
-                 "_size", "_writes", "busy_until", "bytes", "flush_through", "length", "markers", "next_seq", "num_exec")
+    __slots__ = ("_dropped", "_loaded", "_mkdirs", "_writes", "_writes_below", "busy_until", "bytes", "flush_through",
+                 "length", "markers", "next_seq", "num_exec")
 
     def __init__(self, first_seq: int = 1) -> None:
         """An empty queue whose first op gets `first_seq` (a queue rebuilt after the
         gateway lost one continues its fileset's sequence numbers)."""
-        self._base = first_seq  # the seq at position 0 of the columns
-        self._head = 0  # the position of the first op not yet flushed
-        self._kind: list[str] = []
-        self._path: list[str] = []
-        self._data: list[object] = []
-        self._size: list[int] = []
-        self._queued: list[int] = []
-        self._gone = bytearray()  # 1: dropped by filtering
+        self._start_columns(first_seq)
         self.length = 0  # live (not dropped) ops waiting
         self.bytes = 0  # their bytes
         self.markers = 0  # live psnap markers waiting
@@ -102,19 +105,23 @@ class GatewayQueue:
         self.busy_until = 0  # when the gateway is free to start the next op
         self.flush_through = 0  # ops with a lower seq skip the async delay (flushPending)
         self._dropped: list[int] = []  # seqs of dropped ops still queued, sorted
-        self._writes: dict[str, int] = {}  # seq of the newest filterable write per path (see `_index`)
-        # `sim load` batches (paths, first seq) not yet in `_writes`: most flush before a file is written again
-        self._loaded: list[tuple[list[str], int]] = []
+        self._writes: dict[str, int] = {}  # seq of the newest filterable write per path (see `_newest_write`)
+        self._writes_below: Layers = ()  # its frozen layers (shared with twins; stale seqs are not live)
+        self._loaded: Loaded | None = None
         self._mkdirs: dict[str, int] = {}  # seq of the filterable mkdir per path
 
     def fork(self) -> GatewayQueue:
-        """An independent twin (checkpoints, branches): the columns and indexes are copied,
-        the contents they hold (immutable strings) are shared."""
+        """An independent twin (checkpoints, branches): the full chunks and the index's frozen
+        layers are shared, the last chunk and the small indexes copied (contents are immutable)."""
+        self._writes_below = frozen(self._writes_below, self._writes)
+        self._writes = {}
         twin = GatewayQueue.__new__(GatewayQueue)
-        for name in ("_kind", "_path", "_data", "_size", "_queued", "_gone", "_dropped", "_writes", "_mkdirs", "_loaded"):
+        self._share_columns(twin)
+        twin._writes, twin._writes_below = {}, self._writes_below
+        twin._loaded = self._loaded  # (never changed: a load replaces it, and its index is built once for all)
+        for name in ("_dropped", "_mkdirs"):
             setattr(twin, name, getattr(self, name).copy())
-        for name in ("_base", "_head", "busy_until", "bytes", "flush_through", "length", "markers", "next_seq",
-                     "num_exec"):
+        for name in ("busy_until", "bytes", "flush_through", "length", "markers", "next_seq", "num_exec"):
             setattr(twin, name, getattr(self, name))
         return twin
 
@@ -128,6 +135,8 @@ class GatewayQueue:
         self._size.append(size)
         self._queued.append(now)
         self._gone.append(0)
+        if len(self._gone) == CHUNK:
+            self._new_tail()
         self.length += 1
         self.bytes += size
         if kind == PSNAP:
@@ -140,38 +149,57 @@ class GatewayQueue:
         n = len(paths)
         first = self.next_seq
         self.next_seq += n
-        self._kind.extend(repeat(CREATE, n))
-        self._path.extend(paths)
-        self._data.extend(contents)
-        if isinstance(sizes, int):
-            self._size.extend(repeat(sizes, n))
+        one = isinstance(sizes, int)
+        if one:
             self.bytes += sizes * n
         else:
-            self._size.extend(sizes)
             self.bytes += sum(sizes)
-        self._queued.extend(repeat(now, n))
-        self._gone.extend(bytes(n))
+        chunks, tail, done = self._chunks, self._chunks[-1], 0
+        while done < n:  # fill the last chunk, start another: C loops, a few per chunk, no Python call
+            take = min(CHUNK - len(tail[GONE_FLAG]), n - done)
+            part = slice(done, done + take)
+            kinds, in_paths, datas, in_sizes, queued, gone = tail
+            kinds.extend(repeat(CREATE, take))
+            in_paths.extend(paths[part])
+            datas.extend(contents[part])
+            in_sizes.extend(repeat(sizes, take) if one else sizes[part])  # type: ignore[arg-type,index]
+            queued.extend(repeat(now, take))
+            gone.extend(bytes(take))
+            done += take
+            if len(gone) == CHUNK:  # (what _new_tail does)
+                tail[:GONE_FLAG] = map(tuple, tail[:GONE_FLAG])
+                self._owned.append(0)
+                tail = [[], [], [], [], [], bytearray()]
+                chunks.append(tail)
+        self._bind_tail()
         self.length += n
-        self._loaded.append((paths, first))
+        batch = (tuple(paths), first)  # (a tuple: the garbage collector does not walk it)
+        self._loaded = Loaded((*self._loaded.batches, batch) if self._loaded else (batch,))
 
-    def _index(self) -> dict[str, int]:
-        """`_writes`, with the loaded batches in it (in queue order, so the newest write wins)."""
+    def _newest_write(self, path: str) -> int | None:
+        """The seq of the newest filterable write of `path` the index knows (perhaps no longer
+        live: `_live` tells). The loaded batches join it first, as a frozen layer over it (they
+        are newer than all it holds)."""
         if self._loaded:
-            for paths, first in self._loaded:
-                self._writes.update(zip(paths, range(first, first + len(paths))))
-            self._loaded.clear()
-        return self._writes
+            layer = self._loaded.index()
+            self._loaded = None
+            self._writes_below = frozen(frozen(self._writes_below, self._writes), layer)
+            self._writes = {}
+        seq = self._writes.get(path)
+        if seq is None and self._writes_below:
+            seq = find(self._writes_below, path)
+        return seq
 
     def _live(self, seq: int | None) -> int:
         """The position of queued, not dropped op `seq`; -1 if it is not."""
         if seq is None or seq < self._base + self._head:
             return -1
         i = seq - self._base
-        return -1 if self._gone[i] else i
+        return -1 if i >= self._end() or self._chunks[i >> SHIFT][GONE_FLAG][i & LOW] else i
 
     def push_write(self, path: str, content: str, size: int, now: int, created: bool) -> tuple[QueuedOp, QueuedOp | None]:
         """Queue a write of the whole file; coalesce with an earlier queued write of it."""
-        i = self._live(self._index().get(path))
+        i = self._live(self._newest_write(path))
         earlier = None
         if i >= 0:
             earlier = self._drop(i)
@@ -183,7 +211,8 @@ class GatewayQueue:
     def push_remove(self, path: str, now: int) -> tuple[QueuedOp | None, QueuedOp | None]:
         """Queue a remove; a queued write of the file is dropped, and when that
         write created the file, the remove is not needed at all."""
-        i = self._live(self._index().pop(path, None))
+        i = self._live(self._newest_write(path))
+        self._writes.pop(path, None)  # (a frozen layer's entry is stale once the op is dropped)
         if i >= 0:
             earlier = self._drop(i)
             if earlier.kind == CREATE:
@@ -205,19 +234,21 @@ class GatewayQueue:
     def barrier(self) -> None:
         """Nothing queued so far may be filtered by what comes next."""
         self._writes.clear()
-        self._loaded.clear()
+        self._writes_below = ()
+        self._loaded = None
         self._mkdirs.clear()
 
     def _drop(self, i: int) -> QueuedOp:
         """Drop the op at position `i`; returns it as it was."""
         op = self._view(i)
-        self._gone[i] = 1
+        chunk = self._writable(i >> SHIFT)
+        chunk[GONE_FLAG][i & LOW] = 1
         self.length -= 1
         self.bytes -= op.size
         if op.kind == PSNAP:
             self.markers -= 1
         else:
-            self._data[i] = None  # superseded or undone: its text is not needed any more
+            chunk[DATA][i & LOW] = None  # superseded or undone: its text is not needed any more
         insort(self._dropped, op.seq)
         return op
 
@@ -227,49 +258,30 @@ class GatewayQueue:
         if i >= 0:
             self._drop(i)
 
-    def is_dropped(self, seq: int) -> bool:
-        """Whether op `seq`, still queued, was dropped by filtering."""
-        i = seq - self._base
-        return self._head <= i < len(self._gone) and bool(self._gone[i])
-
     # -- flushing --------------------------------------------------------------
     def skip_dropped(self) -> None:
         """Move the head past dropped ops (they never go home)."""
-        gone, i, end = self._gone, self._head, len(self._gone)
-        while i < end and gone[i]:
+        chunks, i, end = self._chunks, self._head, self._end()
+        while i < end and chunks[i >> SHIFT][GONE_FLAG][i & LOW]:
             i += 1
         self._advance(i)
 
     def _advance(self, i: int) -> None:
-        self._head = i
-        if i == len(self._gone):
-            self._base += i
-            self._head = 0
-            for column in (self._kind, self._path, self._data, self._size, self._queued, self._gone):
-                column.clear()
+        if self._move_head(i):
             self.clear_indexes()
-        elif i >= COMPACT_AT and 2 * i >= len(self._gone):
-            self._base += i
-            self._head = 0
-            for column in (self._kind, self._path, self._data, self._size, self._queued, self._gone):
-                del column[:i]
 
     def clear_indexes(self) -> None:
         self._dropped.clear()
         self._writes.clear()
-        self._loaded.clear()
+        self._writes_below = ()
+        self._loaded = None
         self._mkdirs.clear()
-
-    def head(self) -> QueuedOp | None:
-        """The first op still queued (dropped or not), or None."""
-        return self._view(self._head) if self._head < len(self._gone) else None
 
     def flush(self, limit: int, async_delay_us: int, link: LinkSettings) -> Flushed:
         """Take from the head, in order, every op that reaches home by `limit`
         when the gateway sends them one at a time from `busy_until` (the
         timing of `done_at`, inlined: this is the drain's hot loop). Stops after
         a psnap marker, so other gateways catch up first."""
-        kinds, paths, datas, sizes, queued, gone = self._kind, self._path, self._data, self._size, self._queued, self._gone
         latency, bandwidth = link.latency_us, link.bandwidth
         lifted_end = self.flush_through - self._base  # positions below it skip the async delay
         busy = self.busy_until
@@ -280,37 +292,47 @@ class GatewayQueue:
         count = flushed_bytes = first = last = 0
         data_done = busy
         last_size, cost = -1, 0
-        i, end = self._head, len(gone)
-        while i < end:
-            if gone[i]:
-                i += 1
-                continue
-            kind = kinds[i]
-            ready = queued[i] if kind == PSNAP or i < lifted_end else queued[i] + async_delay_us
-            size = sizes[i]
-            if size != last_size:
-                last_size, cost = size, latency + size * SECOND // bandwidth
-            done = (busy if busy > ready else ready) + cost  # noqa: FURB136 (max() is a call per op)
-            if done > limit:
-                break
-            busy = done
-            if kind == PSNAP:
-                marker = self._view(i)
-                self.markers -= 1
-                i += 1
-                break
-            if kind == CREATE or kind == WRITE:
-                out_paths.append(paths[i])
-                out_contents.append(datas[i])
-            else:
-                others.append((len(out_paths), self._view(i)))
-            if not count:
-                first = i
-            last = i
-            count += 1
-            flushed_bytes += size
-            data_done = done
-            i += 1
+        chunks = self._chunks
+        i, end = self._head, self._end()
+        stopped = False
+        while i < end and not stopped:  # chunk by chunk; within one, positions `at + j`
+            at = i & ~LOW
+            kinds, paths, datas, sizes, queued, gone = chunks[i >> SHIFT]
+            lifted = lifted_end - at
+            j, stop = i - at, len(gone)
+            while j < stop:
+                if gone[j]:
+                    j += 1
+                    continue
+                kind = kinds[j]
+                ready = queued[j] if kind == PSNAP or j < lifted else queued[j] + async_delay_us
+                size = sizes[j]
+                if size != last_size:
+                    last_size, cost = size, latency + size * SECOND // bandwidth
+                done = (busy if busy > ready else ready) + cost  # noqa: FURB136 (max() is a call per op)
+                if done > limit:
+                    stopped = True
+                    break
+                busy = done
+                if kind == PSNAP:
+                    marker = self._view(at + j)
+                    self.markers -= 1
+                    j += 1
+                    stopped = True
+                    break
+                if kind == CREATE or kind == WRITE:
+                    out_paths.append(paths[j])
+                    out_contents.append(datas[j])
+                else:
+                    others.append((len(out_paths), self._view(at + j)))
+                if not count:
+                    first = at + j
+                last = at + j
+                count += 1
+                flushed_bytes += size
+                data_done = done
+                j += 1
+            i = at + j
         if count:
             first += self._base
             last += self._base
@@ -322,15 +344,6 @@ class GatewayQueue:
         self._advance(i)
         return Flushed(out_paths, out_contents, others, marker, count, first, last, flushed_bytes, data_done, busy)
 
-    # -- views -------------------------------------------------------------------
-    def _view(self, i: int) -> QueuedOp:
-        return QueuedOp(self._base + i, self._kind[i], self._path[i], self._data[i], self._size[i], self._queued[i],
-                        bool(self._gone[i]))
-
-    def head_seq(self) -> int:
-        """The seq of the first op still queued (`next_seq` when none is)."""
-        return self._base + self._head
-
     def ahead_of(self, op: QueuedOp) -> int:
         """How many live ops wait before `op` (0 once it reached the head)."""
         head = self.head_seq()
@@ -339,50 +352,15 @@ class GatewayQueue:
         dropped = bisect_left(self._dropped, op.seq) - bisect_left(self._dropped, head)
         return op.seq - head - dropped
 
-    def window(self, start: int, count: int) -> list[QueuedOp]:
-        """`count` ops from position `start` (dropped ones included, marked):
-        for views that render only their visible rows."""
-        first = self._head + max(start, 0)
-        end = min(len(self._gone), self._head + start + count)
-        return [self._view(i) for i in range(first, end)]
+    def shared_parts(self) -> Iterator[tuple[int, int]]:
+        """(identity, rows) of what this queue may share with twins: its full chunks and frozen index layers."""
+        yield from self._chunk_parts()
+        for layer in self._writes_below:
+            yield id(layer), len(layer)
 
-    def find(self, seq: int) -> QueuedOp | None:
-        """Op `seq` while it is still queued (a dropped one too), else None."""
-        i = seq - self._base
-        return self._view(i) if self._head <= i < len(self._gone) else None
-
-    def __iter__(self) -> Iterator[QueuedOp]:
-        gone = self._gone
-        return (self._view(i) for i in range(self._head, len(gone)) if not gone[i])
-
-    def waiting(self, kind: str) -> list[QueuedOp]:
-        """The live ops of one kind still queued, in order (a scan of one column at C speed)."""
-        kinds, gone, found = self._kind, self._gone, []
-        i = self._head
-        while True:
-            try:
-                i = kinds.index(kind, i)
-            except ValueError:
-                return found
-            if not gone[i]:
-                found.append(self._view(i))
-            i += 1
-
-    def first_live_queued_us(self) -> int | None:
-        """When the first live (not dropped) op still queued was queued; None if none is."""
-        gone = self._gone
-        for i in range(self._head, len(gone)):
-            if not gone[i]:
-                return self._queued[i]
-        return None
-
-    def newest_queued_us(self) -> int | None:
-        """When the newest op still queued (dropped or not) was queued; None if none is."""
-        return self._queued[-1] if self._head < len(self._queued) else None
-
-    def slots(self) -> int:
-        """Rows a view needs: every op still queued, dropped included."""
-        return len(self._gone) - self._head
+    def own_size(self) -> int:
+        """Rows this queue holds alone: its last chunk and the small indexes."""
+        return len(self._gone) + len(self._writes) + len(self._dropped) + len(self._mkdirs)
 
 
 # -- op timing: pure functions, shared by the engine's drain loop and the dashboard ------------

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from .gateway import RESYNC, QueuedOp
 from .model import AfmFileset, AfmMode
-from .tree import DIR, Content, VersionedTree, force_set, remove_subtree
+from .tree import DIR, Content, VersionedTree
+from .tree_ops import force_set, remove_subtree
 from .world import World
 
 

@@ -25,18 +25,16 @@ from .session_file import ClockEntry, LogEntry, LoggedCommand
 
 COMMAND_WORK = 100  # replaying one command costs about as much as this many queued or flushed ops
 REPLAY_BUDGET = 25_000  # work replayed at least between checkpoints (~250 commands, tens of ms; more in big worlds)
-# Replay work between checkpoints: at least this many times the live world's size. A fork copies
-# every entry (~0.1 us each); made every REPLAY_BUDGET of work in a big world it cost more than the
-# commands themselves and grew with the world (bench_commands.py). Spaced by the size, a command
-# pays ~1/FORK_SPACING of an entry copy per op of its work, whatever the size.
-FORK_SPACING = 2
 MAX_CHECKPOINTS = 48  # per line; beyond, every other old one is dropped (their spacing doubles)
-# A fork copies the maps and columns and shares contents and snapshots: about 65 bytes an entry,
-# against about 175 for the live world (RSS at 100k entries, bench_timetravel.py). So checkpoints
-# whose sizes add up to BUDGET_SHARE of the live world's size cost about 25% more memory. Small
-# worlds may always have MAX_CHECKPOINTS; a big world just loaded has none until it grows (its undo
-# then replays from the start: a fork that shared more than a copy would lift that).
-BUDGET_SHARE = 0.65
+# A fork shares the trees' entries and the queues' chunks with the live world (core.layers,
+# core.queue_columns) and copies only small private parts, so it costs little when it is made;
+# what a checkpoint costs is what the live world let go of since (flushed chunks, layers it
+# merged): its private parts, counted in entries. A private entry costs about what an entry of
+# the live world does (RSS at 1M ops and 1,000 commands, bench_timetravel.py: the live world 260
+# MiB for 3.19M entries, 12 checkpoints 60 MiB for 0.78M), so checkpoints whose private entries
+# add up to BUDGET_SHARE of the live world's cost at most ~25% more memory. Small worlds may
+# always have MAX_CHECKPOINTS.
+BUDGET_SHARE = 0.25
 SMALL_WORLD = 50_000
 TIME_WORDS = ("sim advance", "sim settle", "sim step")
 
@@ -76,10 +74,37 @@ def work(engine: Engine) -> int:
 
 
 def size(engine: Engine) -> int:
-    """What a fork of `engine` copies: tree entries and queued ops."""
+    """The world's size: tree entries and queued ops."""
     world = engine.world
     trees = sum(len(t) for c in (world.cache, world.home) for t in c.fs.trees.values())
     return trees + sum(f.queue.slots() for f in world.filesets.values())
+
+
+Parts = tuple[dict[int, int], int]
+
+
+def parts(engine: Engine) -> Parts:
+    """What `engine`'s world holds that twins may share (identity -> entries), and the entries
+    it holds alone."""
+    world = engine.world
+    shared: dict[int, int] = {}
+    own = 0
+    for holder in (*(t for c in (world.cache, world.home) for t in c.fs.trees.values()),
+                   *(f.queue for f in world.filesets.values())):
+        shared.update(holder.shared_parts())
+        own += holder.own_size()
+    return shared, own
+
+
+def private_entries(checkpoints: list[Engine], live: Parts, measure: Callable[[Engine], Parts]) -> int:
+    """The entries `checkpoints` hold that the live world does not (each shared part counted once)."""
+    held: dict[int, int] = {}
+    own = 0
+    for checkpoint in checkpoints:
+        shared, alone = measure(checkpoint)
+        held.update(shared)
+        own += alone
+    return own + sum(n for key, n in held.items() if key not in live[0])
 
 
 def moves_time_only(entry: LogEntry) -> bool:
@@ -102,9 +127,9 @@ class Timeline:
         self.current = Branch("main")
         self.branches: dict[str, Branch] = {"main": self.current}
         self.at: Moment | None = None  # None: at the end of the current line
-        self._live_size = 0  # size() of the world last considered for a checkpoint
         self._retry_at: dict[str, int] = {}  # per line: the replay work at which a refused checkpoint is asked again
-        self._measures: WeakKeyDictionary[Engine, tuple[int, int]] = WeakKeyDictionary()  # checkpoints' work, size
+        # checkpoints' work and parts, measured once (they are frozen: only ever forked)
+        self._measures: WeakKeyDictionary[Engine, tuple[int, Parts]] = WeakKeyDictionary()
         self._last_work: tuple[Callable[[], Engine | None], int] = (lambda: None, 0)
 
     # -- the live end ----------------------------------------------------------------------
@@ -130,41 +155,37 @@ class Timeline:
         replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
         if replay < REPLAY_BUDGET or replay < self._retry_at.get(line.name, 0):
             return
-        live = size(engine)
-        if replay < live * FORK_SPACING:
-            return
-        self._live_size = live
-        if not self._room_for(line, live, replay):
-            # No room now; it may come when the replay saved has grown past what the
-            # checkpoints already kept save: ask again then, not after every command.
-            self._retry_at[line.name] = replay + max(REPLAY_BUDGET, live * FORK_SPACING) // 2
-            return
-        self._retry_at.pop(line.name, None)
         try:
             checkpoint = engine.fork()
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
             checkpoints.clear()
             return
         checkpoints[index] = checkpoint
-        self._measures[checkpoint] = (work(checkpoint), live)
+        if not self._fits(line, engine, index):
+            # No room now; it may come when the replay saved has grown past what the
+            # checkpoints already kept save: ask again then, not after every command.
+            self._retry_at[line.name] = replay + REPLAY_BUDGET // 2
+            return
+        self._retry_at.pop(line.name, None)
         if len(checkpoints) > MAX_CHECKPOINTS:
             for i in sorted(checkpoints)[::2][:-1]:
                 del checkpoints[i]
 
-    def _room_for(self, line: Branch, wanted: int, gain: int) -> bool:
-        """Whether a checkpoint of `wanted` entries (the live world's size) that saves `gain` replay
-        work fits the memory budget: all checkpoints together at most BUDGET_SHARE of the live
-        world's size (see SMALL_WORLD). To make room, the checkpoints that save least go first, and only for one that
-        saves more (a checkpoint after a million-op load is worth more than one after some writes)."""
-        budget = max(int(self._live_size * BUDGET_SHARE), SMALL_WORLD)
-        if wanted > budget:
-            return False
-        while line.checkpoints and sum(self._size_of(e) for e in line.checkpoints.values()) + wanted > budget:
-            least = min(line.checkpoints, key=lambda i: (self._gain(line, i), i))
-            if self._gain(line, least) >= gain:
+    def _fits(self, line: Branch, live: Engine, new: int) -> bool:
+        """Whether the line's checkpoints, the new one at `new` among them, fit the memory budget:
+        their private entries together at most BUDGET_SHARE of the live world's (see
+        SMALL_WORLD). To make room, the checkpoints that save least replay go first; when that is
+        the new one, it goes and the answer is no (a checkpoint after a million-op load is worth
+        more than one after some writes)."""
+        live_parts = parts(live)
+        budget = max(int((sum(live_parts[0].values()) + live_parts[1]) * BUDGET_SHARE), SMALL_WORLD)
+        checkpoints = line.checkpoints
+        while checkpoints and private_entries(list(checkpoints.values()), live_parts, self._parts_of) > budget:
+            least = min(checkpoints, key=lambda i: (self._gain(line, i), i != new, i))
+            del checkpoints[least]
+            if least == new:
                 return False
-            del line.checkpoints[least]
-        return True
+        return new in checkpoints
 
     def _gain(self, line: Branch, index: int) -> int:
         """The replay work checkpoint `index` saves over the one before it (or the start)."""
@@ -182,14 +203,14 @@ class Timeline:
         self._last_work = (ref(checkpoint), work_done)
         return work_done
 
-    def _size_of(self, checkpoint: Engine) -> int:
+    def _parts_of(self, checkpoint: Engine) -> Parts:
         return self._measure(checkpoint)[1]
 
-    def _measure(self, checkpoint: Engine) -> tuple[int, int]:
-        """A checkpoint's work and size, measured once: it is frozen (only ever forked)."""
+    def _measure(self, checkpoint: Engine) -> tuple[int, Parts]:
+        """A checkpoint's work and parts, measured once: it is frozen (only ever forked)."""
         measured = self._measures.get(checkpoint)
         if measured is None:
-            measured = self._measures[checkpoint] = (work(checkpoint), size(checkpoint))
+            measured = self._measures[checkpoint] = (work(checkpoint), parts(checkpoint))
         return measured
 
     # -- moving ---------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Every entry remembers the epoch it was written in. Taking a snapshot pins the
 current epoch and starts a new one; a later change to an entry that a pinned
 snapshot can see moves the old value into a short history instead of
 overwriting it. Reading a snapshot looks up the value that was current at its
-epoch. Nothing is copied when the snapshot is taken.
+epoch. Nothing is copied when the snapshot is taken. A fork (a checkpoint, a
+branch) makes only an empty dict per directory: twins share the entries as
+frozen layers (core.layers).
 
 Paths are relative to the tree's root (`dir/file`); the root itself is `""`.
 The tree also keeps a running digest of its contents so that two trees (or
@@ -17,6 +19,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import attrgetter
+
+from .layers import GONE, Layers, disjoint, find, frozen, held, items, keys
 
 MASK = (1 << 64) - 1
 BULK = 64  # files in one `set_files` call worth checking for the whole-batch path
@@ -40,7 +44,7 @@ Content = str | _Directory
 
 def entries_in(trees: Iterable[VersionedTree]) -> int:
     """Entries in all of `trees` (summed in C: the caps ask before every write)."""
-    return sum(map(len, map(_LIVE, trees)))
+    return sum(map(_LIVE, trees))
 
 
 def data_bytes_in(trees: Iterable[VersionedTree]) -> int:
@@ -61,7 +65,7 @@ def entry_hash(path: str, content: Content) -> int:
     return hash((path, content)) & MASK
 
 
-_LIVE = attrgetter("_cur")
+_LIVE = attrgetter("_count")
 _DATA_BYTES = attrgetter("data_bytes")
 
 
@@ -78,12 +82,21 @@ class VersionedTree:
     (the same string objects `_cur` holds: no second string per file).
     `data_bytes` is the live files' size in all, kept as they change, so the
     world's caps (core.limits) are checked in O(1).
+
+    A fork shares what the tree holds with its twin (core.layers): `_cur` is the private top
+    of a layered map over the frozen `_below`, and each directory's children are its private
+    dict in `_kids` over the frozen, disjoint dicts in `_kids_below` (a child leaving a frozen
+    dict thaws that directory's index into its private dict: children rarely leave).
     """
 
-    __slots__ = ("_cur", "_epoch", "_kids", "_newest_pin", "_old", "_pins", "_since", "changes", "data_bytes", "digest")
+    __slots__ = ("_below", "_count", "_cur", "_epoch", "_kids", "_kids_below", "_newest_pin", "_old", "_pins",
+                 "_since", "changes", "data_bytes", "digest")
 
     def __init__(self) -> None:
-        self._cur: dict[str, Content] = {}
+        self._cur: dict[str, Content] = {}  # the private top: a value, or GONE over a frozen one
+        self._below: Layers = ()
+        self._count = 0  # live entries
+        self._kids_below: dict[str, Layers] = {}
         self._since: dict[str, int] = {}
         self._old: dict[str, list[tuple[int, int, Content]]] = {}
         self._kids: dict[str, dict[str, None]] = {"": {}}
@@ -96,12 +109,19 @@ class VersionedTree:
 
     # -- live tree -------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._cur)
+        return self._count
 
     def get(self, path: str) -> Content | None:
         if path == "":
             return DIR
-        return self._cur.get(path)
+        content = self._cur.get(path)
+        if content is None:
+            return find(self._below, path) if self._below else None
+        return None if content is GONE else content
+
+    def _kids_of(self, path: str) -> Iterator[str]:
+        """The full paths of a live directory's children (none when it is not one)."""
+        return keys(self._kids.get(path, {}), self._kids_below.get(path, ()))
 
     def is_dir(self, path: str) -> bool:
         return path == "" or path in self._kids
@@ -109,15 +129,20 @@ class VersionedTree:
     def children(self, path: str) -> list[str]:
         """Names in a live directory, sorted."""
         cut = len(path) + 1 if path else 0
-        return [child[cut:] for child in sorted(self._kids.get(path, ()))]
+        return [child[cut:] for child in sorted(self._kids_of(path))]
 
     def child_count(self, path: str) -> int:
-        return len(self._kids.get(path, ()))
+        return len(self._kids.get(path, ())) + held(self._kids_below.get(path, ()))
 
     def set(self, path: str, content: Content) -> Content | None:
         """Create or replace an entry (its parent must exist); return the old content."""
         cur = self._cur
         old = cur.get(path)
+        if old is None:
+            if self._below:
+                old = find(self._below, path)
+        elif old is GONE:
+            old = None
         if old is not None:
             if (old is DIR) != (content is DIR):
                 raise IsADirectoryError(path) if old is DIR else NotADirectoryError(path)
@@ -131,6 +156,7 @@ class VersionedTree:
             self._kids[path.rpartition("/")[0]][path] = None  # KeyError: no such parent directory
             if content is DIR:
                 self._kids[path] = {}
+            self._count += 1
         cur[path] = content
         if self._pins:
             self._since[path] = self._epoch
@@ -142,10 +168,10 @@ class VersionedTree:
 
     def absent(self, paths: list[str]) -> list[str]:
         """Those of `paths` that name no live entry."""
-        cur = self._cur
-        if cur.keys().isdisjoint(paths):  # the common case (a fresh `sim load`), tested in C
+        if disjoint(self._cur, self._below, paths):  # the common case (a fresh `sim load`), tested in C
             return list(paths)
-        return [path for path in paths if path not in cur]
+        get = self.get
+        return [path for path in paths if get(path) is None]
 
     def create_files(self, parent: str, paths: list[str], contents: list[str]) -> None:
         """Create files that do not exist yet, all in the existing directory
@@ -154,6 +180,7 @@ class VersionedTree:
         # whole-batch updates: C loops, no Python bytecode per file
         kids.update(dict.fromkeys(paths))
         self._cur.update(zip(paths, contents))
+        self._count += len(paths)
         self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
         self.data_bytes += text_bytes(contents)
         self.changes += 1
@@ -172,7 +199,9 @@ class VersionedTree:
                 self.create_files(batch[0].rpartition("/")[0], batch, files)
                 return end
         cur = self._cur
+        below = self._below
         kids = self._kids
+        added = 0
         pinned = bool(self._pins)
         digest = self.digest
         data_bytes = self.data_bytes
@@ -185,6 +214,11 @@ class VersionedTree:
             content = contents[i]
             old = cur.get(path)
             if old is None:
+                if below:
+                    old = find(below, path)
+            elif old is GONE:
+                old = None
+            if old is None:
                 if not (path.startswith(prefix) and path.find("/", cut) < 0):
                     parent = path.rpartition("/")[0]
                     siblings = kids.get(parent)
@@ -192,6 +226,7 @@ class VersionedTree:
                 if siblings is None or content is DIR:
                     break
                 siblings[path] = None
+                added += 1
             elif old is DIR or content is DIR:
                 break
             else:
@@ -206,6 +241,7 @@ class VersionedTree:
             digest += hash((path, content))
         else:
             i = end
+        self._count += added
         self.digest = digest & MASK
         self.data_bytes = data_bytes
         self.changes += 1
@@ -216,7 +252,7 @@ class VersionedTree:
         (checked with C loops: the common flush of a `sim load` batch)."""
         batch = paths[start:end]
         parent, slash, _ = batch[0].rpartition("/")
-        if parent not in self._kids or not self._cur.keys().isdisjoint(batch):
+        if parent not in self._kids or not disjoint(self._cur, self._below, batch):
             return False
         prefix = parent + slash
         depth = prefix.count("/")
@@ -224,19 +260,35 @@ class VersionedTree:
 
     def delete(self, path: str) -> Content | None:
         """Remove one entry (a directory must be empty); return its content."""
-        old = self._cur.pop(path, None)
+        old = self.get(path) if path else None
         if old is None:
             return None
+        if self._below and find(self._below, path) is not None:
+            self._cur[path] = GONE  # a frozen layer holds it
+        else:
+            del self._cur[path]
+        self._count -= 1
         if self._pins:
             self._remember(path, old)
         self._since.pop(path, None)
         self.digest = (self.digest - entry_hash(path, old)) & MASK
         self.data_bytes -= size_of(old)
         self.changes += 1
-        del self._kids[path.rpartition("/")[0]][path]
+        parent = path.rpartition("/")[0]
+        siblings = self._kids[parent]
+        if path not in siblings:
+            self._thaw(parent)
+        del siblings[path]
         if old is DIR:
             del self._kids[path]
+            self._kids_below.pop(path, None)
         return old
+
+    def _thaw(self, directory: str) -> None:
+        """Move a directory's frozen children into its private dict (one of them is leaving)."""
+        siblings = self._kids[directory]
+        for layer in self._kids_below.pop(directory, ()):
+            siblings.update(layer)
 
     def walk(self, path: str = "") -> Iterator[str]:
         """Every live path below `path` (not itself), sorted, parents before children."""
@@ -245,12 +297,10 @@ class VersionedTree:
             top = stack.pop()
             if top != path:
                 yield top
-            kids = self._kids.get(top)
-            if kids:
-                stack.extend(sorted(kids, reverse=True))
+            stack.extend(sorted(self._kids_of(top), reverse=True))
 
     def items(self) -> Iterator[tuple[str, Content]]:
-        return iter(self._cur.items())
+        return items(self._cur, self._below) if self._below else iter(self._cur.items())
 
     def _remember(self, path: str, old: Content) -> None:
         """Keep the value `path` had for the pinned snapshots that can see it."""
@@ -260,12 +310,23 @@ class VersionedTree:
 
     def fork(self) -> VersionedTree:
         """An independent twin (checkpoints, branches): a change to either never shows in the
-        other. Contents and history entries are immutable, so only the maps are copied."""
+        other. The entries are frozen into layers both share (core.layers); the snapshots'
+        epochs and history (small: only what changed while a snapshot was pinned) are copied."""
+        self._below = frozen(self._below, self._cur)
+        self._cur = {}
+        kids_below = self._kids_below
+        for path, kids in self._kids.items():
+            if kids:
+                kids_below[path] = frozen(kids_below.get(path, ()), kids)
+        self._kids = {path: {} for path in self._kids}
         twin = VersionedTree.__new__(VersionedTree)
-        twin._cur = self._cur.copy()
+        twin._cur = {}
+        twin._below = self._below
+        twin._count = self._count
+        twin._kids = {path: {} for path in self._kids}
+        twin._kids_below = kids_below.copy()
         twin._since = self._since.copy()
         twin._old = {path: list(history) for path, history in self._old.items()}
-        twin._kids = {path: kids.copy() for path, kids in self._kids.items()}
         twin._epoch = self._epoch
         twin._pins = self._pins.copy()
         twin._newest_pin = self._newest_pin
@@ -273,6 +334,19 @@ class VersionedTree:
         twin.changes = self.changes
         twin.data_bytes = self.data_bytes
         return twin
+
+    def shared_parts(self) -> Iterator[tuple[int, int]]:
+        """(identity, entries) of what this tree may share with twins: its frozen layers."""
+        for layer in self._below:
+            yield id(layer), len(layer)
+        for layers in self._kids_below.values():
+            for layer in layers:
+                yield id(layer), len(layer)
+
+    def own_size(self) -> int:
+        """Entries this tree holds alone: its private tops, directories, epochs and history."""
+        return (len(self._cur) + len(self._kids) + sum(map(len, self._kids.values())) + len(self._since)
+                + sum(map(len, self._old.values())))
 
     # -- snapshots ---------------------------------------------------------
     def pin(self) -> int:
@@ -308,7 +382,7 @@ class VersionedTree:
         """The content `path` had in the snapshot pinned at `epoch`."""
         if path == "":
             return DIR
-        content = self._cur.get(path)
+        content = self.get(path)
         if content is not None and self._since.get(path, -1) <= epoch:
             return content
         for since, until, content in self._old.get(path, ()):
@@ -320,11 +394,11 @@ class VersionedTree:
         """Every (path, content) of the snapshot pinned at `epoch`, in no set order."""
         since_of = self._since
         if since_of:
-            for path, content in self._cur.items():
+            for path, content in self.items():
                 if since_of.get(path, -1) <= epoch:
                     yield path, content
         else:
-            yield from self._cur.items()
+            yield from self.items()
         for path, history in self._old.items():
             for since, until, content in history:
                 if since <= epoch < until:
@@ -348,48 +422,3 @@ def text_bytes(contents: list[str]) -> int:
 def _visible_to_any(since: int, until: int, pins: list[int]) -> bool:
     i = bisect_right(pins, since - 1)
     return i < len(pins) and pins[i] < until
-
-
-# -- whole-entry operations (home applying ops it may find changed behind the cache's back) ----
-def remove_subtree(tree: VersionedTree, path: str) -> None:
-    """Remove a file, or a directory and everything below it."""
-    for child in reversed(list(tree.walk(path))):
-        tree.delete(child)
-    tree.delete(path)
-
-
-def force_set(tree: VersionedTree, path: str, content: Content) -> None:
-    """Set `path` whatever stands in the way at home (changes made there
-    behind the cache's back): missing parents are made, files in the way of a
-    directory and directories in the way of a file are removed."""
-    parts = path.split("/")
-    for i in range(1, len(parts)):
-        parent = "/".join(parts[:i])
-        existing = tree.get(parent)
-        if existing is DIR:
-            continue
-        if existing is not None:
-            tree.delete(parent)
-        tree.set(parent, DIR)
-    existing = tree.get(path)
-    if existing is not None and (existing is DIR) != (content is DIR):
-        remove_subtree(tree, path)
-    tree.set(path, content)
-
-
-def move_entry(tree: VersionedTree, src: str, dst: str) -> None:
-    """Rename a file or a whole directory inside one tree."""
-    content = tree.get(src)
-    if content is DIR:
-        children = list(tree.walk(src))
-        tree.set(dst, DIR)
-        for child in children:
-            tree.set(dst + child[len(src):], tree.get(child))  # type: ignore[arg-type]
-        for child in reversed(children):
-            tree.delete(child)
-        tree.delete(src)
-    elif content is not None:
-        if tree.get(dst) is DIR:
-            return
-        tree.set(dst, content)
-        tree.delete(src)
