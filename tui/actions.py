@@ -121,6 +121,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("lesson_try", "ctrl+y", "Try", "Try the lesson command",
            "Put the lesson step's suggested command in the console, ready to edit or run with Enter.", footer=False,
            group="Lesson"),
+    Action("focus_pairs", "ctrl+o", "Pairs", "Focus the pair table",
+           "Select a peer snapshot pair from the keyboard: Up/Down choose one (the queue highlights the ops ahead "
+           "of it), Enter asks why its home half waits, Esc goes back to the console.", footer=False),
     Action("focus_console", "ctrl+l", "Console", "Focus the console", "Put the cursor in the command console.",
            footer=False),
     # not Ctrl+R (every shell user's history search), nor a key a browser keeps (F5, Ctrl+W/T/N/L)

@@ -17,6 +17,7 @@ from peersnap.core.lessons import LESSON_ORDER, Lesson, LessonError, load_lesson
 from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import Scenario
 from peersnap.core.session import Session
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
@@ -26,8 +27,9 @@ from . import settings as config
 from .actions import ACTIONS, app_bindings
 from .dashboard import Dashboard
 from .launch import LaunchError, Start, prepare
-from .screens import Confirm
+from .screens import Confirm, RefusalCard
 from .themes import bundled_themes, user_themes
+from .why_card import WhyCard
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
                  "contrast": "peersnap-contrast"}
@@ -74,6 +76,17 @@ class PeersnapApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self._save_settings())
         # the app is ready (a pilot's or a screenshot's first line may run) once the dashboard's widgets are
         await AwaitMount(self.dashboard, [self.dashboard])
+
+    async def on_event(self, event: events.Event) -> None:
+        """A character typed on an explanation card closes it and goes on to the dashboard (the
+        console), so the next command typed is never lost. The card is popped here, in the app's
+        own turn before the key is forwarded, not from the card's key handler (which cannot wait
+        for its own screen to go): each key of a burst then finds the screen the one before it left."""
+        if isinstance(event, events.Key) and not event.is_forwarded and event.is_printable \
+                and event.character not in (None, " ") and isinstance(self.screen, (RefusalCard, WhyCard)) \
+                and len(self.screen_stack) > 1:
+            self.screen.dismiss()  # (not awaited: the stack is popped at once, the screen goes by itself)
+        await super().on_event(event)
 
     def on_dashboard_speed_changed(self, _message: Dashboard.SpeedChanged) -> None:
         self._save_settings()

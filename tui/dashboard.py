@@ -22,7 +22,6 @@ from typing import ClassVar
 from peersnap.core import invariants
 from peersnap.core.completion import complete, did_you_mean
 from peersnap.core.engine import Engine
-from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event, SessionReset
 from peersnap.core.model import AfmFileset
 from peersnap.core.why import WhyError, explain
@@ -38,7 +37,7 @@ from . import state as saved_state
 from .actions import dashboard_bindings
 from .dashboard_input import DashboardInput
 from .launch import Start
-from .layout import Room
+from .layout import Room, Rows
 from .player import Player
 from .replay import Replay
 from .settings import clamp_speed
@@ -101,6 +100,7 @@ class Dashboard(DashboardInput):
         self._queue_route = ""
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
+        self._rows: Rows | None = None  # the stacked regions' heights, shared by content
         self._unsubscribe = self.session.subscribe(self._on_event)
 
     # -- layout --------------------------------------------------------------------------
@@ -153,6 +153,18 @@ class Dashboard(DashboardInput):
         for name, on in Room(width, height).screen_classes(lesson=self.lesson is not None).items():
             if self.has_class(name) != on:  # a class change restyles the whole screen
                 self.set_class(on, name)
+
+    def _share_rows(self, room: Room) -> None:
+        """The console gets the rows the panes above it do not need (`Room.share_rows`); a new
+        height is set only when the content's rows change it (each costs a layout)."""
+        queue = self.query_one(QueueSummary).rows + self.query_one(QueueView).rows
+        main = max(queue, *(pane.rows for pane in self.query(FilePane)))
+        rows = room.share_rows(lesson=self.lesson is not None, main=main, pairs=self.query_one(PsnapTable).rows)
+        if rows == self._rows:
+            return
+        self._rows = rows
+        for selector, height in (("#main", rows.main), ("#psnaps", rows.pairs), ("#bottom", rows.bottom)):
+            self.query_one(selector).styles.height = height
 
     # -- engine wiring -------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
@@ -231,27 +243,11 @@ class Dashboard(DashboardInput):
             self.query_one("#cache-pane", FilePane).show(engine, fileset)
             self.query_one("#home-pane", FilePane).show(engine, fileset)
             self.query_one(PsnapTable).show(engine, room)
+            self._share_rows(room)
         if events:
             self.query_one(EventLog).add(engine, events)
             for panel in self.query(LessonPanel):
                 panel.check()
-
-    def changed_commands(self) -> int:
-        return sum(1 for entry in self.session.log if getattr(entry, "changed", False))
-
-    def autosave(self) -> str:
-        """Write the session to the state folder (atomically); '' or why it is not kept."""
-        if self.state is None:
-            return (f"{self.changed_commands()} commands changed the world and are not kept here "
-                    "(nothing is written in this session)")
-        path = self.state / saved_state.AUTOSAVE_FILE
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.session.save(str(path))
-        except (OSError, SimError) as exc:
-            return f"the session could not be autosaved: {exc}"
-        self.autosaved = path
-        return ""
 
     # -- time ----------------------------------------------------------------------------
     def _tick(self) -> None:

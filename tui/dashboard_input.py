@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peersnap.core.commands import Result
+from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event
 from peersnap.core.model import AfmFileset
 from peersnap.core.rules import Refusal
@@ -35,6 +37,7 @@ from .why_card import WhyCard
 from .widgets.console import Console, ConsoleInput
 from .widgets.event_log import EventLog
 from .widgets.lesson_panel import LessonPanel
+from .widgets.psnap_table import PsnapTable
 from .widgets.toggle_bar import Toggle
 
 if TYPE_CHECKING:
@@ -58,18 +61,17 @@ class DashboardInput(Screen[None]):
     _history_warned = False  # a failure to keep the history is said once
     _answer_first = False  # a typed command in a classroom seat: its answer is drawn before the panes
     _view_due = False  # the panes follow that answer (`_due_view`)
+    autosaved: Path | None  # where the session was last autosaved (the Dashboard sets it)
     seat_link: object | None = None  # a classroom seat's link to `peersnap serve` (the Dashboard attaches it)
 
     if TYPE_CHECKING:  # the Dashboard's, used here
         def refresh_view(self) -> None: ...
-        def autosave(self) -> str: ...
         def action_help(self) -> None: ...
         def _end_play(self) -> None: ...
         def _catch_up(self) -> None: ...
-        def changed_commands(self) -> int: ...
         def _first_fileset(self) -> str: ...
         @property
-        def state(self) -> object: ...
+        def state(self) -> Path | None: ...
         @property
         def fileset(self) -> AfmFileset: ...
 
@@ -91,6 +93,24 @@ class DashboardInput(Screen[None]):
             yield
         finally:
             self._cause_at = outer
+
+    # -- keeping the world ------------------------------------------------------------------
+    def changed_commands(self) -> int:
+        return sum(1 for entry in self.session.log if getattr(entry, "changed", False))
+
+    def autosave(self) -> str:
+        """Write the session to the state folder (atomically); '' or why it is not kept."""
+        if self.state is None:
+            return (f"{self.changed_commands()} commands changed the world and are not kept here "
+                    "(nothing is written in this session)")
+        path = self.state / saved_state.AUTOSAVE_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.session.save(str(path))
+        except (OSError, SimError) as exc:
+            return f"the session could not be autosaved: {exc}"
+        self.autosaved = path
+        return ""
 
     # -- keys typed anywhere, and the dashboard's own keys -------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
@@ -274,6 +294,10 @@ class DashboardInput(Screen[None]):
 
     def action_focus_console(self) -> None:
         self.query_one(Console).input.focus()
+
+    def action_focus_pairs(self) -> None:
+        """Ctrl+O: the pair table takes the keys (Up/Down, Enter; Esc gives them back to the console)."""
+        self.query_one(PsnapTable).focus()
 
     def action_undo(self) -> None:
         self.run_line("undo")

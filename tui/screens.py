@@ -64,7 +64,7 @@ class RefusalCard(Card):
             yield Static(Content.assemble(("how to fix", "bold $success")), classes="card-gap")
             yield Static(r.hint, id="card-hint")
             yield Static("", id="card-more")
-            yield Static(Content.styled("Esc or Enter closes this card", "$text-muted"),
+            yield Static(Content.styled("Esc or Enter closes this card · typing goes on to the console", "$text-muted"),
                          classes="card-gap")
 
     def on_click(self) -> None:
@@ -145,6 +145,8 @@ class HelpScreen(ModalScreen[None]):
                 ("Up/Down", "walk the command history"),
                 ("Tab", "complete command names, options, filesets and snapshot names"),
                 ("PgUp/PgDn", "scroll the console's output"),
+                ("Left/Right", ("on an empty line: scroll the output sideways (command output keeps its lines; "
+                                "› marks a line that goes on; Shift+wheel too)")),
                 ("@home", "start a line with @home to run it on the home cluster"),
                 ("?", "this help, when the console is not focused"),
             ]

@@ -45,7 +45,8 @@ class WhyCard(ModalScreen[None]):
             yield Static(Content.assemble(("Why: ", "bold $accent"), (self.why.subject, "bold")), id="card-title")
             yield Static(chain(self.why), id="why-chain")
             yield Static(Content.styled("the why command prints the same · times on the cache clock · "
-                                        "Esc or Enter closes", "$text-muted"), classes="card-gap")
+                                        "Esc or Enter closes · typing goes on to the console", "$text-muted"),
+                         classes="card-gap")
 
     def on_click(self) -> None:
         self.dismiss()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from helpers import console_text, drive
+from helpers import click_toggle, console_text, drive
 from peersnap.core.session_file import LoggedCommand
 from peersnap.tui.app import make_app
 from peersnap.tui.screens import Confirm, RefusalCard
+from peersnap.tui.why_card import WhyCard
 from peersnap.tui.widgets.console import ConsoleInput
 from peersnap.tui.widgets.header import ClockHeader
 from textual import events
@@ -125,5 +126,45 @@ def test_the_palette_closes_the_card_before_it_acts():
         await settle(pilot)
         assert app.screen is app.dashboard
         assert not app.session.engine.world.link_up
+
+    drive(check)
+
+
+def test_keys_typed_on_a_refusal_card_close_it_and_run_in_the_console_in_order():
+    """A learner who reads the card and types the next command loses nothing: the first character
+    closes the card, it and every key after it (one terminal read, as a fast typist's or a laggy
+    link's) reach the console in order, and the line runs once."""
+    async def check(app, pilot):
+        app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await settle(pilot)
+        assert isinstance(app.screen, RefusalCard)
+        press_raw(app, "echo hi > sw/typed\r")
+        await settle(pilot, 6)
+        assert app.screen is app.dashboard
+        assert commands(app)[-1] == "echo hi > sw/typed"
+        assert app.session.engine.world.cache.fs.trees["sw"].get("typed") == "hi\n"
+        assert app.query_one(ConsoleInput).value == ""
+
+    drive(check)
+    drive(check, size=(80, 24), app=make_app(paused=False))
+
+
+def test_a_key_typed_on_a_why_card_goes_to_the_console_and_space_only_closes():
+    async def check(app, pilot):
+        await click_toggle(pilot, "show_state")
+        await settle(pilot)
+        assert isinstance(app.screen, WhyCard)
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.screen is app.dashboard
+        assert app.query_one(ConsoleInput).value == ""
+        await click_toggle(pilot, "show_state")
+        await settle(pilot)
+        assert isinstance(app.screen, WhyCard)
+        await pilot.press("l", "s")
+        await settle(pilot)
+        assert app.screen is app.dashboard
+        assert app.query_one(ConsoleInput).value == "ls"
 
     drive(check)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import pytest
 from helpers import drive
 from peersnap.tui import format as fmt
+from peersnap.tui.actions import ACTIONS
 from peersnap.tui.app import make_app
 from peersnap.tui.layout import Room
-from peersnap.tui.screens import HelpScreen
+from peersnap.tui.screens import KEY_AND_TITLE, HelpScreen
+from peersnap.tui.why_card import WhyCard
+from peersnap.tui.widgets.console import ConsoleInput
 from peersnap.tui.widgets.event_log import EventLog
 from peersnap.tui.widgets.file_pane import FilePane
 from peersnap.tui.widgets.key_bar import KeyBar, key_bar_markup
@@ -131,3 +134,86 @@ def test_the_event_logs_wrapped_lines_start_under_the_text_column():
             next(i for i, r in enumerate(rows) if "refused" in r)
 
     drive(check)
+
+
+def test_at_80x24_the_pair_table_fits_and_the_panes_columns_do_not_touch():
+    async def check(app, pilot):
+        app.dashboard.run_line("echo a > /gpfs/fs1/sw/a")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await pilot.pause()
+        table = app.query_one(PsnapTable)
+        room = table.scrollable_content_region.width - table.PAD_LEFT
+        lines = table.text.split("\n")
+        assert lines[0].rstrip().endswith("Same data")
+        assert all(len(line) <= room for line in lines), (room, lines)
+        assert "waits for home" in lines[1]
+        cache, queue, home = (app.query_one(f"#{name}") for name in ("cache-pane", "queue-pane", "home-pane"))
+        assert queue.region.x > cache.region.right and home.region.x > queue.region.right  # a blank column each
+        name = next(iter(app.session.engine.world.filesets["sw"].psnaps))
+        snap_row = app.query_one("#cache-pane", FilePane).text.split("\n")[-1]
+        assert snap_row.endswith(name[-8:]) and len(snap_row) <= cache.scrollable_content_region.width
+
+    drive(check, size=(80, 24))
+
+
+def test_f1_help_wraps_a_long_description_under_its_own_column():
+    async def check(app, pilot):
+        await pilot.press("f1")
+        await pilot.pause()
+        table = list(app.screen.query(Static))[3]  # the Dashboard group's keys
+        rows = [strip.text.rstrip() for strip in table.render_lines(table.region.reset_offset)]
+        later = [r for r in rows if not r[:12].strip()]  # no key: a description's later row
+        assert any("Ctrl+Z" in r for r in rows) and later
+        assert all(r.startswith(" " * KEY_AND_TITLE) and r[KEY_AND_TITLE] != " " for r in later), rows
+
+    drive(check, size=(80, 24))
+
+
+def test_ctrl_o_takes_the_keyboard_into_the_pair_table_and_esc_gives_it_back():
+    async def check(app, pilot):
+        for i in range(5):
+            app.dashboard.run_line(f"echo {i} > /gpfs/fs1/sw/f{i}")
+            app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await pilot.pause()
+        table = app.query_one(PsnapTable)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.focused is table and app.dashboard.selected_pair == table.names[0]
+        await pilot.press("down", "down", "down", "down")
+        await pilot.pause()
+        assert table.selected == table.names[4] == app.dashboard.selected_pair
+        assert table.scroll_y + table.scrollable_content_region.height > 5  # its row is in sight
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyCard) and app.screen.why.subject.endswith(table.names[4])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is table
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one(ConsoleInput)
+
+    drive(check)
+    drive(check, size=(80, 24))
+
+
+def test_ctrl_o_is_in_help_and_in_the_palette():
+    assert any(a.keys == "ctrl+o" and a.name == "focus_pairs" for a in ACTIONS)
+
+    async def check(app, pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Focus the pair table (Ctrl+O)" in titles
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Focus the pair table" in "\n".join(s.visual.plain for s in app.screen.query(Static))
+
+    drive(check)
+
+
+def test_the_toggle_bars_room_before_the_state_is_a_rail_not_a_blank_run():
+    async def check(app, pilot):
+        text = str(app.query_one("#toggles").render())
+        between = text[text.index("F6"):text.rindex("state")]
+        assert "─" in between and "      " not in between.split("sw", 1)[1]
+
+    drive(check, app=make_app(theme="peersnap-light"))

@@ -94,3 +94,12 @@ def test_help_at_80x24(snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_help_at_200x60(snap_compare):
+    """F1 help in a big terminal: each description beside its key and title, on one row where it fits."""
+    async def run(pilot) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(200, 60), run_before=run)

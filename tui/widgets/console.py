@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from peersnap.core.commands import REGISTRY
 from peersnap.core.language import cluster_prefix
 from textual import events
 from textual.app import ComposeResult
@@ -19,11 +20,11 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widgets import Input
 
+from .history_search import HistorySearch
 from .line_log import LineLog
 
 Completer = Callable[[str], list[str]]
 MAX_HISTORY = 500
-SEARCH_PROMPT = "(reverse-i-search)"
 
 
 def pasted_lines(text: str) -> list[str]:
@@ -31,6 +32,14 @@ def pasted_lines(text: str) -> list[str]:
     xterm.js), so here \r\n, \n and a lone \r each end a line; the last item is the
     text after the last line end ('' when the paste ends with one)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def is_gpfs(command: str) -> bool:
+    """A GPFS command (`mmlssnapshot`, `mmpsnap` ...): its output is what is being taught, so it keeps
+    its lines as IBM prints them (never wrapped); peersnap's own commands wrap like a terminal."""
+    words = command.split(maxsplit=1)
+    found = REGISTRY.get(words[0]) if words else None
+    return found is not None and found.family == "gpfs"
 
 
 def cluster_of(line: str) -> str:
@@ -70,7 +79,7 @@ def apply_completion(text: str, candidates: list[str]) -> tuple[str, list[str]]:
 VIRTUAL_STEP = 256  # the console line's virtual width grows in these steps (see validate_virtual_size)
 
 
-class ConsoleInput(Input):
+class ConsoleInput(HistorySearch, Input):
     """The command line: Up/Down walk the history, Tab completes, Ctrl+R searches
     the history backwards (as in bash), a paste of several lines runs each line.
 
@@ -127,9 +136,6 @@ class ConsoleInput(Input):
         self._prompt_strip: tuple[object, Strip] | None = None
         self.styles.padding = (0, 0, 0, self._prompt.cell_length)
         self.on_remember: Callable[[list[str]], None] | None = None  # saves the history (the app's state file)
-        self._search: str | None = None  # the Ctrl+R query while searching
-        self._search_from = 0  # search older than this history index
-        self._search_draft = ""
 
     # -- Enter, pastes and keys ------------------------------------------------------------
     async def action_submit(self) -> None:
@@ -188,63 +194,9 @@ class ConsoleInput(Input):
                 return True
         return False
 
-    # -- Ctrl+R: reverse history search ---------------------------------------------------------
-    @property
-    def searching(self) -> bool:
-        return self._search is not None
-
-    def action_search_history(self) -> None:
-        if self._search is None:
-            self._search, self._search_from, self._search_draft = "", len(self.history), self.value
-        else:  # Ctrl+R again: the next older match
-            self._search_from = max(self._history_match_index(), 0)
-        self._show_search()
-
-    def _history_match_index(self) -> int:
-        """The index of the newest history line older than `_search_from` holding the query (-1: none)."""
-        query = self._search or ""
-        for index in range(self._search_from - 1, -1, -1):
-            if query in self.history[index]:
-                return index
-        return -1
-
-    def _show_search(self) -> None:
-        index = self._history_match_index()
-        found = index >= 0
-        if found and self._search:
-            self.value = self.history[index]
-        elif not self._search:
-            self.value = self._search_draft if index < 0 or self._search_from == len(self.history) \
-                else self.history[index]
-        label = SEARCH_PROMPT if found or not self._search else "(failed reverse-i-search)"
-        self.prompt = Content.assemble((label, "bold $warning"), f"'{self._search}': ")
-        self.cursor_position = len(self.value)
-
-    def _search_key(self, event: events.Key) -> bool:
-        """A key while searching; True when the search used it."""
-        if event.key == "escape":
-            self.value = self._search_draft
-            self._end_search()
-            return True
-        if event.key == "backspace":
-            self._search = (self._search or "")[:-1]
-            self._search_from = len(self.history)
-            self._show_search()
-            return True
-        if event.is_printable and event.character is not None:
-            self._search = (self._search or "") + event.character
-            self._search_from = len(self.history)
-            self._show_search()
-            return True
-        if event.key in ("enter", "ctrl+r"):
-            return False  # its binding runs (submit / older match)
-        self._end_search()  # any other key (arrows, Home, End) edits the match found
-        return False
-
-    def _end_search(self) -> None:
-        self._search = None
-        self.prompt = prompt_for(cluster_of(self.value))
-        self.cursor_position = len(self.value)
+    def _prompt_for_line(self) -> Content:
+        """The prompt for the line as it stands (after a history search)."""
+        return prompt_for(cluster_of(self.value))
 
     # The prompt is drawn in the input's left padding: one widget for the whole command
     # line (a row container, a prompt widget and the input cost three on every first frame).
@@ -308,6 +260,26 @@ class ConsoleInput(Input):
             self._index = max(index, 0)
             self.value = self.history[self._index]
         self.cursor_position = len(self.value)
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        """Left on an empty line scrolls the console's output sideways (there is no cursor to move)."""
+        if not self.value and not select:
+            self._output_sideways(-1)
+            return
+        super().action_cursor_left(select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        """Right on an empty line scrolls the console's output sideways (there is no cursor to move)."""
+        if not self.value and not select:
+            self._output_sideways(1)
+            return
+        super().action_cursor_right(select)
+
+    def _output_sideways(self, pages: int) -> None:
+        parent = self.parent
+        output = parent.query_one(LineLog) if parent is not None else None
+        if output is not None:
+            output.scroll_sideways(pages)
 
     def action_scroll_output(self, pages: int) -> None:
         """PageUp/PageDown at the prompt scroll the console's output (the cursor stays here)."""
@@ -411,4 +383,4 @@ class Console(Vertical):
                                                      (f"   # {note}" if note else "", "$text-muted"))]
         style = "$error" if rc else ""
         out.extend(Content.styled(line, style) if style else line for line in lines)
-        self.output.write_many(out)
+        self.output.write_many(out, keep=is_gpfs(command))  # GPFS output keeps its lines: the console scrolls sideways

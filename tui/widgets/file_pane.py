@@ -137,11 +137,10 @@ class FilePane(ContentView):
             when = clock.hms(engine.clock(self.role, snap.created_us))
             parts.append(("◆" if snap.peer else " ", "bold $accent"))
             parts.append((f" {snap.id:>2} ", "bold"))
-            room = max(self.size.width - 18, 12)
-            if room < len(fmt.short_psnap(snap.name)):  # the name carries its time: the name's tail first
-                room += 10
-            else:
+            room = max(self.scrollable_content_region.width - 5, 8)  # after "◆ 12 "
+            if room - len(when) - 2 >= len(fmt.short_psnap(snap.name)):  # (else the name's own time is shown)
                 parts.append((f"{when}  ", "$text-muted"))
+                room -= len(when) + 2
             parts.append(fmt.fit_psnap(snap.name, room))
             if i < len(snaps) - 1:
                 parts.append("\n")

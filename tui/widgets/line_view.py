@@ -71,6 +71,11 @@ class ContentView(LineView, can_focus=True):
         """What the view shows, as plain text (every line, not only the visible ones)."""
         return "\n".join(line.plain for line in self._lines)
 
+    @property
+    def rows(self) -> int:
+        """How many rows the lines take (the dashboard shares the screen's height by it)."""
+        return len(self._lines)
+
     def set_content(self, content: Content) -> None:
         """Show `content` (lines separated by newlines)."""
         self._lines = content.split("\n")

@@ -51,14 +51,16 @@ def same_cell(psnap: PeerSnapshot) -> Content:
 class PsnapTable(ContentView):
     """Name, cache id and time, home state, and the verified-identical mark; one row a pair.
 
-    Focused, Up/Down select a pair (the queue highlights the ops ahead of it) and Enter
-    asks why its home half waits; a click on a pair's row does both."""
+    Focused (Ctrl+O, or a click), Up/Down select a pair (the queue highlights the ops ahead of
+    it), Enter asks why its home half waits and Esc goes back to the console; a click on a
+    pair's row selects it and asks why."""
 
     PAD_LEFT = 1
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "select(-1)", "Previous pair", show=False),
         Binding("down", "select(1)", "Next pair", show=False),
         Binding("enter", "choose", "Why", show=False),
+        Binding("escape", "screen.focus_console", "Back to the console", show=False),
     ]
 
     class Selected(Message):
@@ -89,21 +91,32 @@ class PsnapTable(ContentView):
         self.names = [p.name for p, _stopped in pairs]
         if self.selected not in self.names:
             self.selected = None
-        key = (room.wide, room.roomy, bool(pairs) and engine.world.link_up, self.selected,
+        key = (room.wide, room.roomy, self.size.width, bool(pairs) and engine.world.link_up, self.selected,
                tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p), stopped)
                      for p, stopped in pairs))
         if key == self._last:
             return
         self._last = key
-        self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room, self.selected))
+        width = self.scrollable_content_region.width - self.PAD_LEFT
+        self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room, self.selected, max(width, 0)))
 
     def select(self, name: str | None) -> None:
-        """Select the pair `name` (None: none) and say so."""
+        """Select the pair `name` (None: none), scrolled into sight, and say so."""
         self.selected = name
         self._last = None
         if self._engine is not None:
             self.show(self._engine, self._room)
+        if name in self.names:
+            row, height = self.names.index(name) + 1, max(self.scrollable_content_region.height, 1)  # row 0: heading
+            if row >= self.scroll_y + height:
+                self.scroll_to(y=row - height + 1, animate=False)
+            elif row <= self.scroll_y:
+                self.scroll_to(y=row - 1 if row == 1 else row, animate=False)
         self.post_message(self.Selected(name))
+
+    def on_focus(self) -> None:
+        if self.selected is None and self.names:  # the keyboard starts on a pair, highlighted
+            self.select(self.names[0])
 
     def action_select(self, delta: int) -> None:
         if not self.names:
@@ -122,29 +135,50 @@ class PsnapTable(ContentView):
             self.post_message(self.Chosen(self.names[row]))
 
 
-def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room, selected: str | None = None) -> Content:
+def cache_cell(engine: Engine, psnap: PeerSnapshot, tight: bool) -> Content:
+    when = clock.hms(engine.clock("cache", psnap.cache_snap.created_us))
+    head = Content.styled("deleted", "bold $error") if psnap.broken == "cache" else Content(f"id {psnap.cache_snap.id}")
+    if tight:
+        return Content.assemble(head, " ", (when, "$text-muted"))
+    return Content.assemble(head.pad_right(max(1, 6 - head.cell_length)), (f"at {when}", "$text-muted"))
+
+
+def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room, selected: str | None = None,
+                 width: int = 0) -> Content:
+    """The table: each column as wide as its widest cell; in `width` cells (0: no limit) the
+    cache half drops its "at", then the names give way to their distinguishing tail."""
     if not pairs:
         return Content.assemble(
             ("No peer snapshots yet. ", "$text-muted"),
             "Take one with ", ("Ctrl+S", "bold $accent"), " or type ", ("mmpsnap fs1 create -j sw", "bold"),
         )
-    names = [p.name if room.wide else fmt.short_psnap(p.name) for p in pairs]
-    name_w = max(len("Peer snapshot"), *(len(n) for n in names))
+    heads = ["Fileset", "Peer snapshot", "Cache half", "Home half", "Same data"]
     show_fileset = room.roomy
-    head = f"{'Fileset':<8}" if show_fileset else ""
-    rows: list[Content] = [Content.styled(
-        f"{head}{'Peer snapshot':<{name_w}}  {'Cache half':<16}  {'Home half':<30}  Same data", "bold $text-muted")]
-    for psnap, name in zip(pairs, names):
-        when = clock.hms(engine.clock("cache", psnap.cache_snap.created_us))
-        home = home_cell(engine, psnap)
-        row = Content.assemble(
-            f"{psnap.fileset:<8}" if show_fileset else "",
-            (f"{name:<{name_w}}", "bold $accent"),
-            "  ",
-            *(((f"{'deleted':<6}", "bold $error"), (f"at {when}", "$text-muted")) if psnap.broken == "cache" else
-              ((f"id {psnap.cache_snap.id:<3}", ""), (f"at {when}", "$text-muted"))), "  ",
-            home.pad_right(max(0, 30 - home.cell_length)), "  ",
-            same_cell(psnap),
-        )
-        rows.append(row.stylize_before("on $accent 25%") if psnap.name == selected else row)
+    homes = [home_cell(engine, p) for p in pairs]
+    sames = [same_cell(p) for p in pairs]
+    for tight, short_names in ((False, not room.wide), (True, not room.wide), (True, True)):
+        names = [fmt.short_psnap(p.name) if short_names else p.name for p in pairs]
+        columns = [
+            [Content(p.fileset) for p in pairs] if show_fileset else None,
+            [Content.styled(n, "bold $accent") for n in names],
+            [cache_cell(engine, p, tight) for p in pairs],
+            homes,
+            sames,
+        ]
+        least = (0, 0, 0, 0, 0) if tight else (0, 0, 16, 30, 0)  # roomy: the columns stay put as states change
+        widths = [max(len(head), low, *(c.cell_length for c in cells)) if cells is not None else 0
+                  for head, low, cells in zip(heads, least, columns)]
+        total = sum(widths) + 2 * (len([c for c in columns if c is not None]) - 1)
+        if not width or total <= width:
+            break
+
+    def row(cells: list[Content]) -> Content:
+        shown = [cell.pad_right(max(0, w - cell.cell_length)) for cell, w, column in zip(cells, widths, columns)
+                 if column is not None]
+        return Content("  ").join(shown[:-1] + [cells[-1]])  # (the last column is not padded)
+
+    rows = [row([Content(h) for h in heads]).stylize_before("bold $text-muted")]
+    for i, psnap in enumerate(pairs):
+        line = row([column[i] if column is not None else Content("") for column in columns])
+        rows.append(line.stylize_before("on $accent 25%") if psnap.name == selected else line)
     return Content("\n").join(rows)

@@ -60,6 +60,10 @@ class QueueSummary(Static):
     _height = 3
     _shown: Text | None = None
 
+    @property
+    def rows(self) -> int:
+        return self._height
+
     def show(self, engine: Engine, fileset: AfmFileset) -> None:
         queue = fileset.queue
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -155,6 +159,11 @@ class QueueView(LineView, can_focus=True):
         self.cursor = 0  # the row (position from the head) Enter explains
         self.ahead: tuple[int, int] | None = None  # seqs highlighted: the ops ahead of the selected pair
         self.marker = 0  # the selected pair's marker seq (0: none)
+
+    @property
+    def rows(self) -> int:
+        """The rows its ops take (one for the empty queue's line)."""
+        return max(self._fileset.queue.slots(), 1) if self._fileset is not None else 1
 
     def highlight(self, ahead: tuple[int, int] | None, marker: int) -> None:
         """Highlight the ops with seqs in `ahead` and the marker `marker`; dim the rest (None, 0: none)."""

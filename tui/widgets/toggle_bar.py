@@ -62,6 +62,14 @@ class Toggle:
 TOGGLES: tuple[Toggle, ...] = tuple(Toggle(a.name, short_key(a.keys), a.tooltip) for a in TOGGLE_BAR)
 
 
+def stretch(cells: int) -> Content:
+    """The room between the toggles and the state at the bar's end: a faint rail, not a blank (on a
+    light theme's white bar a blank run reads as a hole in the row)."""
+    if cells < 4:
+        return Content(" " * cells)
+    return Content.assemble(" ", ("╶" + "─" * (cells - 4) + "╴", "$primary 35%"), " ")
+
+
 class ToggleBar(Widget, can_focus=True):
     """Link, protocol, home mmafmconfig, AFM mode, fileset, cache state: one line."""
 
@@ -159,7 +167,7 @@ class ToggleBar(Widget, can_focus=True):
                 parts.append(Content(" "))  # the gap between toggles shows the bar's background
                 x += 1
         start = max(width - right.cell_length, x)
-        parts.append(Content(" " * (start - x)))
+        parts.append(stretch(start - x))
         parts.append(right)
         regions.append((start, start + right.cell_length))
         self._regions = regions
