@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from .actions import ACTIONS
 
-HELP_CARD_WIDTH = 100  # columns, as #help in the stylesheet
+HELP_CARD_WIDTH = 128  # columns, as #help in the stylesheet
 KEY_AND_TITLE = 38  # 12 key + 26 title: where the help text's own column starts
 
 
@@ -103,7 +103,7 @@ class HelpScreen(ModalScreen[None]):
     _width = 0
 
     def text_width(self) -> int:
-        """The help card's text columns: 100 wide, at most 95% of the screen, less border (2),
+        """The help card's text columns: 128 wide, at most 95% of the screen, less border (2),
         padding (4) and the scrollbar (2)."""
         return max(min(HELP_CARD_WIDTH, int(self.app.size.width * 0.95)) - 8, 8)
 
