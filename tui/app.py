@@ -78,13 +78,13 @@ class PeersnapApp(App[int]):
         await AwaitMount(self.dashboard, [self.dashboard])
 
     async def on_event(self, event: events.Event) -> None:
-        """A character typed on an explanation card closes it and goes on to the dashboard (the
-        console), so the next command typed is never lost. The card is popped here, in the app's
+        """A character typed (or a paste) on an explanation card closes it and goes on to the
+        dashboard (the console), so the next command typed is never lost. The card is popped here, in the app's
         own turn before the key is forwarded, not from the card's key handler (which cannot wait
         for its own screen to go): each key of a burst then finds the screen the one before it left."""
-        if isinstance(event, events.Key) and not event.is_forwarded and event.is_printable \
-                and event.character not in (None, " ") and isinstance(self.screen, (RefusalCard, WhyCard)) \
-                and len(self.screen_stack) > 1:
+        typed = isinstance(event, events.Key) and event.is_printable and event.character not in (None, " ")
+        if (typed or isinstance(event, events.Paste)) and not event.is_forwarded \
+                and isinstance(self.screen, (RefusalCard, WhyCard)) and len(self.screen_stack) > 1:
             self.screen.dismiss()  # (not awaited: the stack is popped at once, the screen goes by itself)
         await super().on_event(event)
 

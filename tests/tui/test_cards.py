@@ -168,3 +168,17 @@ def test_a_key_typed_on_a_why_card_goes_to_the_console_and_space_only_closes():
         assert app.query_one(ConsoleInput).value == "ls"
 
     drive(check)
+
+
+def test_a_paste_on_a_refusal_card_closes_it_and_runs_in_the_console():
+    async def check(app, pilot):
+        app.dashboard.run_line("@home mmafmconfig disable /gpfs/fs1/sw")
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        await settle(pilot)
+        assert isinstance(app.screen, RefusalCard)
+        app.post_message(events.Paste("touch sw/p1\ntouch sw/p2\n"))
+        await settle(pilot, 6)
+        assert app.screen is app.dashboard
+        assert commands(app)[-2:] == ["touch sw/p1", "touch sw/p2"]
+
+    drive(check)
