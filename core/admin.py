@@ -163,11 +163,16 @@ class Admin:
         fileset = self.world.filesets[name]
         if not fileset.stopped:
             raise SimError(f"mmafmctl: Fileset {name} is not in Stopped state.")
+        plan = self.recovery.plan(fileset) if fileset.mode.pushes_home else None
+        try:
+            self.recovery.room_for([(fileset, plan)])
+        except CapExceeded as exc:
+            raise SimError(f"mmafmctl: {exc}") from None
         fileset.stopped = False
         fileset.queue.busy_until = max(fileset.queue.busy_until, self.time.now)
         self.bus.emit(FilesetChanged(self.time.now, name, "replication started"))
         # IBM: "The start operation first triggers the 'recovery' phase on the fileset"
-        self.recovery.begin(fileset, "mmafmctl start")
+        self.recovery.begin(fileset, "mmafmctl start", plan)
         self._refresh()
 
     def resume_requeued(self, name: str) -> int:

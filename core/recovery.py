@@ -33,19 +33,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import requeue
 from .bulk_load import collector_paused
 from .clock import MINUTE, SECOND, SimTime, plural
 from .events import EventBus, FilesetChanged, GpfsLogged
-from .fileops import text_size
-from .gateway import CREATE, MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, GatewayQueue, QueuedOp
+from .gateway import CREATE, PSNAP, RENAME, RESYNC, GatewayQueue, QueuedOp
+from .limits import CapExceeded, check_queue
 from .model import AfmFileset, AfmMode, HomeHalf, RecoveryPhase
-from .tree import DIR, Content, VersionedTree
+from .requeue import RequeuePlan
+from .tree import VersionedTree
 from .world import World
 
 SCAN_BASE = 10 * SECOND  # the policy scan's fixed cost (a choice: IBM gives no figure)
 SCAN_PER_ENTRY = 10  # microseconds per cache entry scanned (a million entries: 10 s more)
 REQUEUE_RETRY = 2 * MINUTE  # a requeued op is tried again this long after home has space (a choice)
 ENOSPC = 28
+
+
+class Unplanned:
+    """`Recovery.begin`'s default: no plan handed in, it works one out."""
+
+
+UNPLANNED = Unplanned()
 
 
 class Recovery:
@@ -85,44 +94,85 @@ class Recovery:
         fileset.requeued = 0
         return ops, markers
 
-    def gateway_failed(self, fileset: AfmFileset, node: str) -> list[str]:
+    def gateway_failed(self, fileset: AfmFileset, node: str, plan: RequeuePlan | None) -> list[str]:
         """The gateway node owning `fileset` failed and restarted: its queue is lost and
-        recovery runs. Returns what `sim gateway fail` prints about this fileset."""
+        recovery runs, queueing `plan` (`plan(fileset)`, worked out before: the caller
+        checked `room_for` it). Returns what `sim gateway fail` prints about this fileset."""
         ops, markers = self.lose_queue(fileset)
         lost = plural(ops, "op") + (f" and {plural(markers, 'psnap marker')}" if markers else "")
         self._say(fileset, f"gateway {node} failed: in-memory queue lost ({lost})")
-        outcome = self.begin(fileset, f"gateway {node} failed")
+        outcome = self.begin(fileset, f"gateway {node} failed", plan)
         return [f"{fileset.name}: in-memory queue lost ({lost}); {outcome}"]
 
     # -- recovery --------------------------------------------------------------------------
     def home_reachable(self, fileset: AfmFileset) -> bool:
         return self.world.link_up and self.world.home_tree(fileset) is not None
 
-    def begin(self, fileset: AfmFileset, reason: str) -> str:
+    def plan(self, fileset: AfmFileset) -> RequeuePlan | None:
+        """What recovery would queue for `fileset` now, changing nothing (core/requeue.py);
+        None when it would fail for want of home."""
+        if not self.home_reachable(fileset):
+            return None
+        cache = self.world.cache.fs.trees[fileset.name]
+        home = self.world.home_tree(fileset)
+        assert home is not None
+        if fileset.mode is AfmMode.IW:  # other caches write this home too (IW has no psnaps)
+            return requeue.plan_independent_writer(fileset, fileset.queue, cache, home)
+        return requeue.plan_single_writer(fileset, cache, home)
+
+    def room_for(self, plans: list[tuple[AfmFileset, RequeuePlan | None]]) -> None:
+        """Refuse (CapExceeded) recoveries that would queue more than the queued-ops cap
+        allows; the queues they rebuild are forgotten first, so theirs do not count."""
+        forgotten = sum(fileset.queue.length for fileset, _ in plans)
+        new = sum(plan.ops + plan.markers for _, plan in plans if plan is not None)
+        check_queue(self.world.limits, self.world.queued_ops() - forgotten, new)
+
+    def begin(self, fileset: AfmFileset, reason: str, plan: RequeuePlan | None | Unplanned = UNPLANNED) -> str:
         """Run recovery: compare the cache with home and queue what differs (psnap
         markers in their place), flushed as a priority queue once the scan is done.
-        With home unreachable, recovery fails and the fileset is Dropped."""
+        With home unreachable, recovery fails and the fileset is Dropped; so it does
+        when what it would queue passes the queued-ops cap (a command that starts a
+        recovery checks `room_for` first and is refused instead). `plan`: worked out
+        already by the caller (`plan`), with nothing changed since."""
         now = self.time.now
         if not fileset.mode.pushes_home:
             return "no updates to send home"
+        if isinstance(plan, Unplanned):
+            plan = self.plan(fileset)  # before anything changes: it may be refused, or run out of memory
+        over = ""
+        if plan is not None:
+            try:
+                self.room_for([(fileset, plan)])
+            except CapExceeded as exc:
+                over = str(exc)
         # what was queued meanwhile (a resync while Stopped, say) is covered by the comparison
         self.lose_queue(fileset)
-        if not self.home_reachable(fileset):
+        if plan is None or over:
             fileset.dropped = True
             fileset.recovery = None
-            line = (f"AFM: Recovery of fileset {fileset.name} in file system fs1 failed: home "
-                    f"{fileset.target} is not reachable; the queue is dropped.")
+            why = over or f"home {fileset.target} is not reachable"
+            line = f"AFM: Recovery of fileset {fileset.name} in file system fs1 failed: {why}; the queue is dropped."
             self.world.gpfs_log.append(line)
             self.bus.emit(GpfsLogged(now, fileset.name, line))
+            if over:
+                self._say(fileset, f"recovery failed ({reason}): it would pass the queued-ops cap, fileset Dropped")
+                return ("recovery would queue more than the simulator's cap allows: Dropped until the queues have "
+                        "room (sim settle) and the fileset is accessed again.")
             self._say(fileset, f"recovery failed ({reason}): home unreachable, fileset Dropped")
             return "recovery needs home, which is unreachable: Dropped until home is reachable again."
         fileset.dropped = False
         fileset.needs_resync = False  # the comparison with home covers what home changed
         fileset.home_changed = False
+        if fileset.mode is AfmMode.IW:  # recovery queues them now: forget what it kept for this
+            fileset.unsent = set()
+            if fileset.unsent_pin >= 0:
+                self.world.cache.fs.trees[fileset.name].release(fileset.unsent_pin)
+                fileset.unsent_pin = -1
         queue = fileset.queue
         first = queue.next_seq
-        with collector_paused():  # millions of acyclic entries compared and queued: no cyclic GC passes
-            ops, markers = self._requeue(fileset, now)
+        with collector_paused():  # millions of acyclic entries queued: no cyclic GC passes
+            requeue.push(queue, plan, now)
+        ops, markers = plan.ops, plan.markers
         cache = self.world.cache.fs.trees[fileset.name]
         scan_done = now + SCAN_BASE + len(cache) * SCAN_PER_ENTRY
         queue.busy_until = max(queue.busy_until, scan_done)
@@ -135,36 +185,6 @@ class Recovery:
                            f"{scan:g} s scan")
         return (f"Recovery compared the cache with home and requeued {found}, to flush after the {scan:g} s "
                 "policy scan.")
-
-    def _requeue(self, fileset: AfmFileset, now: int) -> tuple[int, int]:
-        """Queue the differences: up to each queued home half's cache epoch, its marker,
-        then on to the cache as it is now. Returns (operations, markers) queued."""
-        cache = self.world.cache.fs.trees[fileset.name]
-        home = self.world.home_tree(fileset)
-        assert home is not None
-        queue = fileset.queue
-        if fileset.mode is AfmMode.IW:  # other caches write this home too (IW has no psnaps)
-            return push_differences(queue, *own_changes(fileset, cache, home), now), 0
-        have: dict[str, Content] = dict(home.items())
-        ops = markers = 0
-        waiting = [p for p in fileset.psnaps.values() if p.home is HomeHalf.QUEUED and p.marker is None]
-        orphans = []
-        for psnap in waiting:
-            epoch = psnap.cache_snap.epochs.get(fileset.name)
-            if psnap.broken == "cache" or epoch is None:
-                orphans.append(psnap)  # its cache half is gone: nothing to match, it goes last
-                continue
-            wanted = dict(cache.items_at(epoch))
-            ops += push_differences(queue, have, wanted, now)
-            psnap.marker = queue.push(PSNAP, "", psnap.name, 0, now)
-            markers += 1
-            have = wanted
-        ops += push_differences(queue, have, dict(cache.items()), now)
-        for psnap in orphans:
-            psnap.marker = queue.push(PSNAP, "", psnap.name, 0, now)
-            markers += 1
-        queue.barrier()
-        return ops, markers
 
     def finish(self, fileset: AfmFileset, now: int) -> bool:
         """End the recovery phase once its scan is done and everything it queued is at
@@ -229,71 +249,3 @@ def remember_unsent(fileset: AfmFileset, queue: GatewayQueue, cache: VersionedTr
                 unsent.add(str(op.data))
     if fileset.unsent_pin < 0:
         fileset.unsent_pin = cache.pin()
-
-
-def own_changes(fileset: AfmFileset, cache: VersionedTree, home: VersionedTree) -> tuple[dict, dict]:
-    """IW: (home's, the cache's) contents of the paths this cache changed and did not send:
-    `remember_unsent`'s paths, what changed at the cache since its pin, what a directory made
-    (or moved in) at the cache holds, their parents, and what a directory removed at the
-    cache held at home. Forgets them: recovery queues them now."""
-    scope = set(fileset.unsent)
-    fileset.unsent = set()
-    if fileset.unsent_pin >= 0:
-        then = dict(cache.items_at(fileset.unsent_pin))
-        scope.update(path for path, content in cache.items() if then.pop(path, None) != content)
-        scope.update(then)  # gone since
-        cache.release(fileset.unsent_pin)
-        fileset.unsent_pin = -1
-    for path in list(scope):
-        if cache.get(path) is DIR and home.get(path) is None:
-            scope.update(cache.walk(path))
-    for path in list(scope):
-        while "/" in path and (path := path.rpartition("/")[0]) not in scope:
-            scope.add(path)
-    for path in [p for p in scope if cache.get(p) is None and home.get(p) is DIR]:
-        scope.update(home.walk(path))
-    have = {path: content for path in scope if (content := home.get(path)) is not None}
-    wanted = {path: content for path in scope if (content := cache.get(path)) is not None}
-    return have, wanted
-
-
-def push_differences(queue: GatewayQueue, have: dict[str, Content], wanted: dict[str, Content], now: int) -> int:
-    """Queue what turns `have` into `wanted`: removals deepest first, then directories
-    and files parents first. A file changed is sent whole (IBM: "AFM ... replicates a full
-    file again"). New files go in batches (`push_creates`). Returns how many were queued."""
-    queue.barrier()
-    count = 0
-    for path in sorted((p for p in have if p not in wanted), reverse=True):
-        queue.push(RMDIR if have[path] is DIR else REMOVE, path, None, 0, now)
-        count += 1
-    paths: list[str] = []
-    contents: list[str] = []
-    sizes: list[int] = []
-
-    def creates() -> None:
-        if paths:
-            queue.push_creates(paths[:], contents[:], sizes[:], now)
-            paths.clear()
-            contents.clear()
-            sizes.clear()
-
-    for path in sorted(wanted):
-        content, old = wanted[path], have.get(path)
-        if content is DIR:
-            if old is not DIR:
-                creates()
-                queue.push(MKDIR, path, None, 0, now)
-                count += 1
-        elif old is None:
-            assert isinstance(content, str)
-            paths.append(path)
-            contents.append(content)
-            sizes.append(text_size(content))
-            count += 1
-        elif old != content:
-            creates()
-            queue.push(WRITE, path, content, text_size(content), now)
-            count += 1
-    creates()
-    queue.barrier()
-    return count

@@ -75,14 +75,14 @@ def test_a_failed_gateway_loses_nothing_queued(seed):
 def test_the_driver_catches_a_recovery_that_loses_a_change(monkeypatch):
     """The differential can fail: a recovery that leaves one difference out of the queue it
     rebuilds is reported as home differing from the cache after settle."""
-    from peersnap.core import recovery
+    from peersnap.core import requeue
 
-    original = recovery.push_differences
+    original = requeue.differences
 
-    def lossy(queue, have, wanted, now):  # type: ignore[no-untyped-def]
+    def lossy(have, wanted):  # type: ignore[no-untyped-def]
         missing = next((path for path in sorted(wanted) if have.get(path) != wanted[path]), None)
-        return original(queue, have, {p: c for p, c in wanted.items() if p != missing}, now)
+        return original(have, {p: c for p, c in wanted.items() if p != missing})
 
-    monkeypatch.setattr(recovery, "push_differences", lossy)
+    monkeypatch.setattr(requeue, "differences", lossy)
     problems = [p for seed in (70115, 70124, 70269) for p in run_script(seed, 30).problems]
     assert any("home differs from the cache after settle" in p for p in problems), problems

@@ -224,3 +224,59 @@ def test_sim_status_shows_what_the_world_holds_beside_each_cap():
                              "of file data (at most 2 KiB a file)")
     assert lines[at - 1].startswith("Home holds 7 of 100 files and directories, 202 bytes of ")
     assert lines[-1].startswith("Home exports: ")
+
+
+# -- recovery's requeue ----------------------------------------------------------------------------------
+def test_a_gateway_failure_whose_recovery_would_pass_the_queue_cap_is_refused_before_any_queue_is_lost():
+    """Recovery compares the cache with home and requeues what differs: after home was
+    changed behind the cache's back and a resync queued (one op), that is one remove a
+    rogue file. Counted before anything changes: over the cap, the gateway does not fail."""
+    session = session_with(queued_ops=5)
+    for i in range(8):
+        assert session.run(f"@home echo rogue > /gpfs/fs1/sw/r{i}").ok
+    assert session.run("mmafmctl fs1 resync -j sw").ok
+    assert session.engine.world.queued_ops() == 1
+    assert refused_unchanged(session, "sim gateway fail") == [
+        ("sim: gateway: gw1 did not fail, nothing changed: recovery would requeue too much: No space left on device "
+         "(the simulator's cap is 5 operations queued at the gateways; 0 wait and this would queue 8: let them "
+         "flush first, e.g. sim settle).")]
+    assert session.engine.world.filesets["sw"].queue.waiting("resync")  # the resync is still queued
+    assert session.run("sim settle").ok and session.run("sim gateway fail").ok  # home equals the cache: 0 to requeue
+
+
+def test_mmafmctl_start_whose_recovery_would_pass_the_queue_cap_leaves_the_fileset_stopped():
+    session = session_with(queued_ops=5)
+    assert session.run("mmafmctl fs1 stop -j sw").ok
+    assert session.run("sim load 10").ok  # Stopped: written, not queued
+    assert refused_unchanged(session, "mmafmctl fs1 start -j sw") == [
+        ("mmafmctl: No space left on device (the simulator's cap is 5 operations queued at the gateways; 0 wait and "
+         "this would queue 11: let them flush first, e.g. sim settle)"),
+        "mmafmctl: Command failed. Examine previous error messages to determine cause.",
+    ]
+    assert session.engine.world.filesets["sw"].stopped
+    assert session.run(f"rm -r {SW}/load").ok and session.run("mmafmctl fs1 start -j sw").ok
+    assert not session.engine.world.filesets["sw"].stopped
+
+
+def test_a_recovery_started_by_home_coming_back_that_would_pass_the_cap_fails_dropped_and_is_tried_again():
+    """A recovery no command asked for (the link comes back; a Dropped fileset accessed)
+    cannot be refused: it fails as it does without home, the fileset stays Dropped and the
+    GPFS log says why; the next access tries again, and goes through once it fits."""
+    session = session_with(queued_ops=5)
+    for line in ("sim link down", "sim gateway fail", "sim load 10", "sim link up"):
+        assert session.run(line).ok, line
+    world = session.engine.world
+    assert world.filesets["sw"].dropped and world.filesets["sw"].state.value == "Dropped"
+    assert world.gpfs_log[-1] == (
+        "AFM: Recovery of fileset sw in file system fs1 failed: No space left on device (the simulator's cap is 5 "
+        "operations queued at the gateways; 0 wait and this would queue 11: let them flush first, e.g. sim settle); "
+        "the queue is dropped.")
+    assert world.queued_ops() == 0
+    for i in range(10, 5, -1):
+        assert session.run(f"rm {SW}/load/f{i:07d}").ok  # each access tries again: still too much
+    assert session.run(f"ls {SW}").ok  # five files and the directory: still one too many
+    assert world.filesets["sw"].dropped and world.queued_ops() == 0
+    assert session.run(f"rm {SW}/load/f0000005").ok and session.run(f"ls {SW}").ok
+    assert not world.filesets["sw"].dropped and world.queued_ops() == 5
+    assert session.run("sim settle").ok
+    assert session.run("@home ls /gpfs/fs1/sw/load").lines == ["f0000001", "f0000002", "f0000003", "f0000004"]

@@ -144,14 +144,21 @@ def _gateway(ctx: Context, rest: list[str]) -> list[str]:
     node = rest[1] if len(rest) == 2 else nodes[0]
     if node not in nodes:
         raise SimError(f"sim: gateway: no gateway node {node} (gateway nodes: {', '.join(nodes)}).")
+    owned = [f for f in engine.world.filesets.values() if f.gateway == node and f.mode.pushes_home]
+    # every recovery is worked out and checked against the queued-ops cap before any queue is lost
+    plans = [(fileset, engine.recovery.plan(fileset)) for fileset in owned if not fileset.stopped]
+    try:
+        engine.recovery.room_for(plans)
+    except CapExceeded as exc:
+        raise SimError(f"sim: gateway: {node} did not fail, nothing changed: recovery would requeue too much: "
+                       f"{exc}.") from None
     lines = [f"Gateway node {node} failed and restarted; it takes its filesets over again and runs recovery."]
-    for fileset in engine.world.filesets.values():
-        if fileset.gateway != node or not fileset.mode.pushes_home:
-            continue
+    planned = {fileset.name: plan for fileset, plan in plans}
+    for fileset in owned:
         if fileset.stopped:
             lines.append(f"{fileset.name}: Stopped: nothing is queued; mmafmctl start runs its recovery.")
             continue
-        lines += engine.recovery.gateway_failed(fileset, node)
+        lines += engine.recovery.gateway_failed(fileset, node, planned[fileset.name])
     engine.advance(0)
     return lines
 
