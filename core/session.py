@@ -8,6 +8,7 @@ and the tests share. It never raises: every bad input comes back as a
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 from collections.abc import Callable
 
@@ -39,6 +40,9 @@ from .timeline import Moment, Timeline
 
 SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
 MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
+OUT_OF_MEMORY = ("Cannot allocate memory (the machine running the simulator ran out of memory part way "
+                 "through; the command was undone and nothing changed: try a smaller one, or set lower caps "
+                 "with peersnap --limit)")
 
 
 class Session(TimeTravel):
@@ -105,7 +109,14 @@ class Session(TimeTravel):
             return result
         engine = self.engine
         before = self._key_after_last(engine)
-        result = self._execute(engine, parsed, via)
+        try:
+            result = self._execute(engine, parsed, via)
+        except MemoryError:
+            # handled once out of the except block: its traceback holds the half-changed world
+            result = None
+        if result is None:
+            del engine
+            return self._out_of_memory(parsed)
         after = engine.change_key()
         changed = after != before
         if self.timeline.at is not None:
@@ -212,8 +223,29 @@ class Session(TimeTravel):
             return Result(1, exc.lines, cluster, text)
         except FsError as exc:
             return Result(1, [f"{name}: {exc}"], cluster, text)
+        except MemoryError:
+            raise  # `run` puts the world back as it was
         except Exception as exc:  # noqa: BLE001 - the console must never show a traceback
             return Result(70, [f"peersnap: internal error in {name}: {type(exc).__name__}: {exc} (please report it)"], cluster, text)
+
+    def _out_of_memory(self, parsed: ParsedLine) -> Result:
+        """The host ran out of memory part way through a command. The world it left half
+        changed is dropped, and the world as it stood before the command is built again the
+        way undo builds it (the nearest checkpoint, then the log replayed): the refused
+        command changes nothing. It is not logged: on a machine with more memory it would
+        not fail, and a replay must give the world this session shows."""
+        self._last_key = None
+        del self.engine  # the last reference: the half-changed world is freed before the rebuild
+        gc.collect()  # the engine's parts refer to each other: only the collector frees them
+        self._adopt(self.timeline.engine_at(self.moment), "out of memory: the command was undone")
+        name = parsed.argv[0]
+        if name == "sim" and len(parsed.argv) > 1:
+            name = f"sim: {parsed.argv[1]}"
+        lines = [f"{name}: {OUT_OF_MEMORY}"]
+        if name.startswith("mm"):
+            lines.append(f"{name}: {FAILED}")
+        self.engine.emit(CommandRan(self.engine.now, parsed.cluster, parsed.text, 1))
+        return Result(1, lines, parsed.cluster, parsed.text)
 
     def transcript(self, result: Result) -> list[str]:
         """The command echoed with its prompt, then its output."""
@@ -244,6 +276,8 @@ class Session(TimeTravel):
             return Result(0, lines, parsed.cluster, parsed.text)
         except SimError as exc:
             return Result(1, exc.lines, parsed.cluster, parsed.text)
+        except MemoryError:  # building a world to go back to: the one in use is untouched
+            return Result(1, [f"{name}: {OUT_OF_MEMORY}"], parsed.cluster, parsed.text)
 
     def to_toml(self) -> dict[str, object]:
         timeline = self.timeline
@@ -342,20 +376,23 @@ class Session(TimeTravel):
         steps = sum(1 for e in self.log[index:] if isinstance(e, LoggedCommand))
         what = undone.line.strip() if undone is last else \
             f"{undone.via or 'a toggle'}'s {steps} commands, {undone.line.strip()} … {last.line.strip()}"
+        engine = self.timeline.engine_at(Moment(index))  # first: out of memory here, nothing is undone
         line = self.timeline.current
         del line.log[index:], line.ends[index:]
         for i in [i for i in line.checkpoints if i > index]:
             del line.checkpoints[i]
-        self._adopt(self.timeline.engine_at(Moment(index)), f"undo: rewound '{what}'")
+        self._adopt(engine, f"undo: rewound '{what}'")
         return f"Undid: {what}"
 
     def _undo_reset(self) -> str:
         """Back to the world before the last reset (what ran since the reset changed nothing),
         its branches too."""
+        timeline = self._before_resets[-1]
+        engine = timeline.engine_at(timeline.end())  # first: out of memory here, nothing is undone
         self.timeline = self._before_resets.pop()
         self.timeline.at = None
         self.log = self.timeline.current.log
-        self._adopt(self.timeline.engine_at(self.timeline.end()), "undo: rewound the reset")
+        self._adopt(engine, "undo: rewound the reset")
         commands = sum(1 for e in self.log if isinstance(e, LoggedCommand))
         return f"Undid: reset (the world is back, {plural(commands, 'command')} replayed)"
 

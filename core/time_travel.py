@@ -91,9 +91,10 @@ class TimeTravel:
         if line is None:
             raise SimError(f"branch: no branch named '{name}' (branches: {', '.join(self.timeline.branches)})")
         self.timeline.fill_times(line)
+        engine = self.timeline.engine_at(self.timeline.end(line), line)  # first: out of memory, nothing moved
         self.timeline.current, self.timeline.at = line, None
         self.log = line.log
-        self._adopt(self.timeline.engine_at(self.timeline.end()), f"branch: switched to {name}")
+        self._adopt(engine, f"branch: switched to {name}")
         return f"Switched to branch {name} ({entries(len(line.log))})."
 
     def compare(self, name: str) -> list[str]:
