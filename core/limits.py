@@ -20,7 +20,9 @@ Replication itself is never refused: home only receives what the cache holds
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .errors import FsError
@@ -127,3 +129,28 @@ def read_limits(table: Any, fail) -> Limits:
                 raise fail(f"limits.{name}", f"a whole number from 1 to {HIGHEST:,} ({_WHAT[name]})", value)
             values[name] = value
     return Limits(**values)
+
+
+class LimitSettingError(ValueError):
+    """A `--limit KEY=N` the command line cannot use; str() names it and says what is expected."""
+
+
+_WHOLE = re.compile("[0-9]+(_[0-9]+)*")  # as TOML writes an integer: ASCII digits, `_` between them
+
+
+def with_settings(limits: Limits, settings: Sequence[str]) -> Limits:
+    """`limits` with the command line's `--limit KEY=N` settings in place (KEY and N as a
+    scenario's `[limits]` table has them: `files=1_000_000`); the last of a KEY wins."""
+    names = [f.name for f in fields(Limits)]
+    table: dict[str, int] = {}
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        key = key.strip()
+        if not equals or key not in names:
+            raise LimitSettingError(f"--limit {setting}: expected KEY=N, KEY one of: {', '.join(names)}")
+        value = value.strip()
+        if not _WHOLE.fullmatch(value) or not 1 <= int(value) <= HIGHEST:
+            raise LimitSettingError(f"--limit {setting}: expected a whole number from 1 to {HIGHEST:,} "
+                                    f"({_WHAT[key]})")
+        table[key] = int(value)
+    return replace(limits, **table)

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TextIO, TypeVar
 
 from peersnap.core import clock
@@ -13,6 +14,7 @@ from peersnap.core.characters import is_number
 from peersnap.core.events import CommandRan, Event
 from peersnap.core.lessons import LessonError, load_lesson
 from peersnap.core.lessons import bundled as bundled_lessons
+from peersnap.core.limits import DEFAULT_LIMITS, Limits, LimitSettingError, with_settings
 from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import (
@@ -51,6 +53,9 @@ commands, 'save FILE' is turned off, nothing runs or writes on this computer. Ct
 the server and every session.
 """
 
+LIMIT_HELP = ("set one of the world's caps, as a scenario's [limits] table does (repeat for more): "
+              "files, queued_ops, data_bytes or file_size, e.g. --limit files=1000000 --limit data_bytes=536870912")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peersnap", description=DESCRIPTION,
@@ -58,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", metavar="NAME|FILE",
                         help="start from this bundled scenario or scenario file (default: seed)")
     add_dashboard_options(parser)
+    parser.add_argument("--limit", metavar="KEY=N", action="append", dest="limits", help=LIMIT_HELP)
     parser.add_argument("--resume", action="store_true",
                         help="reopen the session autosaved when the dashboard last quit (in the XDG state folder)")
     parser.add_argument("--replay", metavar="SESSION", dest="replay_session",
@@ -71,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replay a session saved with 'save FILE' instead of a script, printing its transcript")
     run.add_argument("--scenario", metavar="NAME|FILE", dest="run_scenario",
                      help="start from this bundled scenario or scenario file (default: seed)")
+    run.add_argument("--limit", metavar="KEY=N", action="append", dest="run_limits", help=LIMIT_HELP)
     run.add_argument("--trace", action="store_true",
                      help="also print the engine's events, one line each: simulated time since start, "
                           "cache clock, topic, fileset, what happened")
@@ -124,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("peersnap: --replay SESSION opens the dashboard; for the transcript, "
                          "use 'peersnap run --replay SESSION'\n")
         return 2
+    problem = _limits_problem(args)
+    if problem:
+        sys.stderr.write(f"peersnap: {problem}\n")
+        return 2
     try:
         if args.command == "run":
             if args.replay:
@@ -134,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.script:
                 sys.stderr.write("peersnap run: give a script FILE (or '-' for standard input), or --replay SESSION\n")
                 return 2
-            return run_script(args.script, args.run_scenario or args.scenario, args.trace, sys.stdout)
+            return run_script(args.script, args.run_scenario or args.scenario, args.trace, sys.stdout, args.settings)
         if args.command == "scenarios":
             return list_scenarios(sys.stdout)
         if args.command == "lessons":
@@ -157,6 +168,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _limits_problem(args: argparse.Namespace) -> str:
+    """Check the `--limit` settings (they become `args.settings`); what is wrong with them, or ''."""
+    args.settings = [*(args.limits or []), *(getattr(args, "run_limits", None) or [])]
+    if not args.settings:
+        return ""
+    try:
+        with_settings(DEFAULT_LIMITS, args.settings)
+    except LimitSettingError as exc:
+        return str(exc)
+    if args.command not in (None, "run", "lesson"):
+        return f"--limit sets the caps of the world a dashboard or 'peersnap run' starts, not of '{args.command}'"
+    if args.replay_session or getattr(args, "replay", None) or getattr(args, "resume", False):
+        return "--limit sets the caps of a new world; a saved session keeps its own (leave out --limit)"
+    return ""
 
 
 def dashboard(args: argparse.Namespace) -> int:
@@ -193,7 +220,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             resume = str(state / saved_state.AUTOSAVE_FILE)
         start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
                         getattr(args, "replay_session", None), allow_files=not classroom, resume=resume,
-                        caps=_seat_caps() if classroom else None)
+                        caps=_seat_caps() if classroom else _setting_caps(getattr(args, "settings", [])))
     except LaunchError as exc:
         sys.stderr.write(f"peersnap: {exc}\n")
         return 2
@@ -211,6 +238,11 @@ def run_dashboard(args: argparse.Namespace) -> int:
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
     return 0
+
+
+def _setting_caps(settings: list[str]) -> Callable[[Limits], Limits] | None:
+    """The world's caps from the scenario's with `--limit` settings in place (None: no setting)."""
+    return (lambda given: with_settings(given, settings)) if settings else None
 
 
 def _seat_caps():  # type: ignore[no-untyped-def]
@@ -260,12 +292,14 @@ def trace_line(event: Event, cache_clock: str) -> str:
     return f"  ~ {clock.format_offset(event.at)} {cache_clock} {event.topic:<8} {event.fileset or '-':<6} {event.describe()}"
 
 
-def run_script(script: str, scenario_name: str | None, trace: bool, out: TextIO) -> int:
+def run_script(script: str, scenario_name: str | None, trace: bool, out: TextIO, settings: Sequence[str] = ()) -> int:
     try:
         scenario = load_scenario(scenario_name)
     except ScenarioError as exc:
         sys.stderr.write(f"peersnap: {exc}\n")
         return 2
+    if settings:
+        scenario = replace(scenario, limits=with_settings(scenario.limits, settings))
     try:
         lines = _read_script(script)
     except (OSError, UnicodeDecodeError) as exc:
