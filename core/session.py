@@ -41,8 +41,8 @@ from .timeline import Moment, Timeline
 SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
 MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
 OUT_OF_MEMORY = ("Cannot allocate memory (the machine running the simulator ran out of memory part way "
-                 "through; the command was undone and nothing changed: try a smaller one, or set lower caps "
-                 "with peersnap --limit)")
+                 "through; it was undone, the world is as it was before: try something smaller, or set lower "
+                 "caps with peersnap --limit)")
 
 
 class Session(TimeTravel):
@@ -161,13 +161,22 @@ class Session(TimeTravel):
             self._execute(engine, parsed, entry.via)
 
     def advance_clock(self, duration: int) -> None:
-        """Move simulated time on outside any command (the dashboard's timer)."""
+        """Move simulated time on outside any command (the dashboard's timer). Out of memory
+        part way, the world is put back as it was and SimError says so (the dashboard pauses)."""
         duration = min(duration, self.engine.time_left())
         if duration <= 0:
             return
         if self.timeline.at is not None:
             self._branch()
-        self.engine.advance(duration)
+        try:
+            self.engine.advance(duration)
+        except MemoryError:
+            ran_out = True  # (the rebuild waits for the except block to let go of the half-changed world)
+        else:
+            ran_out = False
+        if ran_out:
+            self._rebuild("out of memory: the time that passed was undone")
+            raise SimError(f"time: {OUT_OF_MEMORY}")
         self._log_clock(duration)
 
     def step_clock(self) -> bool:
@@ -175,7 +184,13 @@ class Session(TimeTravel):
         if self.timeline.at is not None and self.engine.next_event_time() is not None:
             self._branch()
         before = self.engine.now
-        stepped = self.engine.step()
+        try:
+            stepped = self.engine.step()
+        except MemoryError:
+            stepped = None
+        if stepped is None:
+            self._rebuild("out of memory: the step was undone")
+            raise SimError(f"time: {OUT_OF_MEMORY}")
         if stepped:
             self._log_clock(self.engine.now - before)
         return stepped
@@ -234,10 +249,7 @@ class Session(TimeTravel):
         way undo builds it (the nearest checkpoint, then the log replayed): the refused
         command changes nothing. It is not logged: on a machine with more memory it would
         not fail, and a replay must give the world this session shows."""
-        self._last_key = None
-        del self.engine  # the last reference: the half-changed world is freed before the rebuild
-        gc.collect()  # the engine's parts refer to each other: only the collector frees them
-        self._adopt(self.timeline.engine_at(self.moment), "out of memory: the command was undone")
+        self._rebuild("out of memory: the command was undone")
         name = parsed.argv[0]
         if name == "sim" and len(parsed.argv) > 1:
             name = f"sim: {parsed.argv[1]}"
@@ -246,6 +258,13 @@ class Session(TimeTravel):
             lines.append(f"{name}: {FAILED}")
         self.engine.emit(CommandRan(self.engine.now, parsed.cluster, parsed.text, 1))
         return Result(1, lines, parsed.cluster, parsed.text)
+
+    def _rebuild(self, reason: str) -> None:
+        """Drop the engine (a half-changed world) and build the world at the session's moment again."""
+        self._last_key = None
+        del self.engine  # the last reference: the half-changed world is freed before the rebuild
+        gc.collect()  # the engine's parts refer to each other: only the collector frees them
+        self._adopt(self.timeline.engine_at(self.moment), reason)
 
     def transcript(self, result: Result) -> list[str]:
         """The command echoed with its prompt, then its output."""

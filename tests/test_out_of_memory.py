@@ -74,7 +74,7 @@ def test_a_load_that_runs_out_of_memory_in_its_third_batch_writes_nothing(monkey
     calls = fail_once(monkeypatch, VersionedTree, "create_files", 3)
     lines = refused_unchanged(session, "sim load 200000", calls, 3)
     assert lines == [f"sim: load: {OUT_OF_MEMORY}"]
-    assert "Cannot allocate memory" in lines[0] and "nothing changed" in lines[0]
+    assert "Cannot allocate memory" in lines[0] and "the world is as it was before" in lines[0]
     tree = session.engine.world.cache.fs.trees["sw"]
     assert tree.child_count("load") == 10
     # the session goes on: the same load, memory permitting, and undo
@@ -175,3 +175,25 @@ def test_undo_that_runs_out_building_the_earlier_world_undoes_nothing(monkeypatc
     assert observed(session) == before and session.log == logged
     monkeypatch.undo()
     assert session.run("undo").ok and session.run(f"cat {SW}/u").lines == ["one"]
+
+
+def test_the_dashboards_clock_running_out_while_flushing_puts_the_world_back_and_says_so(monkeypatch):
+    """Time passing outside any command (the dashboard's timer, its single step): home half
+    written when memory runs out. The world is as before and SimError says why (the
+    dashboard pauses and shows it); nothing is logged."""
+    from peersnap.core import engine
+    from peersnap.core.errors import SimError
+
+    session = Session(allow_files=False)
+    assert session.run("sim load 200").ok
+    # the step flushes the load/ mkdir alone (its queue head already moved on); the timer, the files
+    for advance, owner, name in ((session.step_clock, engine, "apply_at_home"),
+                                 (lambda: session.advance_clock(60_000_000), VersionedTree, "set_files")):
+        calls = fail_once(monkeypatch, owner, name, 1)
+        before, logged = observed(session), list(session.log)
+        with pytest.raises(SimError, match="^time: Cannot allocate memory"):
+            advance()
+        assert calls[0] == 1 and observed(session) == before and session.log == logged
+        monkeypatch.undo()
+    session.advance_clock(60_000_000)
+    assert session.engine.world.filesets["sw"].queue.length == 0
