@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from peersnap.core.limits import DEFAULT_LIMITS, HIGHEST, LimitSettingError, Limits, with_settings
+from peersnap.core.limits import DEFAULT_LIMITS, HIGHEST, Limits, LimitSettingError, with_settings
 from peersnap.core.scenario import parse
 from peersnap.tui.cli import _setting_caps, main
 from peersnap.tui.launch import prepare
@@ -33,8 +33,8 @@ def test_limit_settings_replace_only_the_caps_they_name_and_the_last_wins():
     ("inodes=5", "--limit inodes=5: expected KEY=N, KEY one of: files, queued_ops, data_bytes, file_size"),
     ("files=0", ("--limit files=0: expected a whole number from 1 to 1,125,899,906,842,624 (files and directories "
                  "per cluster)")),
-    ("queued_ops=-3", "--limit queued_ops=-3: expected a whole number from 1 to 1,125,899,906,842,624 (operations "
-                      "queued at the gateways)"),
+    ("queued_ops=-3", ("--limit queued_ops=-3: expected a whole number from 1 to 1,125,899,906,842,624 "
+                       "(operations queued at the gateways)")),
     ("data_bytes=2GiB", "--limit data_bytes=2GiB: expected a whole number"),
     ("file_size=²", "--limit file_size=²: expected a whole number"),
     ("files=1__0", "--limit files=1__0: expected a whole number"),

@@ -4,25 +4,9 @@ peersnap chooses (docs/simulator.md lists every choice)."""
 
 from __future__ import annotations
 
+from command_runs import FAILED, fails, ok
+from command_runs import FIRST_PSNAP as PSNAP
 from peersnap.core.session import Session
-
-FAILED = "Command failed. Examine previous error messages to determine cause."
-PSNAP = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-02-27-28"
-
-
-def ok(session: Session, line: str) -> list[str]:
-    result = session.run(line)
-    assert result.rc == 0, (line, result.lines)
-    return result.lines
-
-
-def fails(session: Session, line: str) -> list[str]:
-    before = session.engine.fingerprint()
-    result = session.run(line)
-    assert result.rc == 1, (line, result.lines)
-    assert session.engine.fingerprint() == before, f"{line} failed but changed the world"
-    return result.lines
-
 
 # -- getstate -------------------------------------------------------------------------------------
 

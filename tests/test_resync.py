@@ -17,29 +17,13 @@ halves differ is never produced: home is made consistent first.
 from __future__ import annotations
 
 import pytest
+from command_runs import FAILED, fails, ok
+from command_runs import FIRST_PSNAP as FIRST
 from peersnap.core.events import FilesetChanged, HomeResynced, HomeWritten
 from peersnap.core.gateway import RESYNC
 from peersnap.core.model import CacheState, HomeHalf
 from peersnap.core.session import Session
 from peersnap.core.tree import DIR
-
-FAILED = "Command failed. Examine previous error messages to determine cause."
-FIRST = "psnap-13882361812785649740-C0A80E85:4F44B305-59-16-10-27-02-27-28"
-
-
-def ok(session: Session, line: str) -> list[str]:
-    result = session.run(line)
-    assert result.rc == 0, (line, result.lines)
-    return result.lines
-
-
-def fails(session: Session, line: str) -> list[str]:
-    """`line` fails, rc 1, and changes nothing."""
-    before = session.engine.fingerprint()
-    result = session.run(line)
-    assert result.rc == 1, (line, result.lines)
-    assert session.engine.fingerprint() == before, f"{line} failed but changed the world"
-    return result.lines
 
 
 def contents(tree, epoch: int | None = None) -> dict[str, object]:
