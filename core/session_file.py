@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .scenario import Scenario, ScenarioError
-from .scenario import _Reader as _reader
+from .scenario import Scenario, ScenarioError, from_document
 from .textfile import TextFileError, kind_of, read_toml
 
 SESSION_FORMAT = 1
@@ -122,7 +121,7 @@ def read_session(path: str) -> SavedSession:
     if not isinstance(raw, dict) or not isinstance(log, list):
         raise SessionFileError(f"{path}: expected a [scenario] table and a 'log' array")
     try:
-        scenario = _reader(path).scenario(raw, str(data.get("scenario_name", "saved")))
+        scenario = from_document(raw, path, str(data.get("scenario_name", "saved")))
     except ScenarioError as exc:
         raise SessionFileError(str(exc)) from None
     entries = [_entry(path, i, item) for i, item in enumerate(log)]
