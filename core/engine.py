@@ -13,9 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from . import clock, gateway, resync
 from .admin import Admin
@@ -26,50 +24,19 @@ from .fileops import FileOps
 from .gateway import CREATE, MKDIR, REMOVE, RENAME, RESYNC, RMDIR, WRITE, QueuedOp
 from .history import HistoryRecorder
 from .invariants import FlushOrder
-from .model import AfmFileset, AfmMode, HomeHalf, HomeWait, PeerSnapshot
+from .model import AfmFileset, AfmMode
 from .provenance import FAULT, ChangeRecorder
 from .recovery import Recovery
 from .snapshots import QUIESCE, Snapshots
+from .timers import DisconnectTimeout, LinkTimer, RecoveryScanDone, Timer
 from .tree import DIR, VersionedTree
 from .tree_ops import force_set, move_entry, remove_subtree
 from .world import World
 
+__all__ = ["NEVER", "SETTLE_BOUND", "DisconnectTimeout", "Engine", "LinkTimer", "RecoveryScanDone", "Timer"]
+
 NEVER = 1 << 62
 SETTLE_BOUND = clock.MAX_ADVANCE
-WAIT_BOUND = clock.DAY
-
-
-@dataclass(frozen=True, slots=True)
-class LinkTimer:
-    """A scheduled link change (a scenario's `[[fault]]`)."""
-
-    up: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DisconnectTimeout:
-    """The link has been down for the disconnect timeout. It does nothing of its
-    own: the states are refreshed after every step, and NFS caches then read
-    Disconnected. Cancelled when the link comes back first."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryScanDone:
-    """A recovery's policy scan ends: the states are refreshed (the fileset may be Active
-    again at once when recovery found nothing to requeue)."""
-
-
-Timer = LinkTimer | DisconnectTimeout | RecoveryScanDone
-
-
-class WaitOutcome(str, Enum):
-    """How `mmpsnap --wait` ended."""
-
-    DONE = "done"  # the home half exists or failed
-    LINK_DOWN = "link down"  # it would wait for the link: no reconnect is scheduled
-    STOPPED = "stopped"  # it would wait for mmafmctl start
-    HOME_GONE = "home gone"  # the fileset cannot reach its home directory
-    TIMED_OUT = "timed out"  # the bound passed
 
 
 class Engine:
@@ -232,35 +199,9 @@ class Engine:
         """Taking a snapshot quiesces the file system for a second of simulated time."""
         self.advance(QUIESCE)
 
-    def wait_for_psnap(self, psnap: PeerSnapshot, bound: int = WAIT_BOUND) -> WaitOutcome:
-        """`mmpsnap ... --wait`: run simulated time until this psnap's home half
-        exists or fails, and not an instant longer (other filesets' queues
-        drain only as far as that moment). It stops at once, moving no time,
-        when nothing scheduled can ever let the half through (the link down with
-        no reconnect scheduled, replication stopped, home gone), and after `bound`."""
-        def finished() -> bool:
-            return psnap.home is not HomeHalf.QUEUED or self.psnap_blocked(psnap) is not None
-
-        self.advance_to(self.time.now + bound, stop_when_idle=True, until=finished)
-        if psnap.home is not HomeHalf.QUEUED:
-            return WaitOutcome.DONE
-        blocker = self.psnap_blocked(psnap)
-        return blocker if blocker is not None else WaitOutcome.TIMED_OUT
-
-    def psnap_blocked(self, psnap: PeerSnapshot) -> WaitOutcome | None:
-        """What keeps a queued home half from ever being taken unless the user
-        acts, or None when time alone will bring it (what it waits for is
-        `Snapshots.home_wait`; a reconnect may already be scheduled)."""
-        wait, _ = self.snapshots.home_wait(psnap)
-        if wait is HomeWait.LINK:
-            scheduled = any(isinstance(t, LinkTimer) and t.up for _, _, t in self._timers)
-            return None if scheduled else WaitOutcome.LINK_DOWN
-        if wait is HomeWait.STOPPED:
-            return WaitOutcome.STOPPED
-        fileset = self.world.filesets[psnap.fileset]
-        if self.world.home_tree(fileset) is None or not fileset.mode.pushes_home:
-            return WaitOutcome.HOME_GONE
-        return None
+    def reconnect_scheduled(self) -> bool:
+        """Whether a scheduled link change (a scenario's fault) will bring the link up."""
+        return any(isinstance(t, LinkTimer) and t.up for _, _, t in self._timers)
 
     # -- the gateway -------------------------------------------------------------------
     def _drain_all(self, limit: int, until: Callable[[], bool] | None = None) -> None:

@@ -10,8 +10,8 @@ wait for (rc 1, never a made-up success).
 from __future__ import annotations
 
 from peersnap.core import clock
-from peersnap.core.engine import WaitOutcome
 from peersnap.core.model import HomeHalf
+from peersnap.core.psnap_wait import WaitOutcome, wait_for_psnap
 from peersnap.core.scenario import load
 from peersnap.core.session import Session
 
@@ -55,7 +55,7 @@ def test_a_half_queued_behind_a_stopped_fileset_is_not_waited_for():
     ok(session, "mmafmctl fs1 stop -j sw")
     psnap = next(iter(session.engine.world.filesets["sw"].psnaps.values()))
     before = session.engine.now
-    assert session.engine.wait_for_psnap(psnap) is WaitOutcome.STOPPED
+    assert wait_for_psnap(session.engine, psnap) is WaitOutcome.STOPPED
     assert session.engine.now == before
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..clock import format_duration
-from ..engine import WAIT_BOUND, WaitOutcome
 from ..errors import SimError
 from ..fileops import text_size
 from ..model import HomeHalf, PeerSnapshot, Snapshot
+from ..psnap_wait import WAIT_BOUND, WaitOutcome, wait_for_psnap
 from ..snapshots import check_snapshot_name
 from .base import (
     DEVICE,
@@ -92,7 +92,7 @@ def wait_lines(ctx: Context, psnap: PeerSnapshot, printed: list[str]) -> list[st
     (raised, after what the create printed, with rc 1: never a made-up success)."""
     engine = ctx.engine
     name, fileset = psnap.name, psnap.fileset
-    outcome = engine.wait_for_psnap(psnap)
+    outcome = wait_for_psnap(engine, psnap)
     if psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:
         return [f"Core snapshot {name} created with id {psnap.home_snap.id}."]
     if psnap.home is HomeHalf.FAILED:
