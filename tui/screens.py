@@ -59,8 +59,9 @@ class RefusalCard(Card):
         with Vertical(id="card"):
             yield Static(Content.assemble(("✘ Refused: ", "bold $error"), (r.rule, "bold")), id="card-title")
             yield Static(Content.assemble(("command   ", "$text-muted"), (self.command, "bold")))
-            yield Static(Content.assemble(("message   ", "$text-muted"),
-                                          (r.message_id or "(no message id)", "bold $warning"), "  ", r.text))
+            # IBM's message id where the product prints one; where it prints none, just the text
+            ident = ((r.message_id, "bold $warning"), "  ") if r.message_id else ()
+            yield Static(Content.assemble(("message   ", "$text-muted"), *ident, r.text))
             yield Static(Content.assemble(("how to fix", "bold $success")), classes="card-gap")
             yield Static(r.hint, id="card-hint")
             yield Static("", id="card-more")

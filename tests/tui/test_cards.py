@@ -182,3 +182,40 @@ def test_a_paste_on_a_refusal_card_closes_it_and_runs_in_the_console():
         assert commands(app)[-2:] == ["touch sw/p1", "touch sw/p2"]
 
     drive(check)
+
+
+def card_rows(app) -> list[str]:
+    """The refusal card's rows as drawn (each Static's text)."""
+    from textual.widgets import Static
+
+    return [str(row.render()) for row in app.screen.query_one("#card").query(Static)]
+
+
+def test_the_f5_refusal_with_ops_queued_shows_the_message_without_a_placeholder_id():
+    """IBM, "Conversion of mode" (Storage Scale 5.2.3 and 6.0.1): "A single-writer (SW) or
+    independent-writer (IW) fileset with pending requests in the queue cannot be converted."
+    and "You cannot change the mode or disable AFM when the fileset is linked." IBM's docs give
+    no 6027 message id (nor a sample output) for mmchfileset -p afmMode on a fileset with a
+    non-empty queue: searched "Changing the AFM mode", "Conversion of mode", "mmchfileset
+    afmMode" and the 6027 message pages. So the card shows the refusal in peersnap's words
+    and no id, not a "(no message id)" placeholder; a refusal with an id still shows it."""
+    async def check(app, pilot):
+        app.dashboard.run_line("echo queued > /gpfs/fs1/sw/q")
+        await settle(pilot)
+        press_raw(app, "F5")
+        await settle(pilot, 6)
+        assert isinstance(app.screen, RefusalCard)
+        assert app.screen.refusal.rule == "queue must be empty" and not app.screen.refusal.message_id
+        rows = card_rows(app)
+        assert not any("no message id" in row for row in rows)
+        assert "message   Fileset sw has 1 queued operations; afmMode cannot be changed until they reach home." in rows
+        await pilot.press("escape")
+        await settle(pilot)
+        app.dashboard.run_line("mmafmctl fs1 flushPending -j sw")  # allowed: no psnap queued
+        app.dashboard.run_line("mmpsnap fs1 create -j sw")
+        app.dashboard.run_line("mmafmctl fs1 flushPending -j sw")  # 6027-2757: a psnap is in progress
+        await settle(pilot, 6)
+        assert isinstance(app.screen, RefusalCard) and app.screen.refusal.message_id == "6027-2757"
+        assert "message   6027-2757  The peer snapshot is in progress. Queue cannot be flushed now." in card_rows(app)
+
+    drive(check, app=make_app(paused=True))
