@@ -82,10 +82,12 @@ def differences(have: dict[str, Content], wanted: dict[str, Content]) -> Differe
 
 def plan_single_writer(fileset: AfmFileset, cache: VersionedTree, home: VersionedTree) -> RequeuePlan:
     """An SW cache: home up to each queued home half's cache epoch, its marker, then on
-    to the cache as it is now."""
+    to the cache as it is now. Contents are compared by their digests first (what the
+    pairs' halves are held to, `resync.match_cache_half`): equal, nothing is copied or walked."""
     parts: list[Part] = []
     orphans: list[PeerSnapshot] = []
-    have: dict[str, Content] | None = None  # home's contents, copied only when compared
+    have: dict[str, Content] | None = None  # what home holds by then; None: home as it is (copied when needed)
+    have_digest: int | None = home.digest
     for psnap in fileset.psnaps.values():
         if psnap.home is not HomeHalf.QUEUED:
             continue
@@ -93,11 +95,15 @@ def plan_single_writer(fileset: AfmFileset, cache: VersionedTree, home: Versione
         if psnap.broken == "cache" or epoch is None:
             orphans.append(psnap)  # its cache half is gone: nothing to match, it goes last
             continue
+        digest = psnap.cache_snap.digests.get(fileset.name)
+        if digest is not None and digest == have_digest:
+            parts.append(Part(Differences(), psnap))  # home already holds this half's contents
+            continue
         wanted = dict(cache.items_at(epoch))
         parts.append(Part(differences(dict(home.items()) if have is None else have, wanted), psnap))
-        have = wanted
-    if have is None and len(home) == len(cache) and home.digest == cache.digest:
-        parts.append(Part(Differences()))  # home holds what the cache holds (the digest the pairs trust)
+        have, have_digest = wanted, digest
+    if cache.digest == have_digest:
+        parts.append(Part(Differences()))  # home will hold what the cache holds
     else:
         parts.append(Part(differences(dict(home.items()) if have is None else have, dict(cache.items()))))
     return RequeuePlan(parts, orphans)
