@@ -17,7 +17,9 @@ would: a recovery that walks a million entries takes a fraction of a second.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import filterfalse
 
 from .fileops import text_size
 from .gateway import MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, GatewayQueue
@@ -34,7 +36,7 @@ class Differences:
     removes: list[tuple[str, bool]] = field(default_factory=list)  # (path, whether home holds a directory there)
     paths: list[str] = field(default_factory=list)  # made or changed, sorted
     contents: list[Content] = field(default_factory=list)  # what each of `paths` must hold
-    olds: list[Content | None] = field(default_factory=list)  # what home holds there (None: nothing)
+    rewritten: list[str] = field(default_factory=list)  # those of `paths` home holds otherwise (not new), sorted
 
     @property
     def ops(self) -> int:
@@ -68,16 +70,23 @@ class RequeuePlan:
 
 
 def differences(have: dict[str, Content], wanted: dict[str, Content]) -> Differences:
-    """What turns `have` into `wanted` (see `Differences`)."""
+    """What turns `have` into `wanted` (see `Differences`). The loops are over the smaller
+    side where they can be, and in C where they are not (`filterfalse` over a million paths
+    home lacks keeps their order, so the sort after it is linear)."""
     removes = [(path, have[path] is DIR) for path in sorted(have.keys() - wanted.keys(), reverse=True)]
-    if have:
-        held = have.get
+    if len(have) <= len(wanted):
+        get = wanted.get
         # `!=` on the same string object is an identity test in C: unchanged files cost no comparison
-        paths = [path for path, content in wanted.items() if held(path) != content]
+        rewritten = [path for path, old in have.items() if (content := get(path)) is not None and content != old]
+        paths = list(filterfalse(have.__contains__, wanted))
+        paths += rewritten
     else:
-        paths = list(wanted)
-    paths.sort()  # already in order for the most part (a tree keeps insertion order): linear
-    return Differences(removes, paths, list(map(wanted.__getitem__, paths)), list(map(have.get, paths)))
+        held = have.get
+        paths = [path for path, content in wanted.items() if held(path) != content]
+        rewritten = [path for path in paths if path in have]
+    paths.sort()  # in order for the most part (a tree keeps insertion order, parents first): linear
+    rewritten.sort()
+    return Differences(removes, paths, list(map(wanted.__getitem__, paths)), rewritten)
 
 
 def plan_single_writer(fileset: AfmFileset, cache: VersionedTree, home: VersionedTree) -> RequeuePlan:
@@ -179,8 +188,8 @@ def push_differences(queue: GatewayQueue, found: Differences, now: int) -> None:
 
 def _not_plain_creates(found: Differences) -> list[int]:
     """The positions in `found.paths` that are not a new file: directories (found by
-    `list.index`, in C) and files home holds otherwise; sorted."""
-    contents, olds = found.contents, found.olds
+    `list.index`, in C) and the files home holds otherwise (by bisection); sorted."""
+    contents, paths = found.contents, found.paths
     at: list[int] = []
     i = 0
     while True:
@@ -190,8 +199,8 @@ def _not_plain_creates(found: Differences) -> list[int]:
             break
         at.append(i)
         i += 1
-    if olds.count(None) != len(olds):
-        at = sorted({*at, *(i for i, old in enumerate(olds) if old is not None)})
+    if found.rewritten:
+        at = sorted({*at, *(bisect_left(paths, path) for path in found.rewritten)})
     return at
 
 
