@@ -197,3 +197,20 @@ def test_the_dashboards_clock_running_out_while_flushing_puts_the_world_back_and
         monkeypatch.undo()
     session.advance_clock(60_000_000)
     assert session.engine.world.filesets["sw"].queue.length == 0
+
+
+def test_peersnap_run_replaying_time_that_runs_out_prints_the_refusal_and_goes_on(tmp_path, monkeypatch, capsys):
+    """`peersnap run --replay`: a clock entry (time the dashboard let pass) that runs out of
+    memory is one refusal line in the transcript and exit 1, not a traceback; the rest runs."""
+    from peersnap.tui.cli import main
+
+    session = Session()
+    assert session.run("sim load 200").ok
+    session.advance_clock(60_000_000)
+    assert session.run(f"echo after > {SW}/after").ok
+    assert session.run(f"save {tmp_path / 'saved.toml'}").ok
+    calls = fail_once(monkeypatch, VersionedTree, "set_files", 1)
+    assert main(["run", "--replay", str(tmp_path / "saved.toml")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert calls[0] == 1 and f"time: {OUT_OF_MEMORY}" in out
+    assert out[-1] == f"[cache]# echo after > {SW}/after"

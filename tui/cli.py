@@ -11,6 +11,7 @@ from typing import TextIO, TypeVar
 
 from peersnap.core import clock
 from peersnap.core.characters import is_number
+from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event
 from peersnap.core.lessons import LessonError, load_lesson
 from peersnap.core.lessons import bundled as bundled_lessons
@@ -335,7 +336,11 @@ def run_lines(session: Session, lines: Iterable[str | LogEntry], trace: bool, ou
     status = 0
     for line in lines:
         if isinstance(line, ClockEntry):
-            session.replay([line])
+            try:
+                session.replay([line])
+            except SimError as exc:  # the machine ran out of memory while the time passed: undone
+                out.writelines(text + "\n" for text in exc.lines)
+                status = 1
             continue
         if isinstance(line, LoggedCommand):
             line = line.line

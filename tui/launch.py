@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from peersnap.core.errors import SimError
 from peersnap.core.lessons import Lesson, LessonError, load_lesson
 from peersnap.core.limits import Limits
 from peersnap.core.scenario import Scenario, ScenarioError
@@ -51,7 +52,10 @@ def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None 
         except SessionFileError as exc:
             raise LaunchError(str(exc)) from None
         session.allow_files = allow_files
-        session.replay(entries)
+        try:
+            session.replay(entries)
+        except SimError as exc:  # out of memory replaying the time that passed
+            raise LaunchError(f"--resume: {exc}") from None
         commands = sum(1 for entry in entries if isinstance(entry, LoggedCommand))
         return Start(session, warnings=[f"resumed the autosaved session ({commands} commands run again)"])
     if replay:
