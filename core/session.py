@@ -101,6 +101,8 @@ class Session(TimeTravel):
             if self.timeline.at is None:
                 self._record(line, result, changed=False, via=via, joined=joined)
             return result
+        except MemoryError:  # reading the line: nothing has changed yet
+            return Result(1, [f"peersnap: {OUT_OF_MEMORY}"], DEFAULT_CLUSTER, escaped(line.strip()[:200]))
         if parsed is None:
             return Result(0, [], "cache", "")
         if parsed.argv[0] in SESSION_COMMANDS:

@@ -214,3 +214,14 @@ def test_peersnap_run_replaying_time_that_runs_out_prints_the_refusal_and_goes_o
     out = capsys.readouterr().out.splitlines()
     assert calls[0] == 1 and f"time: {OUT_OF_MEMORY}" in out
     assert out[-1] == f"[cache]# echo after > {SW}/after"
+
+
+def test_running_out_while_reading_the_line_changes_nothing(monkeypatch):
+    from peersnap.core import session as session_module
+
+    session = Session(allow_files=False)
+    before, logged = observed(session), list(session.log)
+    calls = fail_once(monkeypatch, session_module, "parse_line", 1)
+    result = session.run(f"echo {'x' * 500} > {SW}/x")
+    assert calls[0] == 1 and result.rc == 1 and result.lines == [f"peersnap: {OUT_OF_MEMORY}"]
+    assert observed(session) == before and session.log == logged
