@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import compress, islice
+from operator import itemgetter, le, not_
 
 from .fileops import text_size
 from .gateway import MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, GatewayQueue
@@ -30,17 +31,17 @@ from .tree import DIR, Content, VersionedTree
 @dataclass(slots=True)
 class Differences:
     """What turns home's contents (`have`) into the wanted ones, in queue order:
-    removals deepest first, then directories and files parents first (sorted
-    paths: a parent sorts before what it holds)."""
+    removals deepest first, then directories and files parents first (in sorted path
+    order: a parent sorts before what it holds)."""
 
     removes: list[tuple[str, bool]] = field(default_factory=list)  # (path, whether home holds a directory there)
-    paths: list[str] = field(default_factory=list)  # made or changed, sorted
+    paths: list[str] = field(default_factory=list)  # what home lacks, sorted
     contents: list[Content] = field(default_factory=list)  # what each of `paths` must hold
-    rewritten: list[str] = field(default_factory=list)  # those of `paths` home holds otherwise (not new), sorted
+    rewritten: list[tuple[str, Content]] = field(default_factory=list)  # what home holds otherwise, sorted
 
     @property
     def ops(self) -> int:
-        return len(self.removes) + len(self.paths)
+        return len(self.removes) + len(self.paths) + len(self.rewritten)
 
 
 @dataclass(slots=True)
@@ -70,23 +71,29 @@ class RequeuePlan:
 
 
 def differences(have: dict[str, Content], wanted: dict[str, Content]) -> Differences:
-    """What turns `have` into `wanted` (see `Differences`). The loops are over the smaller
-    side where they can be, and in C where they are not (`filterfalse` over a million paths
-    home lacks keeps their order, so the sort after it is linear)."""
+    """What turns `have` into `wanted` (see `Differences`). A million paths home lacks are
+    taken in C, in one pass over `wanted` in its order (`compress`: a lookup a path costs
+    ten times more at that size); a tree's order is sorted for the most part, and checking
+    that is linear. Python loops only over the smaller side, or over what differs."""
     removes = [(path, have[path] is DIR) for path in sorted(have.keys() - wanted.keys(), reverse=True)]
     if len(have) <= len(wanted):
         get = wanted.get
         # `!=` on the same string object is an identity test in C: unchanged files cost no comparison
-        rewritten = [path for path, old in have.items() if (content := get(path)) is not None and content != old]
-        paths = list(filterfalse(have.__contains__, wanted))
-        paths += rewritten
+        rewritten = [(path, content) for path, old in have.items()
+                     if (content := get(path)) is not None and content != old]
+        lacking = list(map(not_, map(have.__contains__, wanted)))
+        paths, contents = list(compress(wanted, lacking)), list(compress(wanted.values(), lacking))
     else:
         held = have.get
-        paths = [path for path, content in wanted.items() if held(path) != content]
-        rewritten = [path for path in paths if path in have]
-    paths.sort()  # in order for the most part (a tree keeps insertion order, parents first): linear
+        changed = [(path, content) for path, content in wanted.items() if held(path) != content]
+        rewritten = [(path, content) for path, content in changed if path in have]
+        paths = [path for path, _ in changed if path not in have]
+        contents = list(map(wanted.__getitem__, paths))
+    if not all(map(le, paths, islice(paths, 1, None))):
+        order = sorted(range(len(paths)), key=paths.__getitem__)
+        paths, contents = [paths[i] for i in order], [contents[i] for i in order]
     rewritten.sort()
-    return Differences(removes, paths, list(map(wanted.__getitem__, paths)), rewritten)
+    return Differences(removes, paths, contents, rewritten)
 
 
 def plan_single_writer(fileset: AfmFileset, cache: VersionedTree, home: VersionedTree) -> RequeuePlan:
@@ -108,13 +115,13 @@ def plan_single_writer(fileset: AfmFileset, cache: VersionedTree, home: Versione
         if digest is not None and digest == have_digest:
             parts.append(Part(Differences(), psnap))  # home already holds this half's contents
             continue
-        wanted = dict(cache.items_at(epoch))
-        parts.append(Part(differences(dict(home.items()) if have is None else have, wanted), psnap))
+        wanted = cache.contents_at(epoch)
+        parts.append(Part(differences(home.contents() if have is None else have, wanted), psnap))
         have, have_digest = wanted, digest
     if cache.digest == have_digest:
         parts.append(Part(Differences()))  # home will hold what the cache holds
     else:
-        parts.append(Part(differences(dict(home.items()) if have is None else have, dict(cache.items()))))
+        parts.append(Part(differences(home.contents() if have is None else have, cache.contents())))
     return RequeuePlan(parts, orphans)
 
 
@@ -165,43 +172,42 @@ def push(queue: GatewayQueue, plan: RequeuePlan, now: int) -> None:
 
 
 def push_differences(queue: GatewayQueue, found: Differences, now: int) -> None:
-    """Queue what `found` says: a file changed is sent whole (IBM: "AFM ... replicates a
-    full file again"); new files go in batches (`push_creates`), broken only where a
-    directory or a changed file stands between them."""
+    """Queue what `found` says, in sorted path order: a file changed is sent whole (IBM:
+    "AFM ... replicates a full file again"); new files go in batches (`push_creates`),
+    broken only where a new directory or a path home holds otherwise comes between them."""
     queue.barrier()
     for path, is_dir in found.removes:
         queue.push(RMDIR if is_dir else REMOVE, path, None, 0, now)
     paths, contents = found.paths, found.contents
+    # (position among the new paths, 0: a rewritten path before it / 1: it is a new directory)
+    breaks = [(bisect_left(paths, path), 0, path, content) for path, content in found.rewritten]
+    breaks += [(i, 1, paths[i], DIR) for i in _directories(contents)]
+    breaks.sort(key=itemgetter(0, 1))
     start = 0
-    for i in _not_plain_creates(found):
+    for i, new_dir, path, content in breaks:
         _creates(queue, paths[start:i], contents[start:i], now)
-        content = contents[i]
+        start = i
         if content is DIR:
-            queue.push(MKDIR, paths[i], None, 0, now)
+            queue.push(MKDIR, path, None, 0, now)
+            start += new_dir
         else:
             assert isinstance(content, str)
-            queue.push(WRITE, paths[i], content, text_size(content), now)
-        start = i + 1
+            queue.push(WRITE, path, content, text_size(content), now)
     _creates(queue, paths[start:], contents[start:], now)
     queue.barrier()
 
 
-def _not_plain_creates(found: Differences) -> list[int]:
-    """The positions in `found.paths` that are not a new file: directories (found by
-    `list.index`, in C) and the files home holds otherwise (by bisection); sorted."""
-    contents, paths = found.contents, found.paths
+def _directories(contents: list[Content]) -> list[int]:
+    """The positions of the directories among `contents` (found by `list.index`, in C)."""
     at: list[int] = []
     i = 0
     while True:
         try:
             i = contents.index(DIR, i)
         except ValueError:
-            break
+            return at
         at.append(i)
         i += 1
-    if found.rewritten:
-        at = sorted({*at, *(bisect_left(paths, path) for path in found.rewritten)})
-    return at
 
 
 def _creates(queue: GatewayQueue, paths: list[str], contents: list[Content], now: int) -> None:
