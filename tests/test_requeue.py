@@ -123,8 +123,8 @@ def python_calls(session, line: str) -> int:
 @pytest.mark.parametrize("before", ["", "sim settle", "mmpsnap fs1 create -j sw"])
 def test_a_gateway_failure_costs_no_python_call_per_file(before):
     """Issue 10: `sim gateway fail` with 1,000,000 files took 2.6 s of CPU, a Python step an
-    entry. Its comparison and requeue now run in C loops: the Python calls it makes are the
-    same at 20,000 files and at 80,000 (measured at 1,000,000: 0.53 s queued, 0.001 s settled)."""
+    entry. Its comparison and requeue now run in C loops: the Python calls it makes are about
+    the same at 20,000 files and at 80,000 (measured at 1,000,000: 0.53 s queued, 0.001 s settled)."""
     from peersnap.core.session import Session
 
     counts = []
@@ -134,4 +134,5 @@ def test_a_gateway_failure_costs_no_python_call_per_file(before):
         if before:
             assert session.run(before).ok
         counts.append(python_calls(session, "sim gateway fail"))
-    assert counts[0] == counts[1], counts
+    # a few calls more or less with the number of load batches (65,536 files each), none a file
+    assert abs(counts[1] - counts[0]) <= 16, counts
