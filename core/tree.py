@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import attrgetter
 
-from .layers import GONE, Layers, disjoint, find, frozen, held, items, keys
+from .layers import GONE, Layers, disjoint, find, flattened, frozen, held, items, keys
 
 MASK = (1 << 64) - 1
 BULK = 64  # files in one `set_files` call worth checking for the whole-batch path
@@ -305,7 +305,7 @@ class VersionedTree:
     def contents(self) -> dict[str, Content]:
         """Every live path and its content, as a new dict (copied in C: a dict built from `items`
         costs ten times more at a million entries; recovery compares two of these)."""
-        return self._cur.copy()
+        return flattened(self._cur, self._below)
 
     def _remember(self, path: str, old: Content) -> None:
         """Keep the value `path` had for the pinned snapshots that can see it."""
@@ -413,7 +413,7 @@ class VersionedTree:
     def contents_at(self, epoch: int) -> dict[str, Content]:
         """`dict(items_at(epoch))`, built from a C copy of the live entries with what changed
         since the snapshot put back: its cost is a copy plus the changes, not a Python step an entry."""
-        snapshot = self._cur.copy()
+        snapshot = self.contents()
         for path, since in self._since.items():
             if since > epoch:
                 snapshot.pop(path, None)

@@ -78,13 +78,15 @@ def test_many_new_files_go_in_one_batch_of_creates_after_their_directory():
 @pytest.mark.parametrize("seed", range(40))
 def test_a_trees_copies_hold_what_its_items_do_now_and_at_each_pinned_epoch(seed):
     """`contents()` and `contents_at(epoch)` (C copies the requeue compares) equal the
-    dicts of `items()` and `items_at(epoch)` under random writes, removals and pins."""
+    dicts of `items()` and `items_at(epoch)` under random writes, removals, pins and forks
+    (a fork freezes the entries into layers both twins share)."""
     from peersnap.core.tree import VersionedTree
 
     rng = random.Random(seed)
     tree = VersionedTree()
     tree.set("d", DIR)
-    epochs = []
+    epochs: list[int] = []
+    twins: list[VersionedTree] = []
     for _ in range(120):
         path = f"d/f{rng.randrange(12)}"
         roll = rng.random()
@@ -94,22 +96,33 @@ def test_a_trees_copies_hold_what_its_items_do_now_and_at_each_pinned_epoch(seed
             tree.delete(path)
         elif roll < 0.35 and epochs:
             tree.release(epochs.pop(rng.randrange(len(epochs))))
+        elif roll < 0.45:
+            twins.append(tree.fork())  # layers shared with a twin (checkpoints), tombstones after it
         else:
             tree.set(path, rng.choice(["a", "b", "c"]) * rng.randint(1, 3))
-        assert tree.contents() == dict(tree.items())
+        for each in (tree, *twins[-2:]):
+            assert each.contents() == dict(each.items())
         for epoch in epochs:
             assert tree.contents_at(epoch) == dict(tree.items_at(epoch)), (seed, epoch)
 
 
+OWN = ("core/recovery.py", "core/requeue.py")
+
+
 def python_calls(session, line: str) -> int:
-    """Python-level calls (C calls not counted) made by running `line`."""
+    """Python-level calls (C calls not counted) made by running `line` under recovery's code
+    (core/recovery.py, core/requeue.py, and what they call; the timeline's checkpoints after
+    the command have costs of their own, measured by their own tests)."""
     import sys
 
     seen = [0]
 
     def count(frame, event, arg):  # type: ignore[no-untyped-def]
         if event == "call":
-            seen[0] += 1
+            caller = frame
+            while caller is not None and not caller.f_code.co_filename.endswith(OWN):
+                caller = caller.f_back
+            seen[0] += caller is not None
 
     sys.setprofile(count)
     try:
@@ -123,8 +136,8 @@ def python_calls(session, line: str) -> int:
 @pytest.mark.parametrize("before", ["", "sim settle", "mmpsnap fs1 create -j sw"])
 def test_a_gateway_failure_costs_no_python_call_per_file(before):
     """Issue 10: `sim gateway fail` with 1,000,000 files took 2.6 s of CPU, a Python step an
-    entry. Its comparison and requeue now run in C loops: the Python calls it makes are about
-    the same at 20,000 files and at 80,000 (measured at 1,000,000: 0.53 s queued, 0.001 s settled)."""
+    entry. Its comparison and requeue now run in C loops: the Python calls they make are the
+    same at 20,000 files and at 80,000 (measured at 1,000,000: 0.53 s queued, 0.001 s settled)."""
     from peersnap.core.session import Session
 
     counts = []
@@ -134,5 +147,4 @@ def test_a_gateway_failure_costs_no_python_call_per_file(before):
         if before:
             assert session.run(before).ok
         counts.append(python_calls(session, "sim gateway fail"))
-    # a few calls more or less with the number of load batches (65,536 files each), none a file
-    assert abs(counts[1] - counts[0]) <= 16, counts
+    assert counts[0] == counts[1] > 10, counts
