@@ -147,4 +147,5 @@ def test_a_gateway_failure_costs_no_python_call_per_file(before):
         if before:
             assert session.run(before).ok
         counts.append(python_calls(session, "sim gateway fail"))
-    assert counts[0] == counts[1] > 10, counts
+    # (a call or two more or less where the collector runs a weakref callback; one a file would be 60,000)
+    assert counts[0] > 10 and abs(counts[1] - counts[0]) <= 16, counts
