@@ -21,19 +21,9 @@ from typing import Any
 MAX_DEPTH = 4
 
 
-class _Gone:
-    """A tombstone: the key is deleted, whatever the layers below it hold (a singleton)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "GONE"
-
-    def __reduce__(self) -> str:
-        return "GONE"
-
-
-GONE: Any = _Gone()
+# A tombstone: the key is deleted, whatever the layers below it hold. A bare object, as
+# core.tree's DIR is: the garbage collector does not track it, nor a dict that holds it.
+GONE: Any = object()
 Layers = tuple[dict, ...]
 
 

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import attrgetter
+from typing import Final
 
 from .layers import GONE, Layers, disjoint, find, flattened, frozen, held, items, keys
 
@@ -26,20 +27,12 @@ MASK = (1 << 64) - 1
 BULK = 64  # files in one `set_files` call worth checking for the whole-batch path
 
 
-class _Directory:
-    """The content of a directory entry (a singleton, like `None`)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "DIR"
-
-    def __reduce__(self) -> str:
-        return "DIR"
-
-
-DIR = _Directory()
-Content = str | _Directory
+# The content of a directory entry: a bare object, compared by identity like `None`. Not an
+# instance of a class of ours: the cyclic garbage collector tracks every such instance, and every
+# dict that holds one, so a tree's million-entry dict was walked at each full collection (~70 ms
+# at a million files, in the middle of a frame); a dict of strings and bare objects is not tracked.
+DIR: Final = object()
+Content = str | object
 
 
 def entries_in(trees: Iterable[VersionedTree]) -> int:
