@@ -8,7 +8,6 @@ and the tests share. It never raises: every bad input comes back as a
 from __future__ import annotations
 
 import difflib
-import gc
 import os
 from collections.abc import Callable
 
@@ -36,7 +35,7 @@ from .session_file import (
 )
 from .textfile import TextFileError, read_text
 from .time_travel import TimeTravel
-from .timeline import Moment, Timeline
+from .timeline import Timeline
 
 SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
 MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
@@ -261,13 +260,6 @@ class Session(TimeTravel):
         self.engine.emit(CommandRan(self.engine.now, parsed.cluster, parsed.text, 1))
         return Result(1, lines, parsed.cluster, parsed.text)
 
-    def _rebuild(self, reason: str) -> None:
-        """Drop the engine (a half-changed world) and build the world at the session's moment again."""
-        self._last_key = None
-        del self.engine  # the last reference: the half-changed world is freed before the rebuild
-        gc.collect()  # the engine's parts refer to each other: only the collector frees them
-        self._adopt(self.timeline.engine_at(self.moment), reason)
-
     def transcript(self, result: Result) -> list[str]:
         """The command echoed with its prompt, then its output."""
         return [f"[{result.cluster}]# {result.command}", *result.lines]
@@ -375,47 +367,6 @@ class Session(TimeTravel):
         self.log = self.timeline.current.log
         self.engine = self._fresh_engine()
         self._forward(SessionReset(self.engine.now, "reset: the scenario started again"))
-
-    def undo(self) -> str:
-        """Rewind the last command that changed the world: back to the checkpoint before it,
-        replaying only the entries after that checkpoint."""
-        if self.timeline.at is not None:
-            raise SimError("undo: you are looking at an earlier moment; run a command there to branch from it, "
-                           "or go forward to the end first")
-        for index in range(len(self.log) - 1, -1, -1):
-            entry = self.log[index]
-            if isinstance(entry, LoggedCommand) and entry.changed:
-                break
-        else:
-            if self._before_resets:
-                return self._undo_reset()
-            raise SimError("undo: nothing to undo: the world is as the scenario started")
-        last = self.log[index]
-        while index > 0 and isinstance(self.log[index], LoggedCommand) and self.log[index].joined:
-            index -= 1  # a toggle's earlier steps: the whole toggle is one undo
-        undone = self.log[index]
-        steps = sum(1 for e in self.log[index:] if isinstance(e, LoggedCommand))
-        what = undone.line.strip() if undone is last else \
-            f"{undone.via or 'a toggle'}'s {steps} commands, {undone.line.strip()} … {last.line.strip()}"
-        engine = self.timeline.engine_at(Moment(index))  # first: out of memory here, nothing is undone
-        line = self.timeline.current
-        del line.log[index:], line.ends[index:]
-        for i in [i for i in line.checkpoints if i > index]:
-            del line.checkpoints[i]
-        self._adopt(engine, f"undo: rewound '{what}'")
-        return f"Undid: {what}"
-
-    def _undo_reset(self) -> str:
-        """Back to the world before the last reset (what ran since the reset changed nothing),
-        its branches too."""
-        timeline = self._before_resets[-1]
-        engine = timeline.engine_at(timeline.end())  # first: out of memory here, nothing is undone
-        self.timeline = self._before_resets.pop()
-        self.timeline.at = None
-        self.log = self.timeline.current.log
-        self._adopt(engine, "undo: rewound the reset")
-        commands = sum(1 for e in self.log if isinstance(e, LoggedCommand))
-        return f"Undid: reset (the world is back, {plural(commands, 'command')} replayed)"
 
 
 def script_lines(text: str) -> list[str]:

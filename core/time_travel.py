@@ -1,4 +1,5 @@
-"""Time travel on a session: seek to any moment of its line, walk the log, branch, switch, compare.
+"""Time travel on a session: undo, seek to any moment of its line, walk the log, branch, switch,
+compare.
 
 `Session` inherits these; they use its timeline, engine and listeners. Going to a
 moment builds its world from the nearest checkpoint (core/timeline.py); a command
@@ -8,6 +9,7 @@ the session's run loop) and the line it left stays as it was.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from . import clock
@@ -15,7 +17,7 @@ from .compare import side_by_side
 from .engine import Engine
 from .errors import SimError
 from .events import BranchStarted, Event, SessionReset
-from .session_file import LogEntry, SavedBranch
+from .session_file import LogEntry, LoggedCommand, SavedBranch
 from .timeline import Branch, Moment, Timeline, entries
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ class TimeTravel:
     engine: Engine
     log: list[LogEntry]
     _forward: Callable[[Event], None]
+    _before_resets: list[Timeline]  # each reset's history, so undo can bring the world back
+    _last_key: tuple | None
 
     @property
     def moment(self) -> Moment:
@@ -39,6 +43,54 @@ class TimeTravel:
         engine.subscribe(self._forward)
         self.engine = engine
         self._forward(SessionReset(engine.now, reason))
+
+    def undo(self) -> str:
+        """Rewind the last command that changed the world: back to the checkpoint before it,
+        replaying only the entries after that checkpoint."""
+        if self.timeline.at is not None:
+            raise SimError("undo: you are looking at an earlier moment; run a command there to branch from it, "
+                           "or go forward to the end first")
+        for index in range(len(self.log) - 1, -1, -1):
+            entry = self.log[index]
+            if isinstance(entry, LoggedCommand) and entry.changed:
+                break
+        else:
+            if self._before_resets:
+                return self._undo_reset()
+            raise SimError("undo: nothing to undo: the world is as the scenario started")
+        last = self.log[index]
+        while index > 0 and isinstance(self.log[index], LoggedCommand) and self.log[index].joined:
+            index -= 1  # a toggle's earlier steps: the whole toggle is one undo
+        undone = self.log[index]
+        steps = sum(1 for e in self.log[index:] if isinstance(e, LoggedCommand))
+        what = undone.line.strip() if undone is last else \
+            f"{undone.via or 'a toggle'}'s {steps} commands, {undone.line.strip()} … {last.line.strip()}"
+        engine = self.timeline.engine_at(Moment(index))  # first: out of memory here, nothing is undone
+        line = self.timeline.current
+        del line.log[index:], line.ends[index:]
+        for i in [i for i in line.checkpoints if i > index]:
+            del line.checkpoints[i]
+        self._adopt(engine, f"undo: rewound '{what}'")
+        return f"Undid: {what}"
+
+    def _undo_reset(self) -> str:
+        """Back to the world before the last reset (what ran since the reset changed nothing),
+        its branches too."""
+        timeline = self._before_resets[-1]
+        engine = timeline.engine_at(timeline.end())  # first: out of memory here, nothing is undone
+        self.timeline = self._before_resets.pop()
+        self.timeline.at = None
+        self.log = self.timeline.current.log
+        self._adopt(engine, "undo: rewound the reset")
+        commands = sum(1 for e in self.log if isinstance(e, LoggedCommand))
+        return f"Undid: reset (the world is back, {clock.plural(commands, 'command')} replayed)"
+
+    def _rebuild(self, reason: str) -> None:
+        """Drop the engine (a half-changed world) and build the world at the session's moment again."""
+        self._last_key = None
+        del self.engine  # the last reference: the half-changed world is freed before the rebuild
+        gc.collect()  # the engine's parts refer to each other: only the collector frees them
+        self._adopt(self.timeline.engine_at(self.moment), reason)
 
     def seek(self, moment: Moment) -> None:
         """Show the world at `moment` of the current line (the end: live again). A command
