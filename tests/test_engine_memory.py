@@ -186,6 +186,66 @@ def test_the_columns_agree_with_a_list_of_ops_under_random_pushes_drops_and_flus
                 assert queue.is_dropped(m["seq"]) == m["dropped"]
 
 
+
+def _flush_one_by_one(ops, busy, limit, async_delay_us, flush_through, link):
+    """The reference for `GatewayQueue.flush`: each live op's `done_at`, one at a time, to a marker."""
+    taken, marker = [], None
+    for op in ops:
+        if op.dropped:
+            continue
+        done = gateway.done_at(op, busy, async_delay_us, flush_through, link)
+        if done > limit:
+            break
+        busy = done
+        if op.kind == PSNAP:
+            marker = op
+            break
+        taken.append((op.seq, op.kind, op.path))
+    return taken, marker, busy
+
+
+def test_a_flush_takes_uniform_runs_of_writes_exactly_as_it_takes_them_one_by_one():
+    """Issue 16: a flush takes a run of same-size writes queued at one instant (what `sim load`
+    queues) by arithmetic, not a Python step per op. Runs cut by a drop, a marker, another size,
+    another instant, flushPending's lifted range and the limit itself give what op-by-op timing gives."""
+    rng = random.Random(1616)
+    for trial in range(60):
+        link = LinkSettings(bandwidth=rng.choice([10**6, 10**9]), latency_us=rng.choice([0, 1, 500]))
+        queue = GatewayQueue(first_seq=rng.randrange(1, 50))
+        now, delay = 0, rng.choice([0, 50, 15_000])
+        for _ in range(rng.randrange(1, 6)):  # batches like sim load, between odd ops
+            n = rng.randrange(1, rng.choice([3 * gateway.RUN_MIN, 3 * gateway.COMPACT_AT]))  # within a chunk, across
+            size = rng.choice([1, 17, 4096])
+            paths = [f"b{now}/f{k}" for k in range(n)]
+            queue.push_creates(paths, ["x" * size] * n, size if rng.random() < 0.8 else [size] * (n - 1) + [size + 1], now)
+            for _ in range(rng.randrange(3)):
+                roll = rng.random()
+                if roll < 0.4:
+                    queue.push_write(rng.choice(paths), "changed", 7, now, created=False)  # drops the load's write
+                elif roll < 0.7:
+                    queue.push(PSNAP, "", f"snap{now}", 0, now)
+                    queue.barrier()
+                else:
+                    queue.push(gateway.REMOVE, f"b{now}/gone", None, 0, now)
+            now += rng.choice([0, 1, 1000])
+        if rng.random() < 0.5:
+            queue.flush_through = queue.head_seq() + rng.randrange(queue.slots() + 1)
+        busy = 0
+        while queue.slots():
+            limit = busy + rng.choice([0, 1, 999, 10**5, 10**7, 10**12])
+            queue.skip_dropped()
+            ops = queue.window(0, 10**9)
+            taken, marker, busy_after = _flush_one_by_one(ops, queue.busy_until, limit, delay, queue.flush_through, link)
+            flushed = queue.flush(limit, delay, link)
+            assert flushed.count == len(taken), trial
+            assert flushed.paths == [path for _, kind, path in taken if kind in (CREATE, WRITE)], trial
+            assert [op.seq for _, op in flushed.others] == [seq for seq, kind, _ in taken if kind not in (CREATE, WRITE)]
+            assert (flushed.first, flushed.last) == ((taken[0][0], taken[-1][0]) if taken else (0, 0)), trial
+            assert (flushed.marker.seq if flushed.marker else None) == (marker.seq if marker else None), trial
+            assert flushed.busy_until == busy_after == queue.busy_until, trial
+            busy = max(busy, limit)
+
+
 # -- the tree's bulk paths -------------------------------------------------------------------
 def _files(n: int, prefix: str = "d/") -> tuple[list[str], list[str]]:
     return [f"{prefix}f{i:04d}" for i in range(n)], [f"text {i}\n" for i in range(n)]
