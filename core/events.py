@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .records import quick_init
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -32,6 +34,7 @@ class FilesetEvent(Event):
     fileset: str = field()  # field(): a bare annotation would take Event.fileset (the property) as its default
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CommandRan(Event):
     cluster: str
@@ -44,6 +47,7 @@ class CommandRan(Event):
         return f"[{self.cluster}]# {self.line}{mark}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OpQueued(FilesetEvent):
     seq: int
@@ -71,6 +75,7 @@ class OpsLoaded(FilesetEvent):
         return f"queued {self.count} writes #{self.first_seq}..#{self.last_seq} ({self.size} B)"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OpDropped(FilesetEvent):
     seq: int
@@ -204,6 +209,7 @@ class LinkChanged(Event):
         return "link to home is UP" if self.up else "link to home is DOWN"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StateChanged(FilesetEvent):
     old: str

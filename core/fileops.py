@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from operator import attrgetter
 
 from . import bulk_load
+from .characters import PATH
 from .clock import SimTime
 from .errors import FsError
 from .events import EventBus, FilesetChanged, HomeWritten, OpDropped, OpQueued
 from .gateway import CREATE, RENAME, QueuedOp
 from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode, Cluster
-from .paths import CacheVisibility, Location, PathError, Where, locate
+from .paths import MAX_NAME, CacheVisibility, Location, PathError, Where, locate
 from .resync import home_written, queue_resync
 from .tree import DIR, Content, VersionedTree, size_of
 from .tree_ops import move_entry
@@ -31,6 +32,7 @@ AFM_DIR = ".afm"  # mmafmconfig enable's control directory at the root of a home
 AFM_CTL = ".afm/.afmctl"
 text_size = size_of  # a file's size in bytes, as `ls -l` shows it
 _NAME, _LINKED = attrgetter("name"), attrgetter("linked")
+_PATH_SEARCH = PATH.search
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +117,15 @@ class FileOps:
         """First access to an Inactive cache fileset makes it Active."""
         if loc.cluster is self.world.cache:
             fileset = self.world.filesets.get(loc.tree)
-            if fileset is not None and not fileset.activated:
-                fileset.activated = True
-                self._refresh()
-            if fileset is not None and fileset.dropped and self.accessed is not None:
-                self.accessed(fileset)
+            if fileset is not None:
+                self._access_fileset(fileset)
+
+    def _access_fileset(self, fileset: AfmFileset) -> None:
+        if not fileset.activated:
+            fileset.activated = True
+            self._refresh()
+        if fileset.dropped and self.accessed is not None:
+            self.accessed(fileset)
 
     # -- reading -----------------------------------------------------------------
     def read_file(self, role: str, path: str) -> str:
@@ -207,6 +213,8 @@ class FileOps:
 
     def write_file(self, role: str, path: str, text: str, append: bool = False) -> None:
         """`echo TEXT > PATH` (or `>>` with `append`)."""
+        if role == "cache" and self._write_plain(path, text, append):
+            return
         loc = self.locate(role, path)
         fileset, tree = self._writable(loc)
         if loc.rel == "":
@@ -223,6 +231,52 @@ class FileOps:
         self._room(loc, fileset, existing is None, size - (0 if existing is None else size_of(existing)), 1)
         self._access(loc)
         self._put(loc, fileset, tree, loc.rel, content, existing is None)
+
+    def _write_plain(self, path: str, text: str, append: bool) -> bool:
+        """`write_file` at the cache for the commonest shape, without a `Location`: an absolute
+        path already in its one spelling, to a file (new, or a file) in an existing directory of
+        a linked, writable cache fileset, and a file of an ordinary size. False, having changed
+        and checked nothing, for anything else: the general path then resolves and refuses it
+        with its own messages. Every check it skips is one the shape answers (see `locate`)."""
+        world = self.world
+        fs = world.cache.fs
+        mount = fs.mount
+        if (len(path) > MAX_NAME or not path.startswith(mount) or path[len(mount):len(mount) + 1] != "/"
+                or "//" in path or "/." in path or path[-1] == "/" or _PATH_SEARCH(path)):
+            return False
+        head, _, rel = path[len(mount) + 1:].partition("/")
+        fileset = world.filesets.get(head)
+        if not rel or fileset is None or not fileset.linked or rel.startswith(".snapshots"):
+            return False
+        tree = fs.trees.get(head)
+        if tree is None or fileset.mode is AfmMode.RO:
+            return False
+        existing = tree.get(rel)
+        if existing is DIR or tree.get(rel.rpartition("/")[0]) is not DIR:
+            return False
+        content = existing + text if append and existing is not None else text
+        size = size_of(content)
+        check_file_size(world.limits, size)
+        limits, queues = world.limits, fileset.queues_changes
+        # _room, for a file of the cache: one entry more when it is new, its growth in bytes, one op
+        check_cluster(limits, world.cache, existing is None, size - (0 if existing is None else size_of(existing)))
+        if queues:
+            check_queue(limits, world.queued_ops(), 1 + (fileset.needs_resync and fileset.mode is AfmMode.SW))
+        if not fileset.activated or fileset.dropped:  # _access (a Dropped fileset's recovery may start)
+            self._access_fileset(fileset)
+            queues = fileset.queues_changes
+        if queues:
+            self.request(fileset)
+        tree.set(rel, content)
+        if queues:
+            now = self.time.now
+            op, dropped = fileset.queue.push_write(rel, content, size, now, existing is None)
+            emit = self.bus.emit
+            if dropped is not None:
+                emit(OpDropped(now, fileset.name, dropped.seq, dropped.kind, dropped.path, "superseded by a later write"))
+            emit(OpQueued(now, fileset.name, op.seq, op.kind, op.path, op.size))
+            world.refresh_state(fileset, now, emit)
+        return True
 
     def touch(self, role: str, path: str) -> None:
         loc = self.locate(role, path)

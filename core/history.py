@@ -13,6 +13,7 @@ from .model import Sample
 from .world import World
 
 MAX_SAMPLES = 4096  # per fileset
+_QUEUE_EVENTS = frozenset((OpQueued, OpsLoaded, OpsFlushed, OpDropped, PeerSnapshotQueued))  # (a set: no subclasses)
 
 
 class HistoryRecorder:
@@ -31,14 +32,16 @@ class HistoryRecorder:
             elif history.link_down and history.link_down[-1][1] < 0:
                 history.link_down[-1] = (history.link_down[-1][0], event.at)
             return
-        if not isinstance(event, OpQueued | OpsLoaded | OpsFlushed | OpDropped | PeerSnapshotQueued):
+        if type(event) not in _QUEUE_EVENTS:
             return
         fileset = self.world.filesets.get(event.fileset)
         if fileset is None:
             return
         queue = fileset.queue
         head_queued = queue.first_live_queued_us()
-        samples = history.samples.setdefault(event.fileset, [])
+        samples = history.samples.get(event.fileset)
+        if samples is None:
+            samples = history.samples[event.fileset] = []
         sample = Sample(event.at, queue.length, head_queued if head_queued is not None else event.at)
         if samples and samples[-1].at == event.at:
             samples[-1] = sample  # one instant, one sample: the last word

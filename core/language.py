@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 
 from .characters import LINE
+from .records import quick_init
 
 MAX_LINE = 4096
 CLUSTERS = ("cache", "home")
@@ -45,6 +46,7 @@ def cluster_prefix(line: str) -> ClusterPrefix:
     return ClusterPrefix(word, line[: len(line) - len(rest)], rest, bool(blank))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ParsedLine:
     cluster: str

@@ -7,6 +7,7 @@ from enum import Enum
 
 from .characters import one_spelling
 from .gateway import GatewayQueue, QueuedOp
+from .records import quick_init
 from .tree import VersionedTree
 
 
@@ -241,6 +242,7 @@ class Cluster:
     fs: FileSystem
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Sample:
     """The queue of one fileset at a moment (the timeline's sparkline)."""

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from .characters import PATH, forbidden
 from .model import AfmFileset, Cluster, Snapshot
+from .records import quick_init
 
 MAX_PATH = 1024
 MAX_NAME = 255
@@ -48,6 +49,7 @@ class Where(Enum):
     TREE = "tree"  # something inside a top-level tree, live or in a snapshot
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Location:
     cluster: Cluster

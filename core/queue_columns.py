@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .records import quick_init
+
 SHIFT = 10
 CHUNK = 1 << SHIFT  # positions in one chunk
 LOW = CHUNK - 1
 KIND, PATH, DATA, SIZE, QUEUED, GONE_FLAG = range(6)  # a chunk's columns
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class QueuedOp:
     """One queued operation, as it stood when asked for. `data` is the file

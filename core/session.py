@@ -38,6 +38,7 @@ from .time_travel import TimeTravel
 from .timeline import Timeline
 
 SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
+_SESSION_WORDS = frozenset(SESSION_COMMANDS)  # (asked of every line)
 MAX_SOURCE_DEPTH = 8  # a script that sources itself stops here, with an error
 OUT_OF_MEMORY = ("Cannot allocate memory (the machine running the simulator ran out of memory part way "
                  "through; it was undone, the world is as it was before: try something smaller, or set lower "
@@ -104,7 +105,7 @@ class Session(TimeTravel):
             return Result(1, [f"peersnap: {OUT_OF_MEMORY}"], DEFAULT_CLUSTER, escaped(line.strip()[:200]))
         if parsed is None:
             return Result(0, [], "cache", "")
-        if parsed.argv[0] in SESSION_COMMANDS:
+        if parsed.argv[0] in _SESSION_WORDS:
             result = self._session_command(parsed)
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
             return result
@@ -127,7 +128,7 @@ class Session(TimeTravel):
             self._branch()
         self._record(line, result, changed=changed, via=via, joined=joined)
         if self.engine is engine:
-            self._last_key = (engine, engine.now, engine.bus.emitted, after)
+            self._last_key = (engine, engine.time.now, engine.bus.emitted, after)
         return result
 
     def _key_after_last(self, engine: Engine) -> tuple:
@@ -135,7 +136,7 @@ class Session(TimeTravel):
         since (same engine, same moment, no event), else worked out again. One key per command,
         not two: every change the engine makes emits an event or moves time."""
         last = self._last_key
-        if last is not None and last[0] is engine and last[1] == engine.now and last[2] == engine.bus.emitted:
+        if last is not None and last[0] is engine and last[1] == engine.time.now and last[2] == engine.bus.emitted:
             return last[3]
         return engine.change_key()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .records import quick_init
 from .scenario import Scenario, ScenarioError, from_document
 from .textfile import TextFileError, kind_of, read_toml
 
@@ -26,6 +27,7 @@ SESSION_FORMAT = 1
 _CLOCK_LINE = re.compile(r"^sim advance ([0-9]{1,15})us$")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LoggedCommand:
     """A command the session ran; `changed` says whether it changed the world (what `undo` rewinds)."""

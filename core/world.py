@@ -11,7 +11,6 @@ from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter
 
 from . import clock
 from .events import Event, StateChanged
@@ -19,16 +18,6 @@ from .gateway import LinkSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport, Protocol
 from .tree import VersionedTree
-
-_changes = attrgetter("changes")
-# what a fileset contributes to `World.change_key`, read in C (no Python frame per fileset)
-_FILESET_KEY = attrgetter(
-    "mode", "target", "linked", "activated", "stopped", "needs_resync", "home_changed", "state", "async_delay_us",
-    "queue.length", "queue.bytes", "queue.num_exec", "queue.next_seq", "home_afm_seen",
-    "dropped", "recovery", "requeued",  # as the fingerprint: issue 11's commands change only these
-)
-_AFM_ENABLED = attrgetter("afm_enabled")
-_QUEUE_LENGTH = attrgetter("queue.length")
 
 
 def home_directory(mount: str, path: str) -> str:
@@ -106,7 +95,7 @@ class World:
     # -- lookups ------------------------------------------------------------------
     def queued_ops(self) -> int:
         """Operations waiting in all the gateway queues together (what `limits.queued_ops` caps)."""
-        return sum(map(_QUEUE_LENGTH, self.filesets.values()))  # (in C: asked before every queued change)
+        return sum([f.queue.length for f in self.filesets.values()])  # (asked before every queued change)
 
     def cluster(self, role: str) -> Cluster:
         return self.home if role == "home" else self.cache
@@ -198,14 +187,19 @@ class World:
         `snapshot_changes`, the trees' contents by their change counters.
         Equal before and after a command exactly when the fingerprints are (a
         command never undoes its own change), so the session compares these to
-        know whether a command changed the world."""
+        know whether a command changed the world. (Plain attribute reads in
+        comprehensions: Python 3.11 specialises them, where `attrgetter` takes the
+        generic path; half the time.)"""
         cache, home = self.cache.fs, self.home.fs
         return (
             self.link_up, self.home_full, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
             tuple(cache.trees), tuple(home.trees),
-            sum(map(_changes, cache.trees.values())), sum(map(_changes, home.trees.values())),
-            tuple(map(_FILESET_KEY, self.filesets.values())),
-            tuple(self.filesets), tuple(self.exports), tuple(map(_AFM_ENABLED, self.exports.values())),
+            sum([t.changes for t in cache.trees.values()]), sum([t.changes for t in home.trees.values()]),
+            tuple([(f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state,
+                    f.async_delay_us, f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq,
+                    f.home_afm_seen, f.dropped, f.recovery, f.requeued)  # as the fingerprint: issue 11's commands
+                   for f in self.filesets.values()]),  # change only these
+            tuple(self.filesets), tuple(self.exports), tuple([e.afm_enabled for e in self.exports.values()]),
         )
 
     def fingerprint(self) -> tuple:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..characters import is_number
 from ..errors import SimError
 from ..model import AfmFileset
+from ..records import quick_init
 from ..rules import Refusal
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 FAILED = "Command failed. Examine previous error messages to determine cause."
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
     """What a command printed and its exit status."""

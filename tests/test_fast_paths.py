@@ -1,0 +1,149 @@
+"""Issue 16's shortcuts on a command's path change nothing a user or a listener can see.
+
+`echo TEXT > PATH` at the cache resolves the commonest shape of path without building a
+`Location` (`FileOps._write_plain`); these tests run the same lines with the shortcut
+and with it turned off, and compare everything: each result, each event, the log and
+the world's fingerprint. Frozen records made by `quick_init` match what dataclasses'
+own `__init__` makes;.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import FrozenInstanceError, dataclass, field
+
+import pytest
+from peersnap.core import fileops, records, scenario
+from peersnap.core.commands.base import Result
+from peersnap.core.events import CommandRan, OpDropped, OpQueued, StateChanged
+from peersnap.core.gateway import QueuedOp
+from peersnap.core.language import ParsedLine
+from peersnap.core.model import Sample
+from peersnap.core.paths import Location
+from peersnap.core.session import Session
+from peersnap.core.session_file import LoggedCommand
+from test_change_key import random_script
+
+SW = "/gpfs/fs1/sw"
+M = "/gpfs/fs1"
+# every way a path can leave the shortcut's shape, and the shape itself
+ECHO_LINES = [
+    f"echo a > {SW}/new", f"echo b > {SW}/new", f"echo b > {SW}/new", f"echo c >> {SW}/new", f"echo -n d >> {SW}/new",
+    f"echo e > {SW}/d/x", f"mkdir {SW}/d", f"echo e > {SW}/d/x", f"echo f > {SW}/d", f"echo g > {SW}/d/x/y",
+    f"echo h > {SW}//new", f"echo i > {SW}/./new", f"echo j > {SW}/d/../new2", f"echo k > {SW}/new/",
+    f"echo l > {SW}/.hidden", f"echo m > {SW}/.snapshots/x", f"echo n > {SW}", f"echo o > {M}/", f"echo p > {M}",
+    f"echo q > {M}/ro/x", f"echo r > {M}/lu/x", f"echo r > {M}/lu/x", f"echo s > {M}/iw/x", f"echo t > {M}/swnsd/x",
+    f"echo u > {M}/nosuch/x", f"echo v > {M}/.snapshots/x", "echo w > relative", "echo x > /elsewhere/x",
+    f"echo y > {SW}/{'n' * 300}", f"echo z > {SW}/{'d/' * 130}x", f"@home echo a > {SW}/home-side",
+    "mmunlinkfileset fs1 lu", f"echo b > {M}/lu/x", "mmlinkfileset fs1 lu -J /gpfs/fs1/lu", f"echo b > {M}/lu/y",
+    "mmafmctl fs1 stop -j sw", f"echo stopped > {SW}/s", "mmafmctl fs1 start -j sw", f"echo started > {SW}/s",
+    "sim gateway fail", f"echo dropped > {SW}/dr", "sim advance 61s", f"echo later > {SW}/dr",
+    f"@home echo behind > {SW}/h", "sim settle", f"echo resync > {SW}/r", "sim settle",
+    "sim home full", f"echo full > {SW}/full", "sim settle", "sim home free", "sim link down", f"echo down > {SW}/x",
+    "sim advance 120s", f"echo disconnected > {SW}/x", "sim link up", "sim settle", f"echo é > {SW}/ünï", "echo plain",
+]
+
+
+def run_lines(lines: list, shortcut: bool, monkeypatch: pytest.MonkeyPatch, name: str | None = None) -> list:
+    """Everything the lines showed: results, events, log entries and fingerprints, in order."""
+    with monkeypatch.context() as patch:
+        if not shortcut:
+            patch.setattr(fileops.FileOps, "_write_plain", lambda self, path, text, append: False)
+        session = Session(scenario.load(name), allow_files=False)
+        seen: list = []
+        session.subscribe(lambda event: seen.append(("event", repr(event))))
+        for line in lines:
+            if callable(line):  # a state the lines cannot reach on their own
+                line(session)
+                continue
+            result = session.run(line)
+            seen.append(("result", result.rc, result.lines, result.cluster, result.command))
+            seen.append(("fingerprint", session.engine.fingerprint(), session.engine.change_key()))
+        seen.append(("log", session.log))
+        return seen
+
+
+@pytest.mark.parametrize("name", [None, "rules-tour"])
+def test_echo_gives_the_same_everything_with_the_shortcut_and_without(monkeypatch, name):
+    with_shortcut = run_lines(ECHO_LINES, True, monkeypatch, name)
+    assert with_shortcut == run_lines(ECHO_LINES, False, monkeypatch, name)
+    # the lines did reach both paths: refusals, writes and the shortcut's own shape
+    results = [entry for entry in with_shortcut if entry[0] == "result"]
+    assert {rc for _, rc, *_ in results} >= {0, 1}
+
+
+def test_a_dropped_fileset_with_home_reachable_recovers_on_the_write_and_queues_it(monkeypatch):
+    """The write's access starts the recovery (IBM: recovery runs when "the cache is accessed"): the
+    fileset queues again, so the write is queued, with and without the shortcut."""
+    def drop(session: Session) -> None:
+        session.engine.world.filesets["sw"].dropped = True
+
+    lines = [f"echo a > {SW}/a", "sim settle", drop, f"echo b > {SW}/b", f"echo c > {SW}/c"]
+    with_shortcut = run_lines(lines, True, monkeypatch)
+    assert with_shortcut == run_lines(lines, False, monkeypatch)
+    assert any(kind == "event" and "OpQueued" in text and "path='b'" in text for kind, text, *_ in with_shortcut)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_scripts_give_the_same_everything_with_the_shortcut_and_without(monkeypatch, seed):
+    lines = random_script(seed, 150)
+    assert run_lines(lines, True, monkeypatch) == run_lines(lines, False, monkeypatch)
+
+
+def test_the_shortcut_is_taken_for_the_commonest_shape(monkeypatch):
+    taken: list[str] = []
+    plain = fileops.FileOps._write_plain
+
+    def spy(self, path, text, append):  # type: ignore[no-untyped-def]
+        done = plain(self, path, text, append)
+        if done:
+            taken.append(path)
+        return done
+
+    monkeypatch.setattr(fileops.FileOps, "_write_plain", spy)
+    session = Session(allow_files=False)
+    for line in (f"echo a > {SW}/f", f"echo b >> {SW}/f", f"echo c > {SW}//g", f"echo d > {SW}/../sw/h"):
+        assert session.run(line).rc == 0
+    assert taken == [f"{SW}/f", f"{SW}/f"]
+
+
+# -- quick_init ---------------------------------------------------------------------------
+QUICK = [
+    (CommandRan, (1, "cache", "ls", 0)), (OpQueued, (1, "sw", 2, "create", "a", 3)),
+    (OpDropped, (1, "sw", 2, "write", "a", "superseded")), (StateChanged, (1, "sw", "Active", "Dirty")),
+    (ParsedLine, ("cache", "ls", ["ls"])), (QueuedOp, (1, "write", "a", "x", 1, 0)), (Sample, (1, 2, 0)),
+    (Result, (0, ["x"])), (LoggedCommand, ("ls", 0)),
+    (Location, (None, "/gpfs/fs1", None)),
+]
+
+
+@pytest.mark.parametrize(("cls", "args"), QUICK, ids=[cls.__name__ for cls, _ in QUICK])
+def test_quick_init_makes_what_dataclasses_init_makes(cls, args):
+    assert inspect.signature(cls.__init__) == inspect.signature(cls.__dataclass_init__)
+    quick = cls(*args)
+    slow = object.__new__(cls)
+    cls.__dataclass_init__(slow, *args)
+    assert quick == slow and repr(quick) == repr(slow) and hash(repr(quick)) == hash(repr(slow))
+    name = next(iter(cls.__dataclass_fields__))
+    with pytest.raises(FrozenInstanceError):
+        setattr(quick, name, None)
+    with pytest.raises(TypeError):
+        cls()
+
+
+def test_quick_init_refuses_what_it_would_build_differently():
+    @dataclass(frozen=True, slots=True)
+    class WithFactory:
+        items: list = field(default_factory=list)
+
+    @dataclass(slots=True)
+    class NotFrozen:
+        x: int
+
+    @dataclass(frozen=True)
+    class NoSlots:
+        x: int
+
+    for cls in (WithFactory, NotFrozen, NoSlots):
+        with pytest.raises(TypeError):
+            records.quick_init(cls)
