@@ -11,6 +11,7 @@ from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from . import clock
 from .events import Event, StateChanged
@@ -20,6 +21,7 @@ from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport,
 from .tree import VersionedTree
 
 
+@lru_cache(maxsize=1024)  # a pure function asked after every command and every drain step (`derive_state`, `can_flush`)
 def home_directory(mount: str, path: str) -> str:
     """The home directory `path` (without a trailing slash) names: its name
     directly under `mount` (`/gpfs/fs1/sw` -> `sw`), or "" when `path` is not
