@@ -71,7 +71,7 @@ class Session(TimeTravel):
         return engine
 
     def _forward(self, event: Event) -> None:
-        if not self._muted:
+        if self._listeners and not self._muted:
             for listener in tuple(self._listeners):
                 listener(event)
 

@@ -193,15 +193,17 @@ class World:
         comprehensions: Python 3.11 specialises them, where `attrgetter` takes the
         generic path; half the time.)"""
         cache, home = self.cache.fs, self.home.fs
+        # Trees and exports are only ever added (a new top-level directory, `mmafmconfig enable` of a new
+        # path) and filesets never: their counts stand for their names.
         return (
             self.link_up, self.home_full, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
-            tuple(cache.trees), tuple(home.trees),
+            len(cache.trees), len(home.trees),
             sum([t.changes for t in cache.trees.values()]), sum([t.changes for t in home.trees.values()]),
             tuple([(f.mode, f.target, f.linked, f.activated, f.stopped, f.needs_resync, f.home_changed, f.state,
                     f.async_delay_us, f.queue.length, f.queue.bytes, f.queue.num_exec, f.queue.next_seq,
                     f.home_afm_seen, f.dropped, f.recovery, f.requeued)  # as the fingerprint: issue 11's commands
                    for f in self.filesets.values()]),  # change only these
-            tuple(self.filesets), tuple(self.exports), tuple([e.afm_enabled for e in self.exports.values()]),
+            tuple([e.afm_enabled for e in self.exports.values()]),
         )
 
     def fingerprint(self) -> tuple:
