@@ -170,6 +170,10 @@ class Columns:
 
     def first_live_queued_us(self) -> int | None:
         """When the first live (not dropped) op still queued was queued; None if none is."""
+        head = self._head
+        chunk = self._chunks[head >> SHIFT]  # the head's own op first: live but for a filtered head
+        if (head & LOW) < len(chunk[GONE_FLAG]) and not chunk[GONE_FLAG][head & LOW]:
+            return chunk[QUEUED][head & LOW]  # (asked for every op queued: the timeline's samples)
         for i in self._positions():
             return self._chunks[i >> SHIFT][QUEUED][i & LOW]
         return None
