@@ -58,11 +58,13 @@ class TimeTravel:
             if self._before_resets:
                 return self._undo_reset()
             raise SimError("undo: nothing to undo: the world is as the scenario started")
+        last_index = index
         last = self.log[index]
         while index > 0 and isinstance(self.log[index], LoggedCommand) and self.log[index].joined:
             index -= 1  # a toggle's earlier steps: the whole toggle is one undo
         undone = self.log[index]
-        steps = sum(1 for e in self.log[index:] if isinstance(e, LoggedCommand))
+        # the toggle's own steps: commands after it that changed nothing (a refused one) are not its
+        steps = sum(1 for e in self.log[index:last_index + 1] if isinstance(e, LoggedCommand))
         what = undone.line.strip() if undone is last else \
             f"{undone.via or 'a toggle'}'s {steps} commands, {undone.line.strip()} … {last.line.strip()}"
         engine = self.timeline.engine_at(Moment(index))  # first: out of memory here, nothing is undone

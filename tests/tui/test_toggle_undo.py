@@ -94,6 +94,24 @@ def test_undo_says_which_toggle_it_undid():
     drive(check)
 
 
+def test_undo_counts_only_the_toggles_commands_not_a_refused_one_after_it():
+    """F3 (three commands), then Ctrl+S refused on NSD: Ctrl+Z undoes F3, and says 3 commands
+    (it said "F3's 4 commands", counting the refused mmpsnap that changed nothing)."""
+    async def check(app, pilot):
+        press_raw(app, "F3", "Ctrl+S")
+        await settle(pilot)
+        assert isinstance(app.screen, RefusalCard)
+        await pilot.press("escape")
+        await settle(pilot)
+        press_raw(app, "Ctrl+Z")
+        await settle(pilot)
+        text = console_text(app)
+        assert "Undid: F3's 3 commands, mmunlinkfileset fs1 sw … mmlinkfileset fs1 sw -J /gpfs/fs1/sw" in text
+        assert app.session.engine.world.filesets["sw"].target.protocol is Protocol.NFS
+
+    drive(check, app=make_app(paused=True))
+
+
 def test_a_toggle_keeps_its_undo_in_a_saved_session(tmp_path):
     """`joined` is saved: the session reopened undoes the toggle as one step too."""
     async def check(app, pilot):
