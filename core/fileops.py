@@ -145,6 +145,13 @@ class FileOps:
         except FsError:
             return False
 
+    def is_file(self, role: str, path: str) -> bool:
+        """A regular file (not a directory, not missing): how ls tells its operands apart."""
+        try:
+            return isinstance(self._content(self.locate(role, path)), str)
+        except FsError:
+            return False
+
     def list_dir(self, role: str, path: str, show_all: bool = False) -> list[Entry]:
         """The entries of a directory (or the file itself), sorted by name."""
         loc = self.locate(role, path)

@@ -452,9 +452,19 @@ def test_ls_dash_l_shows_modes_and_sizes():
 
 
 def test_ls_of_a_file_and_of_several_paths():
+    """As coreutils' ls: a file operand is listed by the name it was given, files before
+    directories, and each directory of several under a `DIR:` header after a blank line
+    (`ls README data` prints `README`, a blank line, `data:`, `report.txt`), operands sorted. This was
+    `/gpfs/fs1/sw/README:` then `README`, a file shown as if it were a directory."""
     session = Session()
-    assert ok(session, f"ls {SW}/README") == ["README"]
-    assert ok(session, f"ls {SW}/README {SW}/data") == [f"{SW}/README:", "README", f"{SW}/data:", "report.txt"]
+    assert ok(session, f"ls {SW}/README") == [f"{SW}/README"]
+    assert ok(session, "ls sw/README") == ["sw/README"]
+    assert ok(session, f"ls -l {SW}/README") == [f"-rw-r--r-- 1 root root       42 {SW}/README"]
+    assert ok(session, f"ls {SW}/data {SW}/README") == [f"{SW}/README", "", f"{SW}/data:", "report.txt"]
+    # operands sorted by name, as coreutils sorts them
+    assert ok(session, f"ls {SW}/data {SW}") == [f"{SW}:", "README", "data/", "", f"{SW}/data:", "report.txt"]
+    assert ok(session, f"ls {SW}/data/report.txt {SW}/README") == [f"{SW}/README", f"{SW}/data/report.txt"]
+    assert fails(session, f"ls {SW}/nope {SW}/README") == [f"{SW}/README", f"ls: cannot access '{SW}/nope': No such file or directory"]
 
 
 def test_ls_hides_dot_files_unless_dash_a():
@@ -494,7 +504,7 @@ def test_echo_redirection_without_a_space():
 def test_touch_creates_an_empty_file_and_leaves_an_existing_one_alone():
     session = Session()
     ok(session, f"touch {SW}/empty")
-    assert ok(session, f"ls -l {SW}/empty") == ["-rw-r--r-- 1 root root        0 empty"]
+    assert ok(session, f"ls -l {SW}/empty") == [f"-rw-r--r-- 1 root root        0 {SW}/empty"]
     before = session.engine.fingerprint()
     ok(session, f"touch {SW}/README")
     assert session.engine.fingerprint() == before

@@ -42,22 +42,34 @@ def _each(ctx: Context, paths: list[str], verb: str, action) -> list[str]:
 
 
 def ls(ctx: Context, args: list[str]) -> list[str]:
+    """As coreutils' ls (one name a line, as when piped): file operands first, by the name they
+    were given; then each directory's entries, under a `DIR:` header when there are several."""
     usage = "Usage: ls [-l] [-a] [PATH...]"
     flags, paths = _split(ctx, args, "la1", usage)
     paths = paths or [ctx.engine.world.cluster(ctx.cluster).fs.mount]
-    several = len(paths) > 1
+    files = ctx.engine.files
+
+    def shown(entry, name: str) -> str:
+        if "l" in flags:
+            return f"{'drwxr-xr-x' if entry.is_dir else '-rw-r--r--'} 1 root root {entry.size:>8} {name}"
+        return name + ("/" if entry.is_dir else "")
+
+    file_operands = sorted(p for p in paths if files.is_file(ctx.cluster, p))
+    dir_operands = sorted(p for p in paths if p not in file_operands)
+    headed = len(paths) > 1
+    lines = [shown(files.list_dir(ctx.cluster, p)[0], p) for p in file_operands]
 
     def one(path: str) -> list[str]:
-        entries = ctx.engine.files.list_dir(ctx.cluster, path, show_all="a" in flags)
-        if "l" in flags:
-            body = [
-                f"{'drwxr-xr-x' if e.is_dir else '-rw-r--r--'} 1 root root {e.size:>8} {e.name}" for e in entries
-            ]
-        else:
-            body = [e.name + ("/" if e.is_dir else "") for e in entries]
-        return ([f"{path}:"] if several else []) + body
+        body = [shown(e, e.name) for e in files.list_dir(ctx.cluster, path, show_all="a" in flags)]
+        gap = [""] if lines or listed else []
+        listed.append(path)
+        return gap + ([f"{path}:"] if headed else []) + body
 
-    return _each(ctx, paths, "cannot access", one)
+    listed: list[str] = []
+    try:
+        return lines + _each(ctx, dir_operands, "cannot access", one)
+    except SimError as exc:
+        raise SimError(*lines, *exc.lines) from None
 
 
 def cat(ctx: Context, args: list[str]) -> list[str]:
