@@ -117,7 +117,7 @@ class Admin:
             raise SimError(f"mmafmctl: Failover is allowed only for single-writer and independent-writer filesets; "
                            f"{name} is {fileset.mode.long_name}.")
         host, colon, path = text.partition(":")
-        if colon and path.startswith("/") and "/" not in host:
+        if colon and path.startswith("/") and "/" not in host and "://" not in text:  # a URL is one already
             text = f"nfs://{host}{path}"
         try:
             target = Target.parse(text)

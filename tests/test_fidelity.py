@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from command_runs import FAILED, fails, ok
 from command_runs import FIRST_PSNAP as PSNAP
+from peersnap.core.model import Protocol
 from peersnap.core.session import Session
 
 # -- getstate -------------------------------------------------------------------------------------
@@ -377,6 +378,21 @@ def test_failover_prints_ibms_lines_and_resynchronises_the_new_home():
     assert ok(session, "mmafmctl fs1 getstate -j sw")[2].split()[1:3] == ["nfs://home1/gpfs/fs1/sw2", "Active"]
     assert fails(session, "mmafmctl fs1 failover -j ro --new-target nfs://home1/gpfs/fs1/sw2")[0] == (
         "mmafmctl: Failover is allowed only for single-writer and independent-writer filesets; ro is read-only.")
+
+
+def test_failover_takes_a_target_url_as_well_as_host_colon_path():
+    """IBM's synopsis: `--new-target NewAfmTarget`, the same form as afmTarget (`nfs://host/path`
+    or `gpfs:///path`); its example writes `host:/path`. peersnap's own advice (mmchfileset's
+    refusal below) says `--new-target nfs://home1/gpfs/fs1/iw`. A URL was read as `host:/path`:
+    `nfs://home1/gpfs/fs1/iw` was refused ("Target path /home1/gpfs/fs1/iw ...") and
+    `gpfs:///gpfs/fs1/iw` became `nfs://gpfs/gpfs/fs1/iw`, an NFS target from an NSD URL."""
+    session = Session()
+    assert ok(session, "mmafmctl fs1 failover -j sw --new-target nfs://home1/gpfs/fs1/iw")[0] == (
+        "mmafmctl: Performing failover to nfs://home1/gpfs/fs1/iw")
+    assert ok(session, "mmafmctl fs1 getstate -j sw")[2].split()[1] == "nfs://home1/gpfs/fs1/iw"
+    assert ok(session, "mmafmctl fs1 failover -j sw --new-target gpfs:///gpfs/fs1/sw")[0] == (
+        "mmafmctl: Performing failover to gpfs:///gpfs/fs1/sw")
+    assert session.engine.world.filesets["sw"].target.protocol is Protocol.NSD
 
 
 def test_mmchfileset_afm_target_keeps_the_home_path_of_an_sw_cache():
