@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from peersnap.core.model import CacheState
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
@@ -47,17 +49,16 @@ def elide(text: str, width: int) -> str:
     return f"{text[:head]}…{text[-tail:]}"
 
 
-def psnap_tail(name: str) -> str:
-    """What tells a psnap apart from the others: its fileset id and the time in its name
-    (`59-16-10-27-02-27-28`); the cluster and file-system ids before it are the same for all."""
-    parts = name.split("-")
-    return "-".join(parts[-7:]) if name.startswith("psnap-") and len(parts) > 8 else name
+# What every psnap's name shares: the cluster id and the file-system UID (`psnap-<cluster>-<fs uid>-`),
+# after an optional `--comment` prefix. Dropping it leaves what tells psnaps apart: the comment, the
+# fileset id and the time (`nightly-…59-16-10-27-02-27-28`). The event log drops the same text.
+PSNAP_IDS = re.compile(r"psnap-[0-9A-Za-z]+-[0-9A-Fa-f]+:[0-9A-Fa-f]+-")
 
 
 def short_psnap(name: str) -> str:
-    """`…59-16-10-27-02-27-28`: a psnap's name where the whole does not fit (`fit_psnap`'s short form)."""
-    tail = psnap_tail(name)
-    return name if tail == name else f"…{tail}"
+    """`…59-16-10-27-02-27-28` (`nightly-…59-…` with a comment): a psnap's name where the whole
+    does not fit (`fit_psnap`'s short form)."""
+    return PSNAP_IDS.sub("…", name, count=1)
 
 
 def fit_psnap(name: str, room: int) -> str:

@@ -62,6 +62,47 @@ def test_every_pane_shows_a_psnap_by_the_same_tail():
     drive(check)
 
 
+def test_a_commented_psnap_has_the_same_short_form_as_the_others():
+    """`--comment nightly` names it `nightly-psnap-…`: the short form keeps the comment and the
+    same tail (`nightly-…59-16-10-27-02-27-28`, what the event log shows); it was the whole
+    name in the pair table and `…F44B305-59-…` or `…4F44B305-59-…` in the file panes."""
+    named = "nightly-" + NAME
+    assert fmt.short_psnap(named) == "nightly-…59-16-10-27-02-27-28"
+    assert fmt.fit_psnap(named, 40) == fmt.short_psnap(named)
+    assert fmt.short_psnap("psnap-42-C0A80E85:4F44B305-59-16-10-27-02-27-28") == "…59-16-10-27-02-27-28"  # --uid 42
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_a_commented_psnap_keeps_the_pair_table_in_its_width_and_every_pane_on_one_tail(size):
+    """The pair table pushed its Home half and Same data columns off the screen for a
+    commented psnap (the full 76-character name); every pane shows the comment and the tail."""
+    async def check(app, pilot):
+        app.dashboard.run_line("mmpsnap fs1 create -j sw --comment nightly")
+        app.dashboard.run_line("sim settle")
+        await pilot.pause()
+        await pilot.pause()
+        name = next(iter(app.session.engine.world.filesets["sw"].psnaps))
+        short = fmt.short_psnap(name)
+        table = app.query_one(PsnapTable)
+        room = table.scrollable_content_region.width
+        lines = table.text.splitlines()
+        assert all(len(line) <= room for line in lines), (room, lines)
+        assert "identical" in lines[-1]
+        texts = {
+            "table": table.text,
+            "cache pane": app.query_one("#cache-pane", FilePane).text,
+            "home pane": app.query_one("#home-pane", FilePane).text,
+            "events": "\n".join(r.text for r in app.query_one(EventLog).records),
+        }
+        if size[0] < 100:  # at 80 columns every pane takes the rule's last form: as much of the end as fits
+            assert name.endswith(lines[-1].split()[0].lstrip("…"))
+            return
+        for where, text in texts.items():
+            assert name in text or short in text, f"{where}: {text}"
+
+    drive(check, size=size)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (120, 40), (200, 60)])
 def test_f1_help_fits_the_terminal_without_a_ragged_wrap(size):
     async def check(app, pilot):

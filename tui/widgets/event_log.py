@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
 
@@ -14,11 +13,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input
 
+from .. import format as fmt
 from .line_log import LineLog
 
 KEEP = 5000
 TEXT_COLUMN = 24  # time (8), topic (8), fileset (6) and their gaps: where an event's text starts
-PSNAP_NAME = re.compile(r"psnap-[0-9A-Za-z]+-[0-9A-Fa-f]+:[0-9A-Fa-f]+-")
+PSNAP_NAME = fmt.PSNAP_IDS
 TOPIC_STYLES = {
     "psnap": "bold $accent",
     "refused": "bold $error",

@@ -156,8 +156,11 @@ def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room, selected
     show_fileset = room.roomy
     homes = [home_cell(engine, p) for p in pairs]
     sames = [same_cell(p) for p in pairs]
-    for tight, short_names in ((False, not room.wide), (True, not room.wide), (True, True)):
-        names = [fmt.short_psnap(p.name) if short_names else p.name for p in pairs]
+    name_room = 0  # the last resort: each name fitted to what the other columns leave (fmt.fit_psnap)
+    for attempt, (tight, short_names) in enumerate(((False, not room.wide), (True, not room.wide), (True, True),
+                                                    (True, True))):
+        names = [fmt.fit_psnap(p.name, name_room) if name_room else fmt.short_psnap(p.name) if short_names
+                 else p.name for p in pairs]
         columns = [
             [Content(p.fileset) for p in pairs] if show_fileset else None,
             [Content.styled(n, "bold $accent") for n in names],
@@ -171,6 +174,8 @@ def render_pairs(engine: Engine, pairs: list[PeerSnapshot], room: Room, selected
         total = sum(widths) + 2 * (len([c for c in columns if c is not None]) - 1)
         if not width or total <= width:
             break
+        if attempt == 2:
+            name_room = max(width - (total - widths[1]), len(heads[1]))
 
     def row(cells: list[Content]) -> Content:
         shown = [cell.pad_right(max(0, w - cell.cell_length)) for cell, w, column in zip(cells, widths, columns)
