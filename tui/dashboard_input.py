@@ -61,6 +61,7 @@ class DashboardInput(Screen[None]):
     _history_warned = False  # a failure to keep the history is said once
     _answer_first = False  # a typed command in a classroom seat: its answer is drawn before the panes
     _view_due = False  # the panes follow that answer (`_due_view`)
+    _typing_on = False  # a key went on to the console, whose focus arrives a turn later (`on_key`)
     autosaved: Path | None  # where the session was last autosaved (the Dashboard sets it)
     seat_link: object | None = None  # a classroom seat's link to `peersnap serve` (the Dashboard attaches it)
 
@@ -124,15 +125,24 @@ class DashboardInput(Screen[None]):
                 return
             node = node.parent
         event.stop()
-        if event.character == "/" and self.query("#event-filter"):
-            self.query_one("#event-filter").focus()
-            return
-        if event.character == "?":
-            self.action_help()
-            return
+        # keys of one burst after the first went on are the line's, `/` and `?` too: the focus
+        # moves to the console only in a later turn, after the whole burst has come in here
+        if not self._typing_on:
+            if event.character == "/" and self.query("#event-filter"):
+                self.query_one("#event-filter").focus()
+                return
+            if event.character == "?":
+                self.action_help()
+                return
         field = self.query_one(Console).input
         field.focus()
         field.insert_text_at_cursor(event.character)
+        self._typing_on = True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Focus has arrived somewhere: a key typed from now on is judged afresh (`on_key`)."""
+        if not isinstance(event.widget, ConsoleInput):
+            self._typing_on = False
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste where nothing takes it goes to the console."""

@@ -4,6 +4,7 @@ autosave kept between runs in the XDG state folder."""
 
 from __future__ import annotations
 
+import pytest
 from helpers import console_text, drive
 from peersnap.core.session_file import LoggedCommand
 from peersnap.tui.app import make_app
@@ -210,6 +211,24 @@ def test_printable_keys_typed_in_another_pane_go_to_the_console():
         assert commands_run(app) == ["ls sw"]
 
     drive(check)
+
+
+@pytest.mark.parametrize("paused", [True, False], ids=["paused", "running"])
+def test_a_burst_typed_in_another_pane_keeps_its_slashes_and_question_marks(paused):
+    """`ls /gpfs/fs1` typed fast with the pair table focused (Ctrl+O) ran `ls gpfs/fs1` (tmux,
+    120x40): the console's focus had not arrived when `/` did, so `/` focused the event filter.
+    Once a key has gone on to the console, the keys after it are the line's."""
+    async def check(app, pilot):
+        app.query_one("#psnaps").focus()
+        await settle(pilot)
+        write_raw(app, "ls /gpfs/fs1\r")
+        await settle(pilot)
+        write_raw(app, "echo a?b\r")
+        await settle(pilot)
+        assert commands_run(app) == ["ls /gpfs/fs1", "echo a?b"]
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(check, app=make_app(paused=paused))
 
 
 def test_question_mark_on_an_empty_line_opens_help_and_slash_focuses_the_filter():
