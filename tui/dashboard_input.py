@@ -310,7 +310,15 @@ class DashboardInput(Screen[None]):
         self.query_one(PsnapTable).focus()
 
     def action_undo(self) -> None:
-        self.run_line("undo")
+        """Ctrl+Z runs `undo` as a line the console sends, behind a line typed before it in the same
+        burst (`sim load 3⏎` then Ctrl+Z: the binding is a priority one and fires before the console
+        has handled that Enter; it undid the command before, then ran `sim load 3`)."""
+        try:
+            field = self.query_one(Console).input
+        except NoMatches:
+            self.run_line("undo")
+            return
+        field.post_message(ConsoleInput.Then(["undo"]))
 
     def action_reset(self) -> None:
         """Ask, then start the scenario again (undo brings the world back)."""

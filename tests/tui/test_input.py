@@ -50,6 +50,23 @@ def test_a_burst_of_lines_in_one_write_runs_each_line_once_in_order():
     drive(check)
 
 
+@pytest.mark.parametrize("paused", [True, False], ids=["paused", "running"])
+def test_ctrl_z_in_the_same_burst_as_a_line_undoes_that_line(paused):
+    """`sim load 3⏎` then Ctrl+Z, one write (tmux: `sim load 1000000⏎`, Ctrl+Z, `echo ...⏎`): the
+    undo ran first, undoing the command before, then `sim load` ran. Ctrl+Z is a priority key and
+    fired before the console had handled the Enter; it now queues behind it."""
+    async def check(app, pilot):
+        app.dashboard.run_line("echo first > /gpfs/fs1/sw/first")
+        await settle(pilot)
+        write_raw(app, "sim load 3\r\x1aecho after > /gpfs/fs1/sw/after\r")
+        await settle(pilot, 8)
+        assert commands_run(app) == ["echo first > /gpfs/fs1/sw/first", "echo after > /gpfs/fs1/sw/after"]
+        assert "load" not in files_at(app) and {"first", "after"} <= files_at(app)
+        assert console_text(app).index("[cache]# sim load 3") < console_text(app).index("[cache]# undo")
+
+    drive(check, app=make_app(paused=paused))
+
+
 def test_pilot_keys_pressed_together_with_edits_in_between():
     """Backspace and the arrows are bindings; in a burst they act where they were typed."""
     async def check(app, pilot):

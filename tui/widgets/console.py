@@ -112,6 +112,18 @@ class ConsoleInput(HistorySearch, Input):
             self.lines = lines
             self.pasted = pasted
 
+    class Then(Message):
+        """Lines to send as `Lines` once the keys already queued here are handled: a priority key's
+        command (Ctrl+Z's undo) runs at once, before an Enter typed ahead of it has made its line."""
+
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
+    def on_console_input_then(self, message: ConsoleInput.Then) -> None:
+        message.stop()
+        self.post_message(self.Lines(message.lines))
+
     class HelpWanted(Message):
         """`?` on an empty line."""
 
