@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 
 from .characters import one_spelling
@@ -145,6 +145,14 @@ class PeerSnapshot:
     comment: str = ""
     broken: str = ""  # "cache" or "home": the half deleted with mmdelsnapshot, leaving the other an orphan
     marker_seq: int = 0  # its marker's seq, kept once the marker went home (`why SEQ` still finds the pair)
+
+    def __copy__(self) -> PeerSnapshot:
+        """A shallow twin (every fork copies each pair: a world of 1,000 psnaps forks them all at each
+        checkpoint): built by `__init__` from the fields, a fifth of `copy.copy`'s generic way."""
+        return PeerSnapshot(*[getattr(self, name) for name in _PSNAP_FIELDS])
+
+
+_PSNAP_FIELDS = tuple(f.name for f in fields(PeerSnapshot))
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,3 +147,22 @@ def test_quick_init_refuses_what_it_would_build_differently():
     for cls in (WithFactory, NotFrozen, NoSlots):
         with pytest.raises(TypeError):
             records.quick_init(cls)
+
+
+def test_a_forked_pair_holds_every_field_of_its_original_and_is_its_own():
+    """A fork copies each peer snapshot pair (`PeerSnapshot.__copy__`, not copy's generic way: a world of
+    1,000 psnaps forks them all at each checkpoint): every field the same, and a change to the twin is its own."""
+    import copy
+    from dataclasses import fields as fields_of
+
+    from peersnap.core.model import HomeHalf, PeerSnapshot
+
+    values = {"name": "p", "fileset": "sw", "cache_snap": object(), "marker": object(), "home": HomeHalf.FAILED,
+              "home_snap": object(), "created_disconnected": True, "identical": False, "failure": "why",
+              "comment": "c", "broken": "home", "marker_seq": 7}
+    assert set(values) == {f.name for f in fields_of(PeerSnapshot)}  # a new field: give it a value here
+    pair = PeerSnapshot(**values)
+    twin = copy.copy(pair)
+    assert twin is not pair and all(getattr(twin, name) is value for name, value in values.items())
+    twin.home = HomeHalf.CREATED
+    assert pair.home is HomeHalf.FAILED
