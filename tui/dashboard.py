@@ -317,6 +317,9 @@ class Dashboard(DashboardInput):
         self.refresh_view()
 
     def action_step(self) -> None:
+        self.behind_typed(self._step_now)
+
+    def _step_now(self) -> None:
         if self.replay is not None and not self.replay.done:
             self.ticker.running = False
             self.replay.step(self.session, self._replayed)
@@ -362,6 +365,9 @@ class Dashboard(DashboardInput):
                         title="time travel")
 
     def action_travel_back(self) -> None:
+        self.behind_typed(self._travel_back_now)
+
+    def _travel_back_now(self) -> None:
         self._end_play()
         self._pause_for_travel()
         if not self.session.step_back():
@@ -369,6 +375,9 @@ class Dashboard(DashboardInput):
         self.refresh_view()
 
     def action_travel_forward(self) -> None:
+        self.behind_typed(self._travel_forward_now)
+
+    def _travel_forward_now(self) -> None:
         self._end_play()
         if not self.session.step_forward():
             self.notify("This is the end of the line: the present.", title="time travel")

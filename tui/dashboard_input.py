@@ -11,7 +11,7 @@ status is known).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -255,7 +255,27 @@ class DashboardInput(Screen[None]):
                 return True
         return False
 
+    def behind_typed(self, act: Callable[[], None]) -> None:
+        """Run a priority key's action behind the keys typed before it: its binding fires before the
+        console has handled an Enter in the same burst (`echo a > f⏎` then F2 took the link down
+        first), so the action waits in the console's queue behind them."""
+        try:
+            field = self.query_one(Console).input
+        except NoMatches:
+            act()
+            return
+        field.post_message(ConsoleInput.After(act))
+
+    def on_console_act(self, message: Console.Act) -> None:
+        message.stop()
+        if self.app.screen is self:  # a card opened by a line (or key) before it took this key: it does nothing there
+            message.act()
+
     def action_run_command(self, name: str) -> None:
+        """A toggle or Ctrl+S, in the order it was typed."""
+        self.behind_typed(lambda: self.run_command_now(name))
+
+    def run_command_now(self, name: str) -> None:
         """Run a command action's steps (a toggle, Ctrl+S); a failed step undoes the ones before it."""
         action = BY_NAME[name]
         assert action.steps is not None, name

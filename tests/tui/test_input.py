@@ -67,6 +67,38 @@ def test_ctrl_z_in_the_same_burst_as_a_line_undoes_that_line(paused):
     drive(check, app=make_app(paused=paused))
 
 
+@pytest.mark.parametrize("paused", [True, False], ids=["paused", "running"])
+def test_f_keys_and_ctrl_s_in_the_same_burst_as_a_line_act_after_it(paused):
+    """`echo a > f⏎`, F2, `echo b > g⏎`, Ctrl+S, F2 in one write: each acts where it was typed.
+    F2 and Ctrl+S are priority bindings; they took the link down (and the psnap) before the line
+    typed ahead of them ran."""
+    async def check(app, pilot):
+        write_raw(app, "echo a > /gpfs/fs1/sw/a\r\x1bOQecho b > /gpfs/fs1/sw/b\r\x13\x1bOQ")
+        await settle(pilot, 10)
+        assert commands_run(app) == ["echo a > /gpfs/fs1/sw/a", "sim link down", "echo b > /gpfs/fs1/sw/b",
+                                     "mmpsnap fs1 create -j sw", "sim link up"]
+        text = console_text(app)
+        assert text.index("[cache]# echo a") < text.index("sim link down") < text.index("[cache]# echo b")
+
+    drive(check, app=make_app(paused=paused))
+
+
+def test_f8_and_ctrl_b_in_the_same_burst_as_a_line_act_after_it():
+    """F8 (step) and Ctrl+B (back in time) typed right after a line: the step runs the line's write,
+    and Ctrl+B looks back from after the line, not from before it."""
+    async def check(app, pilot):
+        write_raw(app, "echo a > /gpfs/fs1/sw/a\r\x1b[19~")
+        await settle(pilot, 10)
+        assert commands_run(app)[0] == "echo a > /gpfs/fs1/sw/a"
+        assert "a" in set(app.session.engine.world.home.fs.trees["sw"].children(""))
+        write_raw(app, "echo c > /gpfs/fs1/sw/c\r\x02")
+        await settle(pilot, 10)
+        assert "echo c > /gpfs/fs1/sw/c" in commands_run(app)
+        assert "c" not in files_at(app)  # one entry back from after the echo: before it
+
+    drive(check, app=make_app(paused=True))
+
+
 def test_pilot_keys_pressed_together_with_edits_in_between():
     """Backspace and the arrows are bindings; in a burst they act where they were typed."""
     async def check(app, pilot):

@@ -124,6 +124,26 @@ class ConsoleInput(HistorySearch, Input):
         message.stop()
         self.post_message(self.Lines(message.lines))
 
+    class After(Message):
+        """A priority key's action (F2-F5, Ctrl+S, F8, Ctrl+B/F), run behind the keys already queued
+        here: handled, it sends `Act` up the route a typed line's `Lines` takes, so it reaches the
+        dashboard after that line (`echo a > f⏎` then F2 in one burst writes before the link goes down)."""
+
+        def __init__(self, act: Callable[[], None]) -> None:
+            super().__init__()
+            self.act = act
+
+    class Act(Message):
+        """`After`'s action on its way up (ConsoleInput -> Console -> the dashboard)."""
+
+        def __init__(self, act: Callable[[], None]) -> None:
+            super().__init__()
+            self.act = act
+
+    def on_console_input_after(self, message: ConsoleInput.After) -> None:
+        message.stop()
+        self.post_message(self.Act(message.act))
+
     class HelpWanted(Message):
         """`?` on an empty line."""
 
@@ -381,6 +401,17 @@ class Console(Vertical):
         event.stop()
         self.post_message(self.Submitted(event.lines[0]) if len(event.lines) == 1 and not event.pasted
                           else self.Pasted(event.lines))
+
+    class Act(Message):
+        """A priority key's action, reaching the dashboard behind the lines typed before its key."""
+
+        def __init__(self, act: Callable[[], None]) -> None:
+            super().__init__()
+            self.act = act
+
+    def on_console_input_act(self, event: ConsoleInput.Act) -> None:
+        event.stop()
+        self.post_message(self.Act(event.act))
 
     def on_console_input_completed(self, event: ConsoleInput.Completed) -> None:
         if event.typo:
