@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from command_runs import FAILED, fails, ok
 from peersnap.core.commands import REGISTRY
 from peersnap.core.events import OpsFlushed
 from peersnap.core.model import CacheState
@@ -18,24 +19,8 @@ from peersnap.core.scenario import parse
 from peersnap.core.session import Session
 from peersnap.core.tree import DIR
 
-FAILED = "Command failed. Examine previous error messages to determine cause."
 SEED_TOML = (Path(__file__).resolve().parent.parent / "core" / "scenarios" / "seed.toml").read_text(encoding="utf-8")
 SW = "/gpfs/fs1/sw"
-
-
-def ok(session: Session, line: str) -> list[str]:
-    result = session.run(line)
-    assert result.rc == 0, (line, result.lines)
-    return result.lines
-
-
-def fails(session: Session, line: str) -> list[str]:
-    """`line` fails and changes nothing; returns what it printed."""
-    before = session.engine.fingerprint()
-    result = session.run(line)
-    assert result.rc != 0, (line, result.lines)
-    assert session.engine.fingerprint() == before, line
-    return result.lines
 
 
 def live_ops(session: Session, fileset: str = "sw") -> list[tuple[str, str]]:

@@ -133,12 +133,8 @@ class ConsoleInput(HistorySearch, Input):
             super().__init__()
             self.act = act
 
-    class Act(Message):
+    class Act(After):
         """`After`'s action on its way up (ConsoleInput -> Console -> the dashboard)."""
-
-        def __init__(self, act: Callable[[], None]) -> None:
-            super().__init__()
-            self.act = act
 
     def on_console_input_after(self, message: ConsoleInput.After) -> None:
         message.stop()
@@ -402,12 +398,8 @@ class Console(Vertical):
         self.post_message(self.Submitted(event.lines[0]) if len(event.lines) == 1 and not event.pasted
                           else self.Pasted(event.lines))
 
-    class Act(Message):
+    class Act(ConsoleInput.After):
         """A priority key's action, reaching the dashboard behind the lines typed before its key."""
-
-        def __init__(self, act: Callable[[], None]) -> None:
-            super().__init__()
-            self.act = act
 
     def on_console_input_act(self, event: ConsoleInput.Act) -> None:
         event.stop()
