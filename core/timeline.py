@@ -35,6 +35,10 @@ MAX_CHECKPOINTS = 48  # per line; beyond, every other old one is dropped (their 
 # add up to BUDGET_SHARE of the live world's cost at most ~25% more memory. Small worlds may
 # always have MAX_CHECKPOINTS.
 BUDGET_SHARE = 0.25
+# A fork does copy each peer snapshot pair (about 5 us, the work of ~12 queued ops): checkpoints in
+# a world of many pairs are spaced by at least this much work per pair, so forking them stays a
+# small share of the commands between (1,000 pairs: one every ~1,000 commands, not every ~140).
+PAIR_SPACING = 100
 SMALL_WORLD = 50_000
 TIME_WORDS = ("sim advance", "sim settle", "sim step")
 
@@ -155,6 +159,9 @@ class Timeline:
         replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
         if replay < REPLAY_BUDGET or replay < self._retry_at.get(line.name, 0):
             return
+        spacing = max(REPLAY_BUDGET, PAIR_SPACING * sum(len(fileset.psnaps) for fileset in engine.world.filesets.values()))
+        if replay < spacing:
+            return
         try:
             checkpoint = engine.fork()
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
@@ -164,7 +171,7 @@ class Timeline:
         if not self._fits(line, engine, index):
             # No room now; it may come when the replay saved has grown past what the
             # checkpoints already kept save: ask again then, not after every command.
-            self._retry_at[line.name] = replay + REPLAY_BUDGET // 2
+            self._retry_at[line.name] = replay + spacing // 2
             return
         self._retry_at.pop(line.name, None)
         if len(checkpoints) > MAX_CHECKPOINTS:

@@ -281,3 +281,27 @@ def test_compare_fits_the_console_and_wraps_long_cells_instead_of_cutting_them()
     assert left[start + 3:start + 7] == ["…02-27-28 behind 1 op", "…02-27-29 behind 2 ops", "…02-27-30 behind 3 ops",
                                          "+1 more"]
     assert lines[0].split() == ["b1", "(here)", "main", "(its", "end)"]
+
+
+def test_checkpoints_in_a_world_of_many_pairs_are_spaced_by_their_count(monkeypatch):
+    """A fork copies every peer snapshot pair: with checkpoints every ~140 commands a world of
+    1,000 psnaps spent a third of each `echo` forking them (bench_commands: 1.72x the same command
+    with none). Spaced by PAIR_SPACING work per pair, 3,000 commands make at most a few forks, and
+    an undo still starts from the nearest checkpoint and reaches the same world as a replay."""
+    from peersnap.core.engine import Engine
+
+    session = Session()
+    for _ in range(1000):
+        session.run("mmpsnap fs1 create -j sw")
+    session.run("sim settle")
+    forks = []
+    real_fork = Engine.fork
+    monkeypatch.setattr(Engine, "fork", lambda self: forks.append(1) or real_fork(self))
+    for i in range(3000):
+        session.run(f"echo v{i} > /gpfs/fs1/sw/f{i}")
+    spacing = timeline_module.PAIR_SPACING * 1000 // timeline_module.COMMAND_WORK  # commands between forks
+    assert 1 <= len(forks) <= 3000 // spacing + 1, len(forks)
+    before = session.engine.fingerprint()
+    session.run("echo last > /gpfs/fs1/sw/last")
+    assert session.run("undo").rc == 0
+    assert session.engine.fingerprint() == before
