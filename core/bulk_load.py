@@ -12,12 +12,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from .errors import FsError
 from .events import OpsLoaded
 from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode
+from .records import record
 from .tree import DIR, VersionedTree
 
 MAX_LOAD = 10_000_000
@@ -38,7 +38,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadPlan:
     """What a load adds, counted before it runs (an upper bound where numbers grow wider)."""
 

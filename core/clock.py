@@ -7,8 +7,9 @@ through its own epoch (its skew), formatted the way GPFS prints times.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from .records import record
 
 US = 1
 MS = 1_000
@@ -27,7 +28,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LAST_YEAR = 9000
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class SimTime:
     """The one simulated clock's reading: the engine moves it, the world's
     operations stamp what they do with it."""

@@ -8,12 +8,12 @@ itself in one line; `topic` groups them for filtering. `EventBus` delivers them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
-from .records import quick_init
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     at: int  # simulated microseconds since the scenario started
 
@@ -27,15 +27,14 @@ class Event:
         return ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilesetEvent(Event):
     """An event about one cache fileset (its name; "" for a file system's own)."""
 
     fileset: str = field()  # field(): a bare annotation would take Event.fileset (the property) as its default
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class CommandRan(Event):
     cluster: str
     line: str
@@ -47,8 +46,7 @@ class CommandRan(Event):
         return f"[{self.cluster}]# {self.line}{mark}"
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class OpQueued(FilesetEvent):
     seq: int
     kind: str
@@ -61,7 +59,7 @@ class OpQueued(FilesetEvent):
         return f"queued #{self.seq} {self.kind} {self.path}{size}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpsLoaded(FilesetEvent):
     """`sim load`: many writes queued at once (one event, not a million)."""
 
@@ -75,8 +73,7 @@ class OpsLoaded(FilesetEvent):
         return f"queued {self.count} writes #{self.first_seq}..#{self.last_seq} ({self.size} B)"
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class OpDropped(FilesetEvent):
     seq: int
     kind: str
@@ -88,7 +85,7 @@ class OpDropped(FilesetEvent):
         return f"filtered #{self.seq} {self.kind} {self.path}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpsFlushed(FilesetEvent):
     """Ops executed at home, in order; one event per batch the gateway drained."""
 
@@ -104,7 +101,7 @@ class OpsFlushed(FilesetEvent):
         return f"flushed {self.count} ops #{self.first_seq}..#{self.last_seq} to home ({self.size} B)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SnapshotCreated(FilesetEvent):
     cluster: str
     name: str
@@ -116,7 +113,7 @@ class SnapshotCreated(FilesetEvent):
         return f"{self.cluster} snapshot {self.name} created with id {self.snap_id} ({scope})"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SnapshotDeleted(FilesetEvent):
     cluster: str
     name: str
@@ -127,7 +124,7 @@ class SnapshotDeleted(FilesetEvent):
         return f"{self.cluster} snapshot {self.name} (id {self.snap_id}) deleted"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerSnapshotQueued(FilesetEvent):
     name: str
     seq: int
@@ -142,7 +139,7 @@ class PeerSnapshotQueued(FilesetEvent):
         return f"psnap {self.name}: home half queued as #{self.seq} behind {self.ahead:,} {ops}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerSnapshotCompleted(FilesetEvent):
     name: str
     home_id: int
@@ -154,7 +151,7 @@ class PeerSnapshotCompleted(FilesetEvent):
         return f"psnap {self.name}: home half created with id {self.home_id}, {same}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerSnapshotFailed(FilesetEvent):
     name: str
     reason: str
@@ -164,7 +161,7 @@ class PeerSnapshotFailed(FilesetEvent):
         return f"psnap {self.name}: home half failed: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerSnapshotDeleted(FilesetEvent):
     name: str
     home_pending: bool
@@ -175,7 +172,7 @@ class PeerSnapshotDeleted(FilesetEvent):
         return f"psnap {self.name} deleted{tail}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerSnapshotBroken(FilesetEvent):
     """One half of a pair was deleted with mmdelsnapshot: the other is an orphan."""
 
@@ -189,7 +186,7 @@ class PeerSnapshotBroken(FilesetEvent):
                 f"the {other} half is an orphan; remove it with mmpsnap fs1 delete -s {self.name} -j {self.fileset}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GpfsLogged(FilesetEvent):
     """A line the GPFS log would show (the message id and severity as IBM prints them)."""
 
@@ -200,7 +197,7 @@ class GpfsLogged(FilesetEvent):
         return f"GPFS log: {self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkChanged(Event):
     up: bool
     topic = "link"
@@ -209,8 +206,7 @@ class LinkChanged(Event):
         return "link to home is UP" if self.up else "link to home is DOWN"
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class StateChanged(FilesetEvent):
     old: str
     new: str
@@ -220,7 +216,7 @@ class StateChanged(FilesetEvent):
         return f"cache state {self.old} -> {self.new}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilesetChanged(FilesetEvent):
     what: str
     topic = "fileset"
@@ -229,7 +225,7 @@ class FilesetChanged(FilesetEvent):
         return self.what
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HomeExportChanged(Event):
     path: str
     enabled: bool
@@ -239,7 +235,7 @@ class HomeExportChanged(Event):
         return f"home export {self.path}: mmafmconfig {'enabled' if self.enabled else 'disabled'}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HomeWritten(FilesetEvent):
     """Something wrote at home under an SW cache's export."""
 
@@ -250,7 +246,7 @@ class HomeWritten(FilesetEvent):
         return f"home write at {self.path} under single-writer fileset {self.fileset}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HomeResynced(FilesetEvent):
     """Home was made equal to what the cache sent: a resync op reached home
     (`seq`), or AFM resynchronised home before taking psnap `psnap`'s home half."""
@@ -266,7 +262,7 @@ class HomeResynced(FilesetEvent):
         return f"home resynchronised {what}: {entries} put right"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleRefused(FilesetEvent):
     command: str
     rule: str
@@ -280,7 +276,7 @@ class RuleRefused(FilesetEvent):
         return f"{self.command} refused ({self.rule}): {ident}{self.text}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BranchStarted(Event):
     """A command (or time passing) at an earlier moment started a new line of history."""
 
@@ -293,7 +289,7 @@ class BranchStarted(Event):
         return f"branch {self.name} started from {self.parent} after entry {self.fork_at}; {self.parent} stays as it was"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionReset(Event):
     """The session rebuilt its world (undo, replay): views should redraw from scratch."""
 

@@ -11,7 +11,7 @@ Every operation checks everything first, so a failed one changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from operator import attrgetter
 
 from . import bulk_load
@@ -23,6 +23,7 @@ from .gateway import CREATE, RENAME, QueuedOp
 from .limits import check_cluster, check_file_size, check_queue
 from .model import AfmFileset, AfmMode, Cluster
 from .paths import MAX_NAME, CacheVisibility, Location, PathError, Where, locate
+from .records import record
 from .resync import home_written, queue_resync
 from .tree import DIR, Content, VersionedTree, size_of
 from .tree_ops import move_entry
@@ -35,7 +36,7 @@ _NAME, _LINKED = attrgetter("name"), attrgetter("linked")
 _PATH_SEARCH = PATH.search
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     name: str
     is_dir: bool

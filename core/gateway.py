@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import repeat
 
 from .layers import Layers, find, frozen
 from .queue_columns import CHUNK, DATA, GONE_FLAG, LOW, SHIFT, Columns, QueuedOp
+from .records import record
 
 COMPACT_AT = CHUNK  # flushed positions kept at most before the head's chunk is let go
 RUN_MIN = 64  # a flush takes a uniform run of writes (see `_uniform_run`) this long or longer at once
@@ -42,7 +42,7 @@ PSNAP = "psnap"
 RESYNC = "resync"  # data: the cache epoch whose contents home must match
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class LinkSettings:
     """How fast the gateway reaches home."""
 
@@ -51,7 +51,7 @@ class LinkSettings:
     disconnect_timeout_us: int = 60 * SECOND
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Flushed:
     """What one `GatewayQueue.flush` took from the head, in queue order: the
     created/written files as two parallel lists, and the other ops with the

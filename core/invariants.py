@@ -9,16 +9,15 @@ the order of flushes is audited as they happen, from the engine's events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .events import Event, OpsFlushed
 from .gateway import PSNAP
 from .model import HomeHalf
+from .records import record
 from .why import broken_pair
 from .world import World
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Breach:
     """One broken promise: what (a pair's name, a fileset) and why."""
 
@@ -26,7 +25,7 @@ class Breach:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     pairs: int  # completed pairs, all checked
     queues: int  # queues checked

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 
 from .characters import LINE
-from .records import quick_init
+from .records import record
 
 MAX_LINE = 4096
 CLUSTERS = ("cache", "home")
 DEFAULT_CLUSTER = "cache"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClusterPrefix:
     """A line split at its `@cluster` word (`@home  ls -l` -> `@home`, `ls -l`)."""
 
@@ -46,8 +45,7 @@ def cluster_prefix(line: str) -> ClusterPrefix:
     return ClusterPrefix(word, line[: len(line) - len(rest)], rest, bool(blank))
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class ParsedLine:
     cluster: str
     text: str  # the line without its @cluster prefix and comment

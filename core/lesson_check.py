@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from .language import LineError, parse_line
 from .lessons import CHECKS, Lesson, LessonError, LessonRun, parse_lesson
 from .lessons import bundled as bundled_lessons
 from .model import CacheState
+from .records import record
 from .scenario import Scenario, ScenarioError
 from .scenario import load as load_scenario
 from .session import SESSION_COMMANDS, Session
@@ -36,7 +36,7 @@ STEP_KEYS = {"text": str, "command": str, "hint": str, "check": dict}
 RUNNING_STEP = SECOND  # simulated time between two commands when time runs
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     """What `lesson check` found: one line per problem (empty: the lesson is sound)."""
 

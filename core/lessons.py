@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .events import (
     SessionReset,
 )
 from .model import HomeHalf, PeerSnapshot
+from .records import record
 from .session import Session
 from .textfile import TextFileError, read_toml
 
@@ -39,7 +40,7 @@ class LessonError(Exception):
     """A lesson file that cannot be used; str() says where and why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     text: str
     check: dict[str, Any]
@@ -47,7 +48,7 @@ class Step:
     hint: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lesson:
     name: str
     title: str
@@ -175,7 +176,7 @@ def next_lesson(name: str) -> str | None:
     return LESSON_ORDER[index] if index < len(LESSON_ORDER) else None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class LessonRun:
     """Progress through one lesson on one session."""
 

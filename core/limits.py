@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 from .errors import FsError
 from .model import Cluster
+from .records import record
 from .tree import data_bytes_in, entries_in
 
 KiB = 1024
@@ -34,7 +35,7 @@ MiB = 1024 * KiB
 GiB = 1024 * MiB
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """The caps; see the module docstring for what each counts."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from enum import Enum
 
 from .characters import one_spelling
 from .gateway import GatewayQueue, QueuedOp
-from .records import quick_init
+from .records import record
 from .tree import VersionedTree
 
 
@@ -56,7 +56,7 @@ class Protocol(str, Enum):
     NSD = "gpfs"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """`nfs://home1/gpfs/fs1/sw` or `gpfs:///gpfs/fs1/sw`."""
 
@@ -106,7 +106,7 @@ class HomeWait(str, Enum):
     RECOVERY = "recovery"  # its marker was lost with the gateway queue: recovery requeues it
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Snapshot:
     """A snapshot of a file system (global) or of one fileset.
 
@@ -129,7 +129,7 @@ class Snapshot:
         return f"{self.fileset or ''}:{self.name}"
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class PeerSnapshot:
     """A psnap pair as the cache's gateway records it."""
 
@@ -155,7 +155,7 @@ class PeerSnapshot:
 _PSNAP_FIELDS = tuple(f.name for f in fields(PeerSnapshot))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """The latest change of one setting (`why` cites it): what it became, when, and what did it."""
 
@@ -164,7 +164,7 @@ class Change:
     cause: str  # "`sim link down`", "F3", a scheduled fault, ...
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class FileSystem:
     """A file system. Its snapshots are keyed by (fileset, name), "" for a
     global one: fileset snapshot names need not be unique across filesets."""
@@ -184,7 +184,7 @@ class FileSystem:
         return (fileset or "", name) in self.snapshots
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecoveryPhase:
     """A recovery under way: the policy scan ends at `scan_done_us` (the fileset is QueueOnly
     until then), then it is in Recovery until every op it requeued (seqs up to `last_seq`)
@@ -196,7 +196,7 @@ class RecoveryPhase:
     reason: str  # "gateway gw1 failed", "mmafmctl start", ...
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class AfmFileset:
     """An AFM cache fileset and its gateway's view of it."""
 
@@ -232,7 +232,7 @@ class AfmFileset:
         return self.mode.pushes_home and not self.stopped and not self.dropped
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class HomeExport:
     """A directory of the home file system that a cache fileset mirrors."""
 
@@ -241,7 +241,7 @@ class HomeExport:
     fileset: bool = False  # an independent fileset at home: psnap home halves are its fileset snapshots
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Cluster:
     role: str
     name: str
@@ -250,8 +250,7 @@ class Cluster:
     fs: FileSystem
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Sample:
     """The queue of one fileset at a moment (the timeline's sparkline)."""
 
@@ -260,7 +259,7 @@ class Sample:
     oldest_us: int  # when the oldest of them was queued (lag = at - oldest_us); `at` when none is
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class History:
     """What the timeline draws that the present does not hold (see core/history.py)."""
 

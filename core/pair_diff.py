@@ -7,13 +7,13 @@ the report says "identical" or lists each difference with both contents.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from .clock import plural
 from .errors import FsError
 from .fileops import FileOps
 from .model import HomeHalf, PeerSnapshot
 from .paths import Where
+from .records import record
 from .tree import DIR, Content, VersionedTree
 from .why import at, broken_pair
 from .world import World
@@ -22,7 +22,7 @@ SHOWN = 20  # differences listed before "... and N more"
 WALK_LIMIT = 200_000  # above this, equal digests stand for identical contents (walking would take seconds)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Side:
     """What one side of a comparison holds: entries by relative path ("" for a single file)."""
 
@@ -30,7 +30,7 @@ class Side:
     entries: dict[str, Content]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Difference:
     path: str
     left: Content | None

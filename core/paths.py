@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 from .characters import PATH, forbidden
 from .model import AfmFileset, Cluster, Snapshot
-from .records import quick_init
+from .records import record
 
 MAX_PATH = 1024
 MAX_NAME = 255
@@ -49,8 +48,7 @@ class Where(Enum):
     TREE = "tree"  # something inside a top-level tree, live or in a snapshot
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     cluster: Cluster
     path: str  # normalised absolute path

@@ -15,9 +15,8 @@ at each full collection (~100 ms at a million queued ops, in the middle of a fra
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from .records import quick_init
+from .records import record
 
 SHIFT = 10
 CHUNK = 1 << SHIFT  # positions in one chunk
@@ -25,8 +24,7 @@ LOW = CHUNK - 1
 KIND, PATH, DATA, SIZE, QUEUED, GONE_FLAG = range(6)  # a chunk's columns
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class QueuedOp:
     """One queued operation, as it stood when asked for. `data` is the file
     content (create/write), the destination (rename), the peer snapshot's

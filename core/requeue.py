@@ -18,17 +18,18 @@ would: a recovery that walks a million entries takes a fraction of a second.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import compress, islice
 from operator import itemgetter, le, not_
 
 from .fileops import text_size
 from .gateway import MKDIR, PSNAP, REMOVE, RENAME, RESYNC, RMDIR, WRITE, GatewayQueue
 from .model import AfmFileset, HomeHalf, PeerSnapshot
+from .records import record
 from .tree import DIR, Content, VersionedTree
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Differences:
     """What turns home's contents (`have`) into the wanted ones, in queue order:
     removals deepest first, then directories and files parents first (in sorted path
@@ -44,7 +45,7 @@ class Differences:
         return len(self.removes) + len(self.paths) + len(self.rewritten)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Part:
     """Changes, then (when `psnap` is set) that psnap's marker."""
 
@@ -52,7 +53,7 @@ class Part:
     psnap: PeerSnapshot | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class RequeuePlan:
     """Everything one recovery queues, in order; `orphans` are psnaps whose cache half is
     gone (nothing to match): their markers go last."""

@@ -9,13 +9,13 @@ event and raises `Refused`, which the session prints GPFS-style.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .events import EventBus, RuleRefused
 from .model import AfmFileset, AfmMode, CacheState, HomeExport, Protocol
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refusal:
     rule: str  # short name shown on the dashboard's explanation card
     message_id: str  # IBM message id, or "" where the product prints none

@@ -7,7 +7,7 @@ the world it describes, at time zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from .engine import Engine, LinkTimer
 from .gateway import LinkSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .model import AfmFileset, Cluster, FileSystem, HomeExport
+from .records import record
 from .scenario_reader import ExportSpec, FaultSpec, FilesetSpec, ScenarioError, ScenarioReader
 from .textfile import TextFileError, parse_toml, read_text
 from .tree import DIR, VersionedTree
@@ -26,7 +27,7 @@ __all__ = ["DEFAULT", "ExportSpec", "FaultSpec", "FilesetSpec", "Scenario", "Sce
            "load", "parse"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scenario:
     name: str
     title: str

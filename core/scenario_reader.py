@@ -10,7 +10,6 @@ the fields of the `Scenario` (core/scenario.py) the document describes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from . import clock
@@ -18,6 +17,7 @@ from .characters import is_number, one_spelling
 from .gateway import LinkSettings
 from .limits import DEFAULT_LIMITS, read_limits
 from .model import AfmMode, Target
+from .records import record
 from .world import home_directory
 
 
@@ -25,13 +25,13 @@ class ScenarioError(Exception):
     """A scenario that cannot be loaded; str() says where and why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FaultSpec:
     at_us: int
     link_up: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilesetSpec:
     name: str
     id: int
@@ -42,7 +42,7 @@ class FilesetSpec:
     files: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportSpec:
     path: str
     afm_enabled: bool

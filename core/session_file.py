@@ -13,11 +13,11 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from .records import quick_init
+from .records import record
 from .scenario import Scenario, ScenarioError, from_document
 from .textfile import TextFileError, kind_of, read_toml
 
@@ -27,8 +27,7 @@ SESSION_FORMAT = 1
 _CLOCK_LINE = re.compile(r"^sim advance ([0-9]{1,15})us$")
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class LoggedCommand:
     """A command the session ran; `changed` says whether it changed the world (what `undo` rewinds)."""
 
@@ -39,7 +38,7 @@ class LoggedCommand:
     joined: bool = False  # a later step of the command before it (one toggle's lines): undo rewinds them together
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClockEntry:
     """Simulated time the dashboard's timer moved outside any command (replayed silently)."""
 
@@ -58,7 +57,7 @@ class SessionFileError(Exception):
     """A saved session that cannot be read; str() says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SavedBranch:
     """Another line of history: it shares `fork_at` entries of `parent`'s log, then has its own."""
 
@@ -68,7 +67,7 @@ class SavedBranch:
     entries: list[LogEntry]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SavedSession:
     scenario: Scenario
     entries: list[LogEntry]  # the current line, from the start

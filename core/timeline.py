@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from weakref import WeakKeyDictionary, ref
 
 from .clock import plural
 from .engine import Engine
+from .records import record
 from .session_file import ClockEntry, LogEntry, LoggedCommand
 
 COMMAND_WORK = 100  # replaying one command costs about as much as this many queued or flushed ops
@@ -43,7 +44,7 @@ SMALL_WORLD = 50_000
 TIME_WORDS = ("sim advance", "sim settle", "sim step")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class Moment:
     """`index` entries of a line applied, then `extra_us` more simulated time."""
 
@@ -51,7 +52,7 @@ class Moment:
     extra_us: int = 0
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Branch:
     name: str
     log: list[LogEntry] = field(default_factory=list)

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkTimer:
     """A scheduled link change (a scenario's `[[fault]]`)."""
 
     up: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DisconnectTimeout:
     """The link has been down for the disconnect timeout. It does nothing of its
     own: the states are refreshed after every step, and NFS caches then read
     Disconnected. Cancelled when the link comes back first."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecoveryScanDone:
     """A recovery's policy scan ends: the states are refreshed (the fileset may be Active
     again at once when recovery found nothing to requeue)."""

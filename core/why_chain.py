@@ -7,12 +7,12 @@ in one phrase; `core/why.py` puts them together per subject.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import islice
 
 from . import clock, gateway
 from .gateway import PSNAP, QueuedOp
 from .model import AfmFileset, CacheState, Change, Protocol
+from .records import record
 from .world import World
 
 EXACT_AHEAD = 10_000  # beyond this many ops ahead the arrival time is estimated from the queue's totals
@@ -22,7 +22,7 @@ class WhyError(Exception):
     """A name `why` cannot explain; str() says why, in the command's voice."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reason:
     """One link of a chain. `kind` lets a view style it: ops, delay, link,
     disconnected, stopped, unmounted, home, refused, gateway, eta, done, filtered, state, pending."""
@@ -31,7 +31,7 @@ class Reason:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Why:
     """A causal chain: the headline, then each reason. `ahead` is the seq range
     of the ops the subject waits for (what the dashboard highlights)."""

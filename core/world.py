@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from functools import lru_cache
 
@@ -18,6 +18,7 @@ from .events import Event, StateChanged
 from .gateway import LinkSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .model import AfmFileset, CacheState, Change, Cluster, History, HomeExport, Protocol
+from .records import record
 from .tree import VersionedTree
 
 
@@ -54,7 +55,7 @@ def _fork_fileset(fileset: AfmFileset) -> AfmFileset:
     return twin
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class World:
     """Everything simulated except time: two clusters, filesets, exports, the link."""
 

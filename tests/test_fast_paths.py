@@ -3,25 +3,14 @@
 `echo TEXT > PATH` at the cache resolves the commonest shape of path without building a
 `Location` (`FileOps._write_plain`); these tests run the same lines with the shortcut
 and with it turned off, and compare everything: each result, each event, the log and
-the world's fingerprint. Frozen records made by `quick_init` match what dataclasses'
-own `__init__` makes;.
+the world's fingerprint. (The records' own quick `__init__`: tests/test_records.py.)
 """
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import FrozenInstanceError, dataclass, field
-
 import pytest
-from peersnap.core import fileops, records, scenario
-from peersnap.core.commands.base import Result
-from peersnap.core.events import CommandRan, OpDropped, OpQueued, StateChanged
-from peersnap.core.gateway import QueuedOp
-from peersnap.core.language import ParsedLine
-from peersnap.core.model import Sample
-from peersnap.core.paths import Location
+from peersnap.core import fileops, scenario
 from peersnap.core.session import Session
-from peersnap.core.session_file import LoggedCommand
 from test_change_key import random_script
 
 SW = "/gpfs/fs1/sw"
@@ -105,48 +94,6 @@ def test_the_shortcut_is_taken_for_the_commonest_shape(monkeypatch):
     for line in (f"echo a > {SW}/f", f"echo b >> {SW}/f", f"echo c > {SW}//g", f"echo d > {SW}/../sw/h"):
         assert session.run(line).rc == 0
     assert taken == [f"{SW}/f", f"{SW}/f"]
-
-
-# -- quick_init ---------------------------------------------------------------------------
-QUICK = [
-    (CommandRan, (1, "cache", "ls", 0)), (OpQueued, (1, "sw", 2, "create", "a", 3)),
-    (OpDropped, (1, "sw", 2, "write", "a", "superseded")), (StateChanged, (1, "sw", "Active", "Dirty")),
-    (ParsedLine, ("cache", "ls", ["ls"])), (QueuedOp, (1, "write", "a", "x", 1, 0)), (Sample, (1, 2, 0)),
-    (Result, (0, ["x"])), (LoggedCommand, ("ls", 0)),
-    (Location, (None, "/gpfs/fs1", None)),
-]
-
-
-@pytest.mark.parametrize(("cls", "args"), QUICK, ids=[cls.__name__ for cls, _ in QUICK])
-def test_quick_init_makes_what_dataclasses_init_makes(cls, args):
-    assert inspect.signature(cls.__init__) == inspect.signature(cls.__dataclass_init__)
-    quick = cls(*args)
-    slow = object.__new__(cls)
-    cls.__dataclass_init__(slow, *args)
-    assert quick == slow and repr(quick) == repr(slow) and hash(repr(quick)) == hash(repr(slow))
-    name = next(iter(cls.__dataclass_fields__))
-    with pytest.raises(FrozenInstanceError):
-        setattr(quick, name, None)
-    with pytest.raises(TypeError):
-        cls()
-
-
-def test_quick_init_refuses_what_it_would_build_differently():
-    @dataclass(frozen=True, slots=True)
-    class WithFactory:
-        items: list = field(default_factory=list)
-
-    @dataclass(slots=True)
-    class NotFrozen:
-        x: int
-
-    @dataclass(frozen=True)
-    class NoSlots:
-        x: int
-
-    for cls in (WithFactory, NotFrozen, NoSlots):
-        with pytest.raises(TypeError):
-            records.quick_init(cls)
 
 
 def test_a_forked_pair_holds_every_field_of_its_original_and_is_its_own():

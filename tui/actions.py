@@ -10,8 +10,7 @@ and adding a toggle is one entry here (plus, for the toggle bar, what it shows i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from peersnap.core.records import record
 from textual.binding import Binding
 
 from .toggles import (
@@ -25,7 +24,7 @@ from .toggles import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     name: str  # the dashboard's action (`action_NAME`), or the name of a command action
     keys: str  # Textual key names, comma separated; the first is shown ("" for a click-only toggle)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from peersnap.core.lesson_check import check_lesson_text
+from peersnap.core.records import record
 from peersnap.core.scenario import ScenarioError, parse
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import Session
@@ -32,7 +32,7 @@ PROMPT = re.compile(r"^\[(cache|home)\]# (.*)$")
 MARK = re.compile(r"^<!--\s*(scenario:\s*(\S+)|continues|scenario file|lesson file)\s*-->$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Block:
     """A fenced block of a Markdown page."""
 

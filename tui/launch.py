@@ -8,12 +8,13 @@ starts: a `LaunchError`'s text is the message to print, and the exit status is 2
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from peersnap.core.errors import SimError
 from peersnap.core.lessons import Lesson, LessonError, load_lesson
 from peersnap.core.limits import Limits
+from peersnap.core.records import record
 from peersnap.core.scenario import Scenario, ScenarioError
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import LogEntry, LoggedCommand, Session, SessionFileError, load_session
@@ -23,7 +24,7 @@ class LaunchError(Exception):
     """The dashboard cannot start; str() says why, naming the file."""
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Start:
     """What the dashboard opens on: a session (on a scenario's world, or a saved
     session's fresh world with the `replay` of its log), and maybe a lesson."""

@@ -8,7 +8,7 @@ same widths, read from `Room`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from peersnap.core.records import record
 
 NARROW_BELOW = 120  # columns: compact toggle labels; the console takes more of the bottom row
 TINY_BELOW = 96  # columns: no event log
@@ -27,7 +27,7 @@ TIMELINE_ROWS = 3  # (hidden when short)
 ONE_LINERS = 3  # the header, the toggle bar and the footer
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rows:
     """The heights of the stacked regions: the file panes and the queue, the pair table, the console's row."""
 
@@ -36,7 +36,7 @@ class Rows:
     bottom: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Room:
     """What a terminal of `width` x `height` cells has room for."""
 

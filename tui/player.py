@@ -11,12 +11,13 @@ own world again. Esc jumps to the end. The twin's end state is the session's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from peersnap.core.commands import Result
 from peersnap.core.engine import Engine
 from peersnap.core.events import Event
 from peersnap.core.language import parse_line
+from peersnap.core.records import record
 from peersnap.core.timeline import size
 
 LONGEST = 2.0  # seconds of real time a play takes at most, however long the simulated span
@@ -42,7 +43,7 @@ def can_play(engine: Engine) -> bool:
     return size(engine) <= PLAY_LIMIT
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Player:
     """A twin of the world before a time command, moving to where the command ended."""
 

@@ -10,8 +10,8 @@ the dashboard pauses the replay; stepping replays the next entry whole.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from peersnap.core.records import record
 from peersnap.core.session import ClockEntry, LogEntry, Session
 
 from .ticker import MAX_GAP
@@ -26,7 +26,7 @@ def clock_length(entry: ClockEntry) -> int:
     return entry.duration_us
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Replay:
     """Progress through a saved session's log: `index` entries of `total` done."""
 

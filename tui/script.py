@@ -18,10 +18,11 @@ make a final beat without a command.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from peersnap.core import clock
+from peersnap.core.records import record
 from peersnap.core.session import script_lines
 
 PANES = ("cache", "home", "queue", "psnaps", "console", "events", "toggles", "header", "lesson")
@@ -34,7 +35,7 @@ class ScriptError(Exception):
     """A script that cannot be played; str() names the line and says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Beat:
     """One step of a prepared script."""
 
@@ -45,7 +46,7 @@ class Beat:
     pause_us: int = 0  # an extra hold before the command (cast)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Script:
     path: str
     lines: tuple[str, ...]

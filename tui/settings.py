@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
+from peersnap.core.records import record
 from peersnap.core.session_file import write_atomically
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -24,7 +24,7 @@ def config_dir() -> Path:
     return Path(base) / "peersnap"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     theme: str = DEFAULT_THEME
     speed: int = 1

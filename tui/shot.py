@@ -16,8 +16,8 @@ import asyncio
 import io
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
+from peersnap.core.records import record
 from rich.console import Console as RichConsole
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
@@ -37,7 +37,7 @@ class ShotError(Exception):
     """The picture or recording cannot be made; str() is the one line to print."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stage:
     """What a script is played on: the command line's choice, else the script's `#:` settings."""
 

@@ -12,10 +12,10 @@ rewinds to the right moment.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from peersnap.core.clock import SECOND
 from peersnap.core.engine import Engine
+from peersnap.core.records import record
 from peersnap.core.session import Session
 
 from .settings import SPEEDS
@@ -28,7 +28,7 @@ BUDGET = 0.030  # seconds of work per frame
 SLICES = 8
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Ticker:
     session: Session
     running: bool = True

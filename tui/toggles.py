@@ -10,10 +10,11 @@ the CLI by watching.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from peersnap.core.commands import Result
 from peersnap.core.model import AfmMode, Protocol
+from peersnap.core.records import record
 from peersnap.core.rules import Refusal
 from peersnap.core.session import Session
 
@@ -22,7 +23,7 @@ from peersnap.core.session import Session
 MODE_CYCLE = {AfmMode.SW: AfmMode.RO, AfmMode.RO: AfmMode.IW, AfmMode.IW: AfmMode.SW, AfmMode.LU: AfmMode.SW}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     line: str
     undo: str = ""
@@ -31,7 +32,7 @@ class Step:
 StepsFor = Callable[[Session, str], list[Step]]  # (session, the selected fileset) -> the lines to run
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ToggleOutcome:
     results: list[Result] = field(default_factory=list)  # the steps run, the failing one last
     undone: list[Result] = field(default_factory=list)  # the undo commands run after a failure

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from ..characters import is_number
 from ..errors import SimError
 from ..model import AfmFileset
-from ..records import quick_init
+from ..records import record
 from ..rules import Refusal
 
 if TYPE_CHECKING:
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 FAILED = "Command failed. Examine previous error messages to determine cause."
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Result:
     """What a command printed and its exit status."""
 
@@ -42,7 +41,7 @@ class UsageError(Exception):
         self.lines = list(lines)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Context:
     engine: Engine
     cluster: str  # "cache" or "home"
@@ -76,7 +75,7 @@ class Context:
         return fileset
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     values: dict[str, str]
     flags: set[str]
@@ -141,7 +140,7 @@ COMMAND = "command"  # a command name (`help COMMAND`)
 TEXT = "text"  # anything (a snapshot name to create, a comment)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placement:
     """Where a subcommand runs when it differs from its command (`mmafmconfig show`
     runs at the cache, `enable`/`disable` at home), and the reason printed elsewhere."""
@@ -150,7 +149,7 @@ class Placement:
     elsewhere: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     """One command of the language: how to run it, where, and what its words name.
 

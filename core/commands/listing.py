@@ -11,9 +11,9 @@ per item `cmd:section:0:1:::value:...:`; every line ends with `:`; a value's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from ..model import AfmFileset
+from ..records import record
 
 INODE_SPACE_STRIDE = 131072  # an independent fileset's root inode: space * stride + 3 (as in IBM's captures)
 ROOT_MAX_INODES = 65792
@@ -36,7 +36,7 @@ def y_lines(command: str, fields: Sequence[str], rows: Iterable[Sequence[str]], 
     ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilesetFacts:
     """What `mmlsfileset` says about one fileset besides its AFM attributes."""
 

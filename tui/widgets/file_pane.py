@@ -9,12 +9,12 @@ ten do.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import islice
 
 from peersnap.core import clock
 from peersnap.core.engine import Engine
 from peersnap.core.model import AfmFileset, Snapshot
+from peersnap.core.records import record
 from peersnap.core.tree import DIR, VersionedTree
 from textual.content import Content
 
@@ -27,7 +27,7 @@ MAX_DEPTH = 16
 MARK_STYLES = {"+": "bold $success", "~": "bold $warning", "-": "bold $error"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileRow:
     depth: int
     name: str

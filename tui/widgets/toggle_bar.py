@@ -10,11 +10,11 @@ when what it shows changes, and never needs a layout (it is one row, full width)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from peersnap.core.engine import Engine
 from peersnap.core.model import AfmFileset, Protocol
+from peersnap.core.records import record
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -25,7 +25,7 @@ from ..actions import TOGGLE_BAR, short_key
 from ..format import STATE_CLASS
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Toggle:
     """One toggle of the bar: `F2 link up`, its action's name, and how it looks (`tone`)."""
 

@@ -1,0 +1,220 @@
+"""`@record` builds what `@dataclass(frozen=True, slots=True)` (or `@dataclass(slots=True)`) builds.
+
+Each record class of the package, and classes hypothesis makes up, is compared with a twin
+that dataclasses builds from the same fields: the same `__init__` signature (positional and
+by keyword, defaults, the errors for too few or too many), the same repr, equality and hash,
+the same frozen errors, `__match_args__`, slots, `replace`, `astuple`, copy and pickle.
+What the templates do not cover is dataclasses' own, and still works.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import pickle
+import pkgutil
+from dataclasses import MISSING, FrozenInstanceError, astuple, dataclass, field, fields, make_dataclass, replace
+
+import peersnap.core
+import peersnap.tui
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from peersnap.core.records import record
+
+
+def package_records() -> list[type]:
+    found: dict[str, type] = {}
+    for package in (peersnap.core, peersnap.tui):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and value.__module__ == module.__name__ and "__record_class__" in value.__dict__:
+                    found[f"{value.__module__}.{value.__qualname__}"] = value
+    return [found[name] for name in sorted(found)]
+
+
+RECORDS = package_records()
+
+
+def twin(cls: type) -> type:
+    """What dataclasses builds from `cls`'s fields (flattened: the fields of its bases first, as theirs)."""
+    params = cls.__dataclass_params__
+    spec = [(f.name, f.type, field(default=f.default)) if f.default is not MISSING else (f.name, f.type)
+            for f in fields(cls)]
+    return make_dataclass(cls.__name__, spec, frozen=params.frozen, eq=params.eq, slots=True)
+
+
+def slots_of(cls: type) -> list[str]:
+    return [name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ())]
+
+
+def assert_alike(cls: type, reference: type) -> None:
+    names = [f.name for f in fields(cls)]
+    assert names == [f.name for f in fields(reference)]
+    assert str(inspect.signature(cls)) == str(inspect.signature(reference))
+    assert cls.__match_args__ == reference.__match_args__
+    assert slots_of(cls) == slots_of(reference)
+    params, theirs = cls.__dataclass_params__, reference.__dataclass_params__
+    assert (params.init, params.repr, params.eq, params.frozen) == (theirs.init, theirs.repr, theirs.eq, theirs.frozen)
+    values = [f"v{i}" for i in range(len(names))]
+    mine, other = cls(*values), reference(*values)
+    assert repr(mine).replace(cls.__qualname__, "X", 1) == repr(other).replace(reference.__qualname__, "X", 1)
+    by_keyword = cls(**dict(zip(names, values, strict=True)))
+    assert astuple(by_keyword) == tuple(values) and (by_keyword == mine) is params.eq
+    assert astuple(mine) == astuple(other) == tuple(values)
+    required = sum(1 for f in fields(cls) if f.default is MISSING)
+    for count in (required - 1, len(names) + 1):
+        if count < 0:
+            continue
+        with pytest.raises(TypeError) as raised:
+            cls(*values[:count], *["extra"] * (count - len(names)))
+        with pytest.raises(TypeError) as expected:
+            reference(*values[:count], *["extra"] * (count - len(names)))
+        assert str(raised.value).split("(", 1)[1] == str(expected.value).split("(", 1)[1]
+    assert (mine == cls(*values)) is (other == reference(*values)) is params.eq
+    assert mine.__eq__(object()) is other.__eq__(object())
+    for i, name in enumerate(names):
+        changed = [*values[:i], "changed", *values[i + 1:]]
+        assert (mine == cls(*changed)) is (other == reference(*changed))
+        assert getattr(replace(mine, **{name: "changed"}), name) == "changed"
+    if params.frozen:
+        assert hash(mine) == hash(other)
+        for name in names:
+            with pytest.raises(FrozenInstanceError) as raised:
+                setattr(mine, name, 1)
+            with pytest.raises(FrozenInstanceError) as expected:
+                setattr(other, name, 1)
+            assert str(raised.value) == str(expected.value)
+            with pytest.raises(FrozenInstanceError):
+                delattr(mine, name)
+        # (Python 3.11's own frozen, slotted dataclass answers a name that is no field with
+        # "super(type, obj): obj must be an instance or subtype of type"; a record says it is frozen)
+        with pytest.raises(FrozenInstanceError, match="cannot assign to field 'not_a_field'"):
+            mine.not_a_field = 1
+        assert copy.copy(mine) == mine and copy.deepcopy(mine) == mine
+    else:
+        assert cls.__hash__ is reference.__hash__ or (cls.__hash__ is None) is (reference.__hash__ is None)
+        for name in names:
+            setattr(mine, name, "set")
+            assert getattr(mine, name) == "set"
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=[f"{c.__module__.rsplit('.', 1)[1]}.{c.__qualname__}" for c in RECORDS])
+def test_each_record_of_the_package_is_what_dataclasses_would_build(cls):
+    assert_alike(cls, twin(cls))
+
+
+def test_most_of_the_package_records_are_built_from_templates():
+    """The point of `record`: at import, dataclasses compiles methods only for the few classes the
+    templates do not cover (a default factory, a `__post_init__`, `order=True`, a method of its own)."""
+    assert len(RECORDS) >= 80
+
+
+def test_a_record_pickles_by_its_module_name():
+    from peersnap.core.events import OpQueued
+
+    op = OpQueued(1, "sw", 2, "create", "a", 3)
+    assert pickle.loads(pickle.dumps(op)) == op
+    assert type(pickle.loads(pickle.dumps(op))) is OpQueued
+
+
+FIELD_NAMES = st.lists(st.sampled_from(["a", "b", "c", "path", "size", "at", "fileset", "x_1", "hash", "name"]),
+                       unique=True, max_size=8)
+
+
+@given(names=FIELD_NAMES, defaults=st.integers(0, 8), split=st.integers(0, 8), frozen=st.booleans(),
+       eq=st.booleans())
+def test_made_up_records_are_what_dataclasses_would_build(names, defaults, split, frozen, eq):
+    """A base and a subclass, each with some of the fields, the last `defaults` of them with a default."""
+    if frozen and not eq:
+        eq = True  # (dataclasses' own: frozen without eq keeps identity's hash; record hands that to it)
+    defaults = min(defaults, len(names))
+    split = min(split, len(names))
+    first_default = len(names) - defaults
+
+    def body(chosen: list[str], offset: int) -> dict:
+        namespace = {"__annotations__": {name: "int" for name in chosen}}
+        namespace.update({name: i * 10 for i, name in enumerate(chosen, start=offset) if i >= first_default})
+        return namespace
+
+    base = record(frozen=frozen, eq=eq)(type("Base", (), body(names[:split], 0)))
+    sub = record(frozen=frozen, eq=eq)(type("Sub", (base,), body(names[split:], split)))
+    reference_base = dataclass(frozen=frozen, eq=eq, slots=True)(type("Base", (), body(names[:split], 0)))
+    reference_sub = dataclass(frozen=frozen, eq=eq, slots=True)(type("Sub", (reference_base,), body(names[split:], split)))
+    assert "__record_class__" in sub.__dict__
+    assert_alike(base, reference_base)
+    assert_alike(sub, reference_sub)
+    assert sub.__doc__ == reference_sub.__doc__
+
+
+def test_what_the_templates_do_not_cover_is_dataclasses_own():
+    @record
+    class WithFactory:
+        items: tuple = field(default_factory=tuple)
+
+    @record(frozen=False)
+    class WithPostInit:
+        x: int
+        doubled: int = 0
+
+        def __post_init__(self) -> None:
+            self.doubled = self.x * 2
+
+    @record(order=True)
+    class Ordered:
+        x: int
+
+    @record
+    class OwnRepr:
+        x: int
+
+        def __repr__(self) -> str:
+            return "mine"
+
+    @record
+    class Hidden:
+        x: int
+        secret: str = field(default="s", repr=False)
+
+    for cls in (WithFactory, WithPostInit, Ordered, OwnRepr, Hidden):
+        assert "__record_class__" not in cls.__dict__
+    assert WithFactory().items == () and WithPostInit(3).doubled == 6 and Ordered(1) < Ordered(2)
+    assert repr(OwnRepr(1)) == "mine" and repr(Hidden(1)) == "test_what_the_templates_do_not_cover_is_dataclasses_own.<locals>.Hidden(x=1)"
+
+
+def test_a_record_refuses_what_dataclasses_refuses():
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+        @record
+        class Misordered:
+            a: int = 1
+            b: int
+
+    with pytest.raises(ValueError, match="mutable default"):
+        @record
+        class Mutable:
+            items: list = []  # noqa: RUF012
+
+    @record
+    class Frozen:
+        x: int
+
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass from a frozen one"):
+        @record(frozen=False)
+        class Thawed(Frozen):
+            y: int
+
+
+def test_a_record_mixes_with_dataclasses_own_frozen_classes():
+    @record
+    class Base:
+        x: int
+
+    @dataclass(frozen=True, slots=True, order=True)
+    class Sub(Base):
+        y: int = 0
+
+    assert Sub(1) < Sub(1, 2) and Sub(1).x == 1
+    with pytest.raises(FrozenInstanceError):
+        Sub(1).x = 2
