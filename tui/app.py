@@ -64,6 +64,16 @@ class PeersnapApp(App[int]):
         self.theme = wanted
         dashboard.warnings[:0] = self.warnings
 
+    def refresh_css(self, animate: bool = True) -> None:
+        """Setting the theme in `__init__` queues a refresh that would parse the whole stylesheet, before
+        anything is styled, in a throwaway copy: the first styled node then parses it all again (~15 ms
+        of the first frame). Until the stylesheet is first parsed (`_rules`, private to Textual 8.2.8,
+        stays empty), the theme's variables are all it needs; after that, a theme change refreshes."""
+        if not self.stylesheet._rules:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate)
+
     @property
     def session(self) -> Session:
         """The session the dashboard runs (its engine is the world on screen)."""

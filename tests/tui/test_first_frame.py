@@ -1,0 +1,60 @@
+"""What the dashboard's start does before its first frame: each stylesheet source is parsed once,
+in the theme asked for (issue 16, "first frame in a terminal": counts, not timings)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import textual.css.stylesheet as textual_stylesheet
+from helpers import drive
+from peersnap.tui.app import make_app
+from textual.color import Color
+
+
+def _counting_parses(monkeypatch) -> Counter[str]:  # type: ignore[no-untyped-def]
+    """Every stylesheet source parsed from its text, counted by where it was read from (and Textual's
+    tie breaker: a widget class's DEFAULT_CSS met again at another depth of the classes is a new source)."""
+    parsed: Counter[str] = Counter()
+    original = textual_stylesheet.parse
+
+    def counting(scope, css, read_from, **kwargs):  # type: ignore[no-untyped-def]
+        parsed[f"{read_from} {kwargs.get('tie_breaker')} {scope}"] += 1
+        return original(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(textual_stylesheet, "parse", counting)
+    return parsed
+
+
+def test_each_stylesheet_source_is_parsed_once_before_the_first_frame(monkeypatch):
+    parsed = _counting_parses(monkeypatch)
+
+    async def check(app, pilot):
+        assert any("peersnap.tcss" in source for source in parsed)
+        assert max(parsed.values()) == 1, {source: n for source, n in parsed.items() if n > 1}
+
+    drive(check, app=make_app(theme="peersnap-light"))
+
+
+def test_the_first_frame_wears_the_theme_asked_for(monkeypatch):
+    """Skipping the start's refresh must not leave the default theme's colours behind."""
+    async def check(app, pilot):
+        light = app.get_theme("peersnap-light")
+        assert app.theme == "peersnap-light"
+        assert app.dashboard.styles.background == Color.parse(light.background)
+        assert app.query_one("#cache-pane").styles.border_title_color.rgb == Color.parse(light.primary).rgb
+
+    drive(check, app=make_app(theme="peersnap-light"))
+
+
+def test_a_theme_changed_after_the_start_restyles_the_screen(monkeypatch):
+    parsed = _counting_parses(monkeypatch)
+
+    async def check(app, pilot):
+        before = sum(parsed.values())
+        app.theme = "peersnap-contrast"
+        await pilot.pause()
+        contrast = app.get_theme("peersnap-contrast")
+        assert sum(parsed.values()) > before  # parsed again with the new theme's variables
+        assert app.dashboard.styles.background == Color.parse(contrast.background)
+
+    drive(check, app=make_app(theme="peersnap-dark"))
