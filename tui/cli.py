@@ -205,12 +205,18 @@ def run_dashboard(args: argparse.Namespace) -> int:
     (set by `peersnap serve` for each browser session) turns off everything that
     writes host files: `save FILE` and the settings file.
     """
+    import gc
+
     from peersnap.tui import settings as config
     from peersnap.tui import state as saved_state
     from peersnap.tui.app import PeersnapApp
     from peersnap.tui.dashboard import Dashboard
     from peersnap.tui.launch import LaunchError, prepare
 
+    # The ~60,000 objects made by the imports (modules, classes, functions) live as long as the app:
+    # frozen, the collector no longer walks them, and the full collection the dashboard's start would
+    # trigger (~16 ms of the first frame) walks only what is made from here on (the world, the widgets).
+    gc.freeze()
     classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
     state = None if classroom else saved_state.state_dir()
     try:
