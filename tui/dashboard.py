@@ -25,6 +25,7 @@ from peersnap.core.engine import Engine
 from peersnap.core.events import CommandRan, Event, SessionReset
 from peersnap.core.model import AfmFileset
 from peersnap.core.why import WhyError, explain
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -101,6 +102,7 @@ class Dashboard(DashboardInput):
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
         self._rows: Rows | None = None  # the stacked regions' heights, shared by content
+        self._shown = False  # the screen has been shown once (on_screen_resume)
         self._unsubscribe = self.session.subscribe(self._on_event)
 
     # -- layout --------------------------------------------------------------------------
@@ -142,6 +144,14 @@ class Dashboard(DashboardInput):
         self._set_layout_classes()
         self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
         self.refresh_view()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual styles every widget as it mounts, then styles the whole screen again when it is first
+        shown (~12 ms of the first frame, for nothing): the first showing keeps the styles the widgets
+        mounted with. (This handler runs before Screen's own, which reads `refresh_styles`.)"""
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
 
     def on_resize(self) -> None:
         self._set_layout_classes()

@@ -8,6 +8,7 @@ import argparse
 import gc
 from collections import Counter
 
+import pytest
 import textual.css.stylesheet as textual_stylesheet
 from helpers import drive
 from peersnap.tui import cli
@@ -80,3 +81,29 @@ def test_the_dashboard_starts_with_the_imports_frozen_out_of_the_collector(monke
         gc.unfreeze()  # (this test process goes on collecting as before)
     # every module, class and function loaded by then, at the least the textual ones: tens of thousands
     assert seen["frozen"] > 10_000
+
+
+def _styles(app):  # type: ignore[no-untyped-def]
+    """Every node's CSS rules, its component classes' too (what a restyle of the screen would recompute)."""
+    seen = {}
+    for node in app.screen.walk_children(with_self=True):
+        rules = dict(node._css_styles.get_rules())  # (private: Textual offers no reader of a node's own rules)
+        components = {name: dict(styles._base_styles.get_rules()) if hasattr(styles, "_base_styles")
+                      else dict(styles.get_rules()) for name, styles in node._component_styles.items()}
+        seen[(type(node).__name__, node.id)] = (rules, components)
+    return seen
+
+
+@pytest.mark.parametrize(("size", "lesson"), [((120, 40), None), ((80, 24), None), ((60, 16), None),
+                                              ((160, 45), "why-it-waits")])
+def test_the_first_showing_keeps_the_styles_the_widgets_mounted_with(size, lesson):
+    """The dashboard skips Textual's restyle of the whole screen when it is first shown: a restyle
+    done now must change nothing, in every layout class (wide, narrow, short, tiny, a lesson)."""
+    async def check(app, pilot):
+        first = _styles(app)
+        assert len(first) >= 15
+        app.screen.update_node_styles(animate=False)
+        await pilot.pause()
+        assert _styles(app) == first
+
+    drive(check, size=size, app=make_app(lesson=lesson))
