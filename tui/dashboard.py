@@ -30,6 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 
@@ -103,6 +104,7 @@ class Dashboard(DashboardInput):
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
         self._rows: Rows | None = None  # the stacked regions' heights, shared by content
         self._shown = False  # the screen has been shown once (on_screen_resume)
+        self._fitted = Size(0, 0)  # the size the panes were last fitted to (on_resize)
         self._unsubscribe = self.session.subscribe(self._on_event)
 
     # -- layout --------------------------------------------------------------------------
@@ -154,6 +156,9 @@ class Dashboard(DashboardInput):
             event.refresh_styles = False
 
     def on_resize(self) -> None:
+        if self.size == self._fitted:  # (Textual sends a new screen its size twice): nothing to fit again
+            return
+        self._fitted = self.size
         self._set_layout_classes()
         self._last_second = -1  # the panes fit their text to their width: show them again
         self.refresh_view()

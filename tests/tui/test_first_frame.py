@@ -107,3 +107,24 @@ def test_the_first_showing_keeps_the_styles_the_widgets_mounted_with(size, lesso
         assert _styles(app) == first
 
     drive(check, size=size, app=make_app(lesson=lesson))
+
+
+def test_a_resize_to_the_same_size_fits_nothing_again():
+    """Textual sends a new screen its size twice before the first frame: the second draws nothing."""
+    async def check(app, pilot):
+        dashboard = app.dashboard
+        calls = []
+        original = dashboard.refresh_view
+
+        def counting() -> None:
+            calls.append(dashboard.size)
+            original()
+
+        dashboard.refresh_view = counting
+        dashboard.on_resize()  # the same size again
+        assert calls == []
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert calls and calls[-1] == (100, 30)  # a real resize fits the panes to it
+
+    drive(check)
