@@ -163,6 +163,12 @@ class Timeline:
         spacing = max(REPLAY_BUDGET, PAIR_SPACING * sum(len(fileset.psnaps) for fileset in engine.world.filesets.values()))
         if replay < spacing:
             return
+        if checkpoints and not self._room(line, engine, index):
+            # Refused before forking: most asks in a long session are (the old checkpoints over the
+            # budget save more than a new one would), and a fork that is then dropped costs more
+            # than the commands between asks.
+            self._retry_at[line.name] = replay + spacing // 2
+            return
         try:
             checkpoint = engine.fork()
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
@@ -185,23 +191,54 @@ class Timeline:
         SMALL_WORLD). To make room, the checkpoints that save least replay go first; when that is
         the new one, it goes and the answer is no (a checkpoint after a million-op load is worth
         more than one after some writes)."""
-        live_parts = parts(live)
-        budget = max(int((sum(live_parts[0].values()) + live_parts[1]) * BUDGET_SHARE), SMALL_WORLD)
+        return self._trim(line.checkpoints, parts(live), new)
+
+    def _room(self, line: Branch, live: Engine, new: int) -> bool:
+        """False when `_fits` would refuse a checkpoint of `live` at `new`, told without forking
+        it; True when it might not. The checkpoints `_fits` would drop on the way to refusing are
+        dropped here as they would be there, so a refusal leaves the line as `_fits` would.
+
+        The trial runs `_trim` with the new checkpoint at no entries of its own, on the live
+        world's parts as they are before the fork. A fork only freezes what the live world
+        holds alone into layers the twin shares (and may merge its layers), so what the
+        checkpoints hold privately can only grow, and the budget only shrink: a trial that
+        refuses means `_fits` would. Which checkpoint goes next is decided by their gains
+        alone, the same in both."""
         checkpoints = line.checkpoints
-        while checkpoints and private_entries(list(checkpoints.values()), live_parts, self._parts_of) > budget:
-            least = min(checkpoints, key=lambda i: (self._gain(line, i), i != new, i))
+        trial: dict[int, Engine | None] = dict(checkpoints)
+        trial[new] = None  # (its work is the live engine's, now)
+        if self._trim(trial, parts(live), new, work(live)):
+            return True
+        for index in [i for i in checkpoints if i not in trial]:
+            del checkpoints[index]
+        return False
+
+    def _trim(self, checkpoints: dict[int, Engine | None], live_parts: Parts, new: int, new_work: int = 0) -> bool:
+        """`_fits` on `checkpoints` (None stands for a checkpoint not taken yet, holding nothing of its
+        own, with `new_work` done): drop the least gainful until they fit; whether `new` is kept."""
+        budget = max(int((sum(live_parts[0].values()) + live_parts[1]) * BUDGET_SHARE), SMALL_WORLD)
+        while checkpoints and private_entries([c for c in checkpoints.values() if c is not None], live_parts,
+                                              self._parts_of) > budget:
+            least = min(checkpoints, key=lambda i: (self._gain(checkpoints, i, new_work), i != new, i))
             del checkpoints[least]
             if least == new:
                 return False
         return new in checkpoints
 
-    def _gain(self, line: Branch, index: int) -> int:
+    def _gain(self, checkpoints: dict[int, Engine | None], index: int, new_work: int = 0) -> int:
         """The replay work checkpoint `index` saves over the one before it (or the start)."""
-        below = max((i for i in line.checkpoints if i < index), default=0)
-        return (index - below) * COMMAND_WORK + self._work_at(line, index) - self._work_at(line, below)
+        below = max((i for i in checkpoints if i < index), default=0)
+
+        def done(i: int) -> int:
+            checkpoint = checkpoints.get(i)
+            return new_work if checkpoint is None and i in checkpoints else self._work_of(checkpoint)
+
+        return (index - below) * COMMAND_WORK + done(index) - done(below)
 
     def _work_at(self, line: Branch, index: int) -> int:
-        checkpoint = line.checkpoints.get(index)
+        return self._work_of(line.checkpoints.get(index))
+
+    def _work_of(self, checkpoint: Engine | None) -> int:
         if checkpoint is None:
             return 0
         last, work_done = self._last_work  # after every command it is the same checkpoint's: no lookup

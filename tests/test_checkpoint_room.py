@@ -1,0 +1,94 @@
+"""The timeline turns a checkpoint down before forking one when it can tell the fork would be
+dropped (`Timeline._room`): in a long session most asks are, and the fork was most of their cost.
+Each refusal made that way must be one the fork and `_fits` would have made too, dropping the
+same older checkpoints on the way; these tests fork anyway at every such refusal and check."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from peersnap.core import timeline as timeline_module
+from peersnap.core.session import Session
+from peersnap.core.timeline import Timeline, parts
+
+SW = "/gpfs/fs1/sw"
+
+
+def script(seed: int, length: int) -> list[str]:
+    """Writes (new files and rewrites), loads, removes, directories, psnaps, time, undo and seeks."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(length):
+        roll = rng.random()
+        if roll < 0.55:
+            lines.append(f"echo v{i} > {SW}/f{rng.randrange(i + 1)}")
+        elif roll < 0.62:
+            lines.append(f"sim load {rng.choice([50, 200, 800])}")
+        elif roll < 0.68:
+            lines.append(f"rm -f {SW}/f{rng.randrange(i + 1)}")
+        elif roll < 0.72:
+            lines.append(f"mkdir -p {SW}/d{rng.randrange(20)}")
+        elif roll < 0.76:
+            lines.append("mmpsnap fs1 create -j sw")
+        elif roll < 0.82:
+            lines.append(rng.choice(["sim settle", "sim advance 20s", f"mmcrsnapshot fs1 s{i} -j sw"]))
+        elif roll < 0.86:
+            lines.append("undo")
+        else:
+            lines.append(f"echo w{i} > {SW}/d{rng.randrange(20)}/g{i}")
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_every_checkpoint_refused_without_a_fork_is_one_the_fork_would_have_refused(monkeypatch, seed):
+    monkeypatch.setattr(timeline_module, "REPLAY_BUDGET", 200)
+    monkeypatch.setattr(timeline_module, "SMALL_WORLD", 2_000)  # a budget small enough to refuse often
+    asked = {True: 0, False: 0}
+    real_room = Timeline._room
+
+    def checked_room(self, line, live, new):  # type: ignore[no-untyped-def]
+        before = dict(line.checkpoints)
+        room = real_room(self, line, live, new)
+        asked[room] += 1
+        if not room:
+            # what the code before the shortcut did: fork, then ask _fits (on a copy of the line's checkpoints)
+            trial = dict(before)
+            trial[new] = live.fork()
+            assert not self._trim(trial, parts(live), new)
+            assert sorted(trial) == sorted(line.checkpoints)
+        return room
+
+    monkeypatch.setattr(Timeline, "_room", checked_room)
+    session = Session(allow_files=False)
+    for i, line in enumerate(script(seed, 1000)):
+        session.run(line)
+        if i % 97 == 96:  # a seek into the past replays from a checkpoint, asking for more on the way
+            session.seek(timeline_module.Moment(len(session.log) // 2))
+            session.seek(session.timeline.end())
+    assert asked[False] >= 3 and asked[True] >= 3, asked  # both answers were given
+
+
+def test_a_long_run_of_writes_forks_far_less_often_than_it_asks(monkeypatch):
+    """bench_commands' 100,000 writes forked 750 times (one every ~124 commands once the world
+    had grown, nearly all dropped at once); now most asks end before a fork, and undo still
+    reaches the world as it was. (The budgets a tenth of the real ones, the run a fifteenth.)"""
+    from peersnap.core.engine import Engine
+
+    monkeypatch.setattr(timeline_module, "REPLAY_BUDGET", timeline_module.REPLAY_BUDGET // 10)
+    monkeypatch.setattr(timeline_module, "SMALL_WORLD", timeline_module.SMALL_WORLD // 10)
+    forks: list[int] = []
+    real_fork = Engine.fork
+    monkeypatch.setattr(Engine, "fork", lambda self: forks.append(1) or real_fork(self))
+    asks = []
+    real_room = Timeline._room
+    monkeypatch.setattr(Timeline, "_room", lambda self, *a: asks.append(1) or real_room(self, *a))
+    session = Session(allow_files=False)
+    for i in range(6_000):
+        session.run(f"echo v{i} > {SW}/f{i}")
+    assert len(asks) >= 100
+    assert len(forks) <= len(asks) // 3, (len(forks), len(asks))
+    before = session.engine.fingerprint()
+    session.run(f"echo last > {SW}/last")
+    assert session.run("undo").rc == 0
+    assert session.engine.fingerprint() == before
