@@ -157,7 +157,14 @@ class Timeline:
         below = max(checkpoints, default=0)
         if below > index:
             below = max((i for i in checkpoints if i < index), default=0)
-        replay = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below)
+        replay = (index - below) * COMMAND_WORK
+        for fileset in engine.world.filesets.values():  # + work(engine), spelled out (no call)
+            queue = fileset.queue
+            replay += queue.num_exec + queue.next_seq
+        checkpoint = checkpoints.get(below)
+        if checkpoint is not None:  # - self._work_at(line, below), its common case spelled out
+            last, done = self._last_work
+            replay -= done if last() is checkpoint else self._work_of(checkpoint)
         if replay < REPLAY_BUDGET or replay < self._retry_at.get(line.name, 0):
             return
         spacing = max(REPLAY_BUDGET, PAIR_SPACING * sum(len(fileset.psnaps) for fileset in engine.world.filesets.values()))
