@@ -314,9 +314,11 @@ class Engine:
         self._refresh()
         return True
 
-    def change_key(self) -> tuple:
+    def change_key(self) -> list:
         """`fingerprint`'s cheap stand-in for "did this command change anything" (see World.change_key)."""
-        return (self.time.now, len(self._timers), self.world.change_key())
+        key = self.world.change_key()
+        key += (self.time.now, len(self._timers))
+        return key
 
     def fingerprint(self) -> tuple:
         """Everything observable about the world and its pending timers, for 'nothing changed' checks."""

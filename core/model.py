@@ -196,6 +196,14 @@ class RecoveryPhase:
     reason: str  # "gateway gw1 failed", "mmafmctl start", ...
 
 
+# The fields of an AFM fileset that World.fingerprint reads, but for its queue (the change key reads
+# the queue's counters, as the fingerprint does) and its peer snapshots (World.snapshot_changes
+# stands for them): a write that changes one bumps the fileset's `settings_version`.
+_KEYED = frozenset({"mode", "target", "linked", "activated", "stopped", "needs_resync", "home_changed", "state",
+                    "async_delay_us", "home_afm_seen", "dropped", "recovery", "requeued"})
+_UNSET = object()
+
+
 @record(frozen=False, eq=False)
 class AfmFileset:
     """An AFM cache fileset and its gateway's view of it."""
@@ -223,6 +231,14 @@ class AfmFileset:
     # the cache epoch pinned when the queue was lost: what changed since was never queued)
     unsent: set[str] = field(default_factory=set)
     unsent_pin: int = -1
+    settings_version: int = 0  # bumped whenever a field World.change_key stands for changes (see __setattr__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # World.change_key reads this one number instead of the fields (every command asks it);
+        # they are written seldom (a command's setting, a state change), so a write may cost a call.
+        if name in _KEYED and getattr(self, name, _UNSET) != value:
+            object.__setattr__(self, "settings_version", getattr(self, "settings_version", 0) + 1)
+        object.__setattr__(self, name, value)
 
     @property
     def queues_changes(self) -> bool:

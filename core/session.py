@@ -131,7 +131,7 @@ class Session(TimeTravel):
             self._last_key = (engine, engine.time.now, engine.bus.emitted, after)
         return result
 
-    def _key_after_last(self, engine: Engine) -> tuple:
+    def _key_after_last(self, engine: Engine) -> list:
         """`engine.change_key()` now: the key the last command ended with when nothing happened
         since (same engine, same moment, no event), else worked out again. One key per command,
         not two: every change the engine makes emits an event or moves time."""

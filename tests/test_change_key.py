@@ -65,3 +65,33 @@ def test_a_command_costs_the_same_with_a_thousand_snapshots():
         engine.snapshots.take_snapshot("cache", f"s{i}", "sw")
     many = key_seconds()
     assert many < 3 * few, (few, many)  # the fingerprint would be ~100x slower here
+
+
+def test_every_fileset_field_the_fingerprint_reads_moves_the_change_key_and_no_other_does():
+    """A fileset's settings and state are stood for by its `settings_version`, bumped by any write that
+    changes one of them: each field is set to another value of its kind on a fresh world, and the key
+    must move exactly when the fingerprint does (a same-value write moves neither)."""
+    from dataclasses import fields
+
+    from peersnap.core.model import AfmFileset, AfmMode, CacheState, RecoveryPhase, Target
+
+    others = {bool: lambda v: not v, int: lambda v: v + 7, AfmMode: lambda v: AfmMode.LU,
+              CacheState: lambda v: CacheState.DIRTY, Target: lambda v: Target(v.protocol, "other", v.path),
+              type(None): lambda v: RecoveryPhase(1, 2, 3, "test"), str: lambda v: v + "x",
+              set: lambda v: {"x"}, dict: lambda v: v}
+    moved = []
+    for f in fields(AfmFileset):
+        if f.name in ("queue", "name", "settings_version"):  # the queue: its counters are read; names never change
+            continue
+        session = Session(allow_files=False)
+        engine = session.engine
+        fileset = engine.world.filesets["sw"]
+        value = getattr(fileset, f.name)
+        key, print_ = engine.change_key(), engine.fingerprint()
+        setattr(fileset, f.name, value)  # the same value again
+        assert engine.change_key() == key, f.name
+        setattr(fileset, f.name, others[type(value)](value))
+        assert (engine.change_key() != key) == (engine.fingerprint() != print_), f.name
+        if engine.change_key() != key:
+            moved.append(f.name)
+    assert {"mode", "target", "state", "dropped", "recovery", "requeued", "async_delay_us"} <= set(moved)
