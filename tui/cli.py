@@ -240,7 +240,11 @@ def run_dashboard(args: argparse.Namespace) -> int:
     dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
     app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
                       settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
-    app.run()
+    app.pause_collector()
+    try:
+        app.run()
+    finally:
+        app.resume_collector()  # (a start that never drew its first frame)
     dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")

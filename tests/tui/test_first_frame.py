@@ -70,6 +70,7 @@ def test_the_dashboard_starts_with_the_imports_frozen_out_of_the_collector(monke
 
     def fake_run(self):
         seen["frozen"] = gc.get_freeze_count()
+        seen["collecting"] = gc.isenabled()
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(PeersnapApp, "run", fake_run)
@@ -81,6 +82,23 @@ def test_the_dashboard_starts_with_the_imports_frozen_out_of_the_collector(monke
         gc.unfreeze()  # (this test process goes on collecting as before)
     # every module, class and function loaded by then, at the least the textual ones: tens of thousands
     assert seen["frozen"] > 10_000
+    assert seen["collecting"] is False  # the app turns it on after its first frame
+    assert gc.isenabled()  # on again when run_dashboard returns, even with no frame drawn
+
+
+def test_the_collector_paused_for_the_start_is_on_again_after_the_first_frame():
+    app = make_app()
+    app.pause_collector()
+    assert not gc.isenabled()
+    try:
+        async def check(app, pilot):
+            await pilot.pause()
+            assert gc.isenabled()
+            assert not app.collector_paused
+
+        drive(check, app=app)
+    finally:
+        gc.enable()
 
 
 def _styles(app):  # type: ignore[no-untyped-def]
