@@ -275,7 +275,7 @@ class FileOps:
             queues = fileset.queues_changes
         if queues:
             self.request(fileset)
-        tree.set(rel, content)
+        tree.put(rel, content, existing)  # (neither the access nor a resync's request writes the cache's tree)
         if queues:
             now = self.time.now
             op, dropped = fileset.queue.push_write(rel, content, size, now, existing is None)

@@ -136,6 +136,13 @@ class VersionedTree:
                 old = find(self._below, path)
         elif old is GONE:
             old = None
+        return self.put(path, content, old)
+
+    def put(self, path: str, content: Content, old: Content | None) -> Content | None:
+        """`set` for a caller that has just read the entry (`old`: what `get` gave, None when there is
+        none), so the lookup is not made twice: a path the private dict lacks is looked for in every
+        frozen layer (a new file's path is in none)."""
+        cur = self._cur
         if old is not None:
             if (old is DIR) != (content is DIR):
                 raise IsADirectoryError(path) if old is DIR else NotADirectoryError(path)
