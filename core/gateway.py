@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import chain, repeat
 
 from .layers import Layers, find, frozen
 from .queue_columns import CHUNK, DATA, GONE_FLAG, LOW, SHIFT, Columns, QueuedOp
@@ -384,9 +384,8 @@ class GatewayQueue(Columns):
 
     def shared_parts(self) -> Iterator[tuple[int, int]]:
         """(identity, rows) of what this queue may share with twins: its full chunks and frozen index layers."""
-        yield from self._chunk_parts()
-        for layer in self._writes_below:
-            yield id(layer), len(layer)
+        layers = self._writes_below
+        return chain(self._chunk_parts(), zip(map(id, layers), map(len, layers)))
 
     def own_size(self) -> int:
         """Rows this queue holds alone: its last chunk and the small indexes."""

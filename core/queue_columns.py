@@ -15,6 +15,7 @@ at each full collection (~100 ms at a million queued ops, in the middle of a fra
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 
 from .records import record
 
@@ -105,9 +106,8 @@ class Columns:
         return False
 
     def _chunk_parts(self) -> Iterator[tuple[int, int]]:
-        """(identity, rows) of the full chunks (what twins may share)."""
-        for chunk in self._chunks[:-1]:
-            yield id(chunk), CHUNK
+        """(identity, rows) of the full chunks (what twins may share), paired in C."""
+        return zip(map(id, self._chunks[:-1]), repeat(CHUNK))
 
     def is_dropped(self, seq: int) -> bool:
         """Whether op `seq`, still queued, was dropped by filtering."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Final
 
@@ -341,12 +341,10 @@ class VersionedTree:
         return twin
 
     def shared_parts(self) -> Iterator[tuple[int, int]]:
-        """(identity, entries) of what this tree may share with twins: its frozen layers."""
-        for layer in self._below:
-            yield id(layer), len(layer)
-        for layers in self._kids_below.values():
-            for layer in layers:
-                yield id(layer), len(layer)
+        """(identity, entries) of what this tree may share with twins: its frozen layers (paired in C:
+        the timeline asks every tree and queue at each checkpoint it considers)."""
+        layers = [*self._below, *chain.from_iterable(self._kids_below.values())]
+        return zip(map(id, layers), map(len, layers))
 
     def own_size(self) -> int:
         """Entries this tree holds alone: its private tops, directories, epochs and history."""

@@ -113,3 +113,21 @@ def test_a_forked_pair_holds_every_field_of_its_original_and_is_its_own():
     assert twin is not pair and all(getattr(twin, name) is value for name, value in values.items())
     twin.home = HomeHalf.CREATED
     assert pair.home is HomeHalf.FAILED
+
+
+def test_a_forked_fileset_holds_every_field_of_its_original_and_is_its_own():
+    """A fork copies each fileset (`AfmFileset.__copy__`: its slots set directly, where copy's generic way
+    went through `__setattr__` a field at a time): every field the same (its settings_version too), and a
+    change to the twin is its own and moves only its own change key."""
+    import copy
+    from dataclasses import fields as fields_of
+
+    session = Session(allow_files=False)
+    fileset = session.engine.world.filesets["sw"]
+    fileset.async_delay_us = 1  # a settings_version other than the first
+    twin = copy.copy(fileset)
+    assert twin is not fileset
+    assert all(getattr(twin, f.name) is getattr(fileset, f.name) for f in fields_of(type(fileset)))
+    version = fileset.settings_version
+    twin.stopped = True
+    assert fileset.stopped is False and twin.settings_version == version + 1 == fileset.settings_version + 1
