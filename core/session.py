@@ -56,6 +56,7 @@ class Session(TimeTravel):
         self.scenario = scenario if scenario is not None else load()
         self.allow_files = allow_files  # `save` may write host files (not in the browser classroom)
         self._listeners: list[Callable[[Event], None]] = []
+        self._unfollow: Callable[[], None] | None = None  # the engine's events come through _forward (see _follow)
         self._muted = False
         self._sourcing: list[str] = []  # the files `source` is reading (innermost last)
         self._before_resets: list[Timeline] = []  # each reset's history, so undo can bring the world back
@@ -67,8 +68,13 @@ class Session(TimeTravel):
     # -- events ----------------------------------------------------------------------
     def _fresh_engine(self) -> Engine:
         engine = self.scenario.build()
-        engine.subscribe(self._forward)
+        self._follow(engine)
         return engine
+
+    def _follow(self, engine: Engine) -> None:
+        """Forward `engine`'s events to the listeners: subscribed to it only while there are any (with
+        none, each event of each command, a write's two, would make a call that does nothing)."""
+        self._unfollow = engine.subscribe(self._forward) if self._listeners else None
 
     def _forward(self, event: Event) -> None:
         if self._listeners and not self._muted:
@@ -78,10 +84,15 @@ class Session(TimeTravel):
     def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
         """Receive every event of this session's world, across undo and replay."""
         self._listeners.append(listener)
+        if self._unfollow is None:
+            self._follow(self.engine)
 
         def unsubscribe() -> None:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+                if not self._listeners and self._unfollow is not None:
+                    self._unfollow()
+                    self._unfollow = None
 
         return unsubscribe
 

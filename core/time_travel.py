@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 
 
 class TimeTravel:
-    """The time-travel half of `Session` (a mixin: it needs `timeline`, `engine`, `log`, `_forward`)."""
+    """The time-travel half of `Session` (a mixin: it needs `timeline`, `engine`, `log`, `_forward`, `_follow`)."""
 
     timeline: Timeline
     engine: Engine
     log: list[LogEntry]
     _forward: Callable[[Event], None]
+    _follow: Callable[[Engine], None]
     _before_resets: list[Timeline]  # each reset's history, so undo can bring the world back
     _last_key: tuple | None
 
@@ -40,7 +41,7 @@ class TimeTravel:
         return self.timeline.at or self.timeline.end()
 
     def _adopt(self, engine: Engine, reason: str) -> None:
-        engine.subscribe(self._forward)
+        self._follow(engine)
         self.engine = engine
         self._forward(SessionReset(engine.now, reason))
 

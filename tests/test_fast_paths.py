@@ -131,3 +131,40 @@ def test_a_forked_fileset_holds_every_field_of_its_original_and_is_its_own():
     version = fileset.settings_version
     twin.stopped = True
     assert fileset.stopped is False and twin.settings_version == version + 1 == fileset.settings_version + 1
+
+
+def test_the_session_forwards_events_only_while_someone_listens_and_across_undo_and_reset():
+    """With no listener the engine's events are not forwarded at all (each command's events made a call
+    that did nothing); a listener subscribed at any time, before or after an undo or a reset, gets every
+    event from then on, and none once it unsubscribes."""
+    from peersnap.core.events import OpQueued, SessionReset
+
+    session = Session(allow_files=False)
+
+    def forwarders() -> int:
+        return sum(1 for listener, _ in session.engine.bus._listeners if listener == session._forward)
+
+    assert forwarders() == 0
+    session.run(f"echo a > {SW}/a")
+    seen: list = []
+    stop = session.subscribe(seen.append)
+    assert forwarders() == 1
+    session.run(f"echo b > {SW}/b")
+    assert any(isinstance(e, OpQueued) and e.path == "b" for e in seen)
+    session.run("undo")  # a new engine: the listener follows it
+    assert forwarders() == 1
+    session.run(f"echo c > {SW}/c")
+    assert any(isinstance(e, OpQueued) and e.path == "c" for e in seen)
+    stop()
+    assert forwarders() == 0
+    count = len(seen)
+    session.run(f"echo d > {SW}/d")
+    session.reset()
+    assert len(seen) == count
+    again: list = []
+    session.subscribe(again.append)
+    session.run(f"echo e > {SW}/e")
+    assert any(isinstance(e, OpQueued) and e.path == "e" for e in again) and len(seen) == count
+    before_undo = len(again)
+    session.run("undo")
+    assert any(isinstance(e, SessionReset) for e in again[before_undo:])
