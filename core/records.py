@@ -1,26 +1,29 @@
 """Records: slotted dataclasses that are quick to define and quick to make.
 
 `@record` is `@dataclass(frozen=True, slots=True)` (and `@record(frozen=False)` is
-`@dataclass(slots=True)`), built without compiling anything. dataclasses writes
-each class's `__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__` and
+`@dataclass(slots=True)`), built without compiling anything per class. dataclasses
+writes each class's `__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__` and
 `__delattr__` as source text and compiles it: about 0.6 ms a class, and peersnap
 defines about ninety, all before its first frame (half of its own import time).
-Here each method is compiled once per number of fields, from a template whose
+Here an `__init__` is compiled once per number of fields, from a template whose
 placeholder names are then renamed to the class's fields (`CodeType.replace`: a
-microsecond), and the rest is dataclasses' own bookkeeping (`fields`, `replace`,
-`asdict`, `__match_args__`, the slots), asked for without the generated methods.
+microsecond); equality and hash compare the fields' tuple (an `attrgetter`), and
+repr and the frozen refusals are shared functions. The rest is dataclasses' own
+bookkeeping (`fields`, `replace`, `asdict`, `__match_args__`, the slots), asked for
+without the generated methods.
 
 The records behave as dataclasses' would (tests/test_records.py compares them on
 every record class of the package and on generated ones): the same signature,
-equality, hash, repr, frozen errors, pickling. One thing is quicker than
-dataclasses': a frozen record's `__init__` sets each field through its slot's
-descriptor directly instead of `object.__setattr__` (about a fifth of a
-microsecond a field; a command makes about forty).
+defaults and default factories, `__post_init__`, equality, hash, repr, frozen
+errors, copying and pickling. One thing is quicker than dataclasses': a frozen
+record's `__init__` sets each field through its slot's descriptor directly instead
+of `object.__setattr__` (about a fifth of a microsecond a field; a command makes
+about forty).
 
-What the templates do not cover is handed to dataclasses as it is, unchanged: a
-default factory, `field(init=False, repr=False, compare=False, kw_only=True)`,
-`InitVar`, `__post_init__`, `order=True`, a method of its own among the generated
-ones, or a field called `self` or `other`.
+What the templates do not cover is handed to dataclasses as it is, unchanged:
+`field(init=False, repr=False, compare=False, kw_only=True)`, `InitVar`,
+`order=True`, a method of its own among the generated ones, a field called `self`
+or `other`, a base that dataclasses built.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import reprlib
 import types
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
+from operator import attrgetter
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
@@ -48,47 +52,86 @@ def _placeholders(count: int) -> list[str]:
 
 
 def _template_source(kind: str, count: int) -> str:
+    """An `__init__` for `count` fields, each set through its slot's descriptor (`_set_i`: a frozen
+    record refuses setattr; a mutable one has nothing but its slots), then `_then` if asked."""
     names = _placeholders(count)
     args = "".join(f", {name}" for name in names)
-    if kind == "frozen_init":  # each field through its slot's descriptor (the class refuses setattr)
-        body = "".join(f"    _set_{i}(self, {name})\n" for i, name in enumerate(names))
-        return f"def __init__(self{args}):\n{body or '    pass'}\n"
-    if kind == "init":
-        body = "".join(f"    self.{name} = {name}\n" for name in names)
-        return f"def __init__(self{args}):\n{body or '    pass'}\n"
-    mine = "".join(f"self.{name}," for name in names)
-    if kind == "eq":
-        theirs = "".join(f"other.{name}," for name in names)
-        return ("def __eq__(self, other):\n"
-                "    if other.__class__ is self.__class__:\n"
-                f"        return ({mine}) == ({theirs})\n"
-                "    return NotImplemented\n")
-    if kind == "hash":
-        return f"def __hash__(self):\n    return hash(({mine}))\n"
-    raise ValueError(kind)
+    body = "".join(f"    _set_{i}(self, {name})\n" for i, name in enumerate(names))
+    if kind == "init_then":  # default factories, then __post_init__
+        body += "    _then(self)\n"
+    return f"def __init__(self{args}):\n{body or '    pass'}\n"
 
 
 _TEMPLATES: dict[tuple[str, int], types.CodeType] = {}
 
 
-def _template(kind: str, count: int) -> types.CodeType:
-    code = _TEMPLATES.get((kind, count))
+def _init(kind: str, names: list[str], namespace: dict[str, Any], qualname: str,
+          defaults: tuple[Any, ...] | None) -> types.FunctionType:
+    """The `__init__` template for len(names) fields, its placeholders renamed to `names`."""
+    code = _TEMPLATES.get((kind, len(names)))
     if code is None:
-        module = compile(_template_source(kind, count), f"<record {kind} of {count}>", "exec")
-        code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-        _TEMPLATES[kind, count] = code
-    return code
-
-
-def _method(kind: str, names: list[str], namespace: dict[str, Any], qualname: str,
-            defaults: tuple[Any, ...] | None = None) -> types.FunctionType:
-    """The template `kind` for len(names) fields, its placeholders renamed to `names`."""
-    code = _template(kind, len(names))
+        module = compile(_template_source(kind, len(names)), f"<record {kind} of {len(names)}>", "exec")
+        code = _TEMPLATES[kind, len(names)] = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     renamed = dict(zip(_placeholders(len(names)), names, strict=True))
     code = code.replace(co_varnames=tuple(renamed.get(n, n) for n in code.co_varnames),
-                        co_names=tuple(renamed.get(n, n) for n in code.co_names),
-                        co_qualname=f"{qualname}.{code.co_name}")
-    return types.FunctionType(code, namespace, code.co_name, defaults)
+                        co_qualname=f"{qualname}.__init__")
+    return types.FunctionType(code, namespace, "__init__", defaults)
+
+
+def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of a record's fields (what dataclasses' `__eq__` compares and its `__hash__` hashes)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda record: (one(record),)
+    return lambda record: ()
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = self.__record_key__
+        return key(self) == key(other)
+    return NotImplemented
+
+
+def _hash(self: Any) -> int:
+    return hash(self.__record_key__(self))
+
+
+def _signature(found: tuple[Field[Any], ...]) -> str | None:
+    """`(x: 'int', y: 'str' = '')`, as inspect.signature writes an `__init__` whose annotations are
+    strings (peersnap's modules postpone them); None for anything else."""
+    parts = []
+    for f in found:
+        if not isinstance(f.type, str):
+            return None
+        default = "<factory>" if f.default_factory is not MISSING else repr(f.default)
+        parts.append(f"{f.name}: {f.type!r}" + ("" if f.default is MISSING and f.default_factory is MISSING
+                                                 else f" = {default}"))
+    return f"({', '.join(parts)})"
+
+
+class _Factory:
+    """The default an `__init__` shows for a field with a default factory (as dataclasses' does)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+FACTORY = _Factory()
+
+
+def _then(plan: list[tuple[str, Callable[[Any, Any], None], Callable[[], Any]]],
+          post_init: bool) -> Callable[[Any], None]:
+    """What an `__init__` does after setting the fields: each default factory asked for, then `__post_init__`."""
+    def then(self: Any) -> None:
+        for name, setter, factory in plan:
+            if getattr(self, name) is FACTORY:
+                setter(self, factory())
+        if post_init:
+            self.__post_init__()
+    return then
 
 
 @reprlib.recursive_repr()
@@ -123,7 +166,7 @@ def _setstate(self: Any, state: list[Any]) -> None:
 def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
     """Whether the templates build what dataclasses would (else dataclasses builds it): asked of the
     class as written, before dataclasses has seen it."""
-    if order or (frozen and not eq) or hasattr(cls, "__post_init__"):
+    if order or (frozen and not eq):
         return False
     if any(name in cls.__dict__ for name in GENERATED):
         return False
@@ -137,8 +180,8 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
         if name in _NOT_PLAIN or name.startswith(_PLACEHOLDER) or "InitVar" in text or "KW_ONLY" in text:
             return False
         value = cls.__dict__.get(name)
-        if isinstance(value, Field) and (value.default_factory is not MISSING or not value.init or not value.repr
-                                         or not value.compare or value.hash is not None or value.kw_only is True):
+        if isinstance(value, Field) and (not value.init or not value.repr or not value.compare
+                                         or value.hash is not None or value.kw_only is True):
             return False
     return True
 
@@ -157,6 +200,10 @@ def _bookkeeping(cls: type[T]) -> type[T]:
             base.__dataclass_params__ = base.__record_says__
 
 
+def _has_default(f: Field[Any]) -> bool:
+    return f.default is not MISSING or f.default_factory is not MISSING
+
+
 def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     if not _plain(cls, frozen, eq, order):
         return dataclass(cls, frozen=frozen, eq=eq, order=order, slots=True)
@@ -166,27 +213,31 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     built = _bookkeeping(cls)
     found = fields(built)
     names = [f.name for f in found]
-    defaults = [f.default for f in found if f.default is not MISSING]
     for before, after in itertools.pairwise(found):
-        if before.default is not MISSING and after.default is MISSING:
+        if _has_default(before) and not _has_default(after):
             raise TypeError(f"non-default argument {after.name!r} follows default argument")
+    defaults = [FACTORY if f.default_factory is not MISSING else f.default for f in found if _has_default(f)]
     namespace: dict[str, Any] = {"__builtins__": builtins, "__name__": built.__module__}
-    qualname = built.__qualname__
-    if frozen:
-        for i, name in enumerate(names):
-            slot = next(klass.__dict__[name] for klass in built.__mro__ if name in klass.__dict__)
-            namespace[f"_set_{i}"] = slot.__set__
-        init = _method("frozen_init", names, namespace, qualname, tuple(defaults) or None)
-    else:
-        init = _method("init", names, namespace, qualname, tuple(defaults) or None)
+    setters = [next(klass.__dict__[name] for klass in built.__mro__ if name in klass.__dict__).__set__
+               for name in names]
+    plan = [(f.name, setter, f.default_factory) for f, setter in zip(found, setters, strict=True)
+            if f.default_factory is not MISSING]
+    post_init = hasattr(built, "__post_init__")
+    kind = "init"
+    if plan or post_init:
+        kind = "init_then"
+        namespace["_then"] = _then(plan, post_init)
+    namespace.update((f"_set_{i}", setter) for i, setter in enumerate(setters))
+    init = _init(kind, names, namespace, built.__qualname__, tuple(defaults) or None)
     init.__annotations__ = {f.name: f.type for f in found} | {"return": None}
     built.__init__ = init  # type: ignore[misc]
     built.__repr__ = _repr  # type: ignore[method-assign]
     built.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
     built.__record_class__ = built  # type: ignore[attr-defined]
     if eq:
-        built.__eq__ = _method("eq", names, namespace, qualname)  # type: ignore[method-assign]
-        built.__hash__ = _method("hash", names, namespace, qualname) if frozen else None  # type: ignore[method-assign,assignment]
+        built.__record_key__ = staticmethod(_key(names))  # type: ignore[attr-defined]
+        built.__eq__ = _eq  # type: ignore[method-assign]
+        built.__hash__ = _hash if frozen else None  # type: ignore[method-assign,assignment]
     if frozen:
         built.__setattr__ = _frozen_setattr  # type: ignore[method-assign,assignment]
         built.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
@@ -198,7 +249,10 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     params.eq, params.frozen = eq, frozen
     built.__dataclass_params__ = built.__record_says__ = params  # type: ignore[attr-defined]
     if undocumented:
-        built.__doc__ = built.__name__ + str(inspect.signature(built)).replace(" -> None", "")
+        signature = _signature(found)
+        if signature is None:
+            signature = str(inspect.signature(built)).replace(" -> None", "")
+        built.__doc__ = built.__name__ + signature
     return built
 
 
