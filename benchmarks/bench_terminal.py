@@ -68,7 +68,7 @@ else:
         from functools import partialmethod
         from peersnap.tui.dashboard import Dashboard
         Dashboard.__init__ = partialmethod(Dashboard.__init__, blink=True)  # a blinking console cursor
-    from peersnap.tui.cli import main
+    from peersnap.tui.startup import main  # what the `peersnap` command runs
     sys.exit(main(sys.argv[4:]))
 """
 MARKERS = {"bare": b"bare clock", "dashboard": b"Events"}  # the dashboard's last pane title

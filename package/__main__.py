@@ -1,5 +1,5 @@
 """`python -m peersnap` is the `peersnap` command."""
 
-from peersnap.tui.cli import main
+from peersnap.tui.startup import main
 
 raise SystemExit(main())

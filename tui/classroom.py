@@ -153,9 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[CLASSROOM_ENV] = "1"
     _die_with_parent()
     _limit_memory()
-    from peersnap.tui.cli import main as cli_main
+    from peersnap.tui.startup import main as start
 
-    return cli_main(list(sys.argv[1:] if argv is None else argv))
+    return start(list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from peersnap.core.session import (
     script_lines,
 )
 from peersnap.core.textfile import TextFileError, read_text
-from peersnap.tui import authoring
+from peersnap.tui import authoring, collector
 from peersnap.tui.classroom import add_serve_arguments
 from peersnap.tui.settings import SPEEDS
 
@@ -128,6 +128,8 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in (None, "lesson"):
+        collector.release()  # (held by the `peersnap` command for the dashboard's start only)
     if args.replay_session and args.command not in (None, "lesson"):
         sys.stderr.write("peersnap: --replay SESSION opens the dashboard; for the transcript, "
                          "use 'peersnap run --replay SESSION'\n")
@@ -153,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_lessons(sys.stdout)
         if args.command == "lesson":
             if args.name == "check" or args.file:
+                collector.release()
                 return authoring.lesson_check(args)
             try:
                 args.lesson = load_lesson(args.name)

@@ -34,7 +34,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 
-from . import seat_link
+from . import collector, seat_link
 from . import state as saved_state
 from .actions import dashboard_bindings
 from .dashboard_input import DashboardInput
@@ -146,6 +146,7 @@ class Dashboard(DashboardInput):
         self._set_layout_classes()
         self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
         self.refresh_view()
+        self.call_after_refresh(collector.release)  # the first frame is on screen: the collector may run
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual styles every widget as it mounts, then styles the whole screen again when it is first
