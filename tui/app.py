@@ -7,7 +7,6 @@ The dashboard (`dashboard.py`) owns the panes, the console and their keys.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -49,7 +48,6 @@ class PeersnapApp(App[int]):
         self.dashboard = dashboard
         self.settings_path = settings_path
         self._quit_warned = False
-        self.collector_paused = False  # the garbage collector is off until the first frame (pause_collector)
         self.warnings: list[str] = []  # about themes; the dashboard says them in its console
         for item in bundled_themes():
             self.register_theme(item)
@@ -76,19 +74,6 @@ class PeersnapApp(App[int]):
             return
         super().refresh_css(animate)
 
-    def pause_collector(self) -> None:
-        """Start with the garbage collector off: the start's allocations (the widgets, their styles, the
-        first frame's strips) would set off ~40 young collections before the first frame (~6 ms); the
-        app turns it back on once that frame is drawn (`run_dashboard` calls this)."""
-        gc.disable()
-        self.collector_paused = True
-
-    def resume_collector(self) -> None:
-        """The garbage collector on again, if `pause_collector` turned it off."""
-        if self.collector_paused:
-            self.collector_paused = False
-            gc.enable()
-
     @property
     def session(self) -> Session:
         """The session the dashboard runs (its engine is the world on screen)."""
@@ -99,8 +84,6 @@ class PeersnapApp(App[int]):
 
     async def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda _theme: self._save_settings())
-        if self.collector_paused:
-            self.call_after_refresh(self.resume_collector)  # once the first frame is drawn
         # the app is ready (a pilot's or a screenshot's first line may run) once the dashboard's widgets are
         await AwaitMount(self.dashboard, [self.dashboard])
 

@@ -208,18 +208,16 @@ def run_dashboard(args: argparse.Namespace) -> int:
     (set by `peersnap serve` for each browser session) turns off everything that
     writes host files: `save FILE` and the settings file.
     """
-    import gc
-
     from peersnap.tui import settings as config
     from peersnap.tui import state as saved_state
     from peersnap.tui.app import PeersnapApp
     from peersnap.tui.dashboard import Dashboard
     from peersnap.tui.launch import LaunchError, prepare
 
-    # The ~60,000 objects made by the imports (modules, classes, functions) live as long as the app:
-    # frozen, the collector no longer walks them, and the full collection the dashboard's start would
-    # trigger (~16 ms of the first frame) walks only what is made from here on (the world, the widgets).
-    gc.freeze()
+    # The garbage collector is held until the first frame is on screen (tui/collector.py): already from
+    # the `peersnap` command's first line, else from here (the start's allocations, the world, the widgets
+    # and styles, would set off ~40 collections, a full one among them, walking ~60,000 imported objects).
+    collector.hold()
     classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
     state = None if classroom else saved_state.state_dir()
     try:
@@ -243,11 +241,10 @@ def run_dashboard(args: argparse.Namespace) -> int:
     dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
     app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
                       settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
-    app.pause_collector()
     try:
         app.run()
     finally:
-        app.resume_collector()  # (a start that never drew its first frame)
+        collector.release()  # (a start that never drew its first frame: the dashboard lets go after its first)
     dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
