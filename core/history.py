@@ -26,13 +26,12 @@ class HistoryRecorder:
 
     def __call__(self, event: Event) -> None:
         history = self.world.history
-        if isinstance(event, LinkChanged):
-            if not event.up:
-                history.link_down.append((event.at, -1))
-            elif history.link_down and history.link_down[-1][1] < 0:
-                history.link_down[-1] = (history.link_down[-1][0], event.at)
-            return
-        if type(event) not in _QUEUE_EVENTS:
+        if type(event) not in _QUEUE_EVENTS:  # (asked first: a command's events are mostly these)
+            if isinstance(event, LinkChanged):
+                if not event.up:
+                    history.link_down.append((event.at, -1))
+                elif history.link_down and history.link_down[-1][1] < 0:
+                    history.link_down[-1] = (history.link_down[-1][0], event.at)
             return
         fileset = self.world.filesets.get(event.fileset)
         if fileset is None:

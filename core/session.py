@@ -121,7 +121,13 @@ class Session(TimeTravel):
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
             return result
         engine = self.engine
-        before = self._key_after_last(engine)
+        # the key the last command ended with if nothing happened since (one key a command, not two:
+        # every change the engine makes emits an event or moves time)
+        last = self._last_key
+        if last is not None and last[0] is engine and last[1] == engine.time.now and last[2] == engine.bus.emitted:
+            before = last[3]
+        else:
+            before = engine.change_key()
         try:
             result = self._execute(engine, parsed, via)
         except MemoryError:
@@ -137,19 +143,10 @@ class Session(TimeTravel):
                 self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
                 return result
             self._branch()
-        self._record(line, result, changed=changed, via=via, joined=joined)
+        self._record(line, result, changed, via, joined)
         if self.engine is engine:
             self._last_key = (engine, engine.time.now, engine.bus.emitted, after)
         return result
-
-    def _key_after_last(self, engine: Engine) -> list:
-        """`engine.change_key()` now: the key the last command ended with when nothing happened
-        since (same engine, same moment, no event), else worked out again. One key per command,
-        not two: every change the engine makes emits an event or moves time."""
-        last = self._last_key
-        if last is not None and last[0] is engine and last[1] == engine.time.now and last[2] == engine.bus.emitted:
-            return last[3]
-        return engine.change_key()
 
     def _execute(self, engine: Engine, parsed: ParsedLine, via: str) -> Result:
         # engine.caused_by, spelled out: a context manager's frames are a tenth of a command's cost

@@ -210,3 +210,15 @@ def test_the_fast_path_splits_any_line_exactly_as_shlex(line):
     if not forbidden(line):
         words = plain_words(text)
         assert words is None or words == _shlex_or_error(text)
+
+
+def test_the_fast_path_leaves_every_glued_redirection_to_shlex_and_takes_the_spaced_ones():
+    """One search tells a line the fast path may split: a `>` beside a character of its word that is not
+    a `>` (before or after it, at either end of the line) needs shlex, which splits it off."""
+    glued = ["echo a>b", "echo a >b", "echo a> b", "echo a>>b", "echo a >>b", "echo a>> b", ">x", "x>", "a>>>b",
+             "echo\t>f", "echo a >\tb>", "echo >>>", "echo a > b", "echo a >> b", "> >>", "echo ->"]
+    for text in glued:
+        words = plain_words(text)
+        assert words is None or words == _shlex_or_error(text), text
+        spaced = all(set(word) == {">"} or ">" not in word for word in text.split())
+        assert (words is not None) == spaced, text
