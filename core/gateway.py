@@ -114,8 +114,7 @@ class GatewayQueue(Columns):
     def fork(self) -> GatewayQueue:
         """An independent twin (checkpoints, branches): the full chunks and the index's frozen
         layers are shared, the last chunk and the small indexes copied (contents are immutable)."""
-        self._writes_below = frozen(self._writes_below, self._writes)
-        self._writes = {}
+        self.freeze()
         twin = GatewayQueue.__new__(GatewayQueue)
         self._share_columns(twin)
         twin._writes, twin._writes_below = {}, self._writes_below
@@ -125,6 +124,13 @@ class GatewayQueue(Columns):
         for name in ("busy_until", "bytes", "flush_through", "length", "markers", "next_seq", "num_exec"):
             setattr(twin, name, getattr(self, name))
         return twin
+
+    def freeze(self) -> None:
+        """Move the filtering index's private part into its frozen layers (what `fork` does to this
+        queue before it makes the twin)."""
+        if self._writes:
+            self._writes_below = frozen(self._writes_below, self._writes)
+            self._writes = {}
 
     # -- queueing ------------------------------------------------------------
     def push(self, kind: str, path: str, data: object, size: int, now: int) -> QueuedOp:

@@ -177,7 +177,10 @@ class Timeline:
             self._retry_at[line.name] = replay + spacing // 2
             return
         try:
-            checkpoint = engine.fork()
+            checkpoint = self._fork(line, engine, index)
+            if checkpoint is None:
+                self._retry_at[line.name] = replay + spacing // 2
+                return
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
             checkpoints.clear()
             return
@@ -192,6 +195,16 @@ class Timeline:
             for i in sorted(checkpoints)[::2][:-1]:
                 del checkpoints[i]
 
+    def _fork(self, line: Branch, live: Engine, new: int) -> Engine | None:
+        """A fork of `live` for a checkpoint at `new`, or None when the budget turns it down once
+        the live world is frozen as the fork would leave it (its private entries moved into the
+        layers a twin shares, some of them merged): asked then, a refusal costs no twin, whose
+        copies (a world of 1,000 psnaps copies every pair) are most of a fork."""
+        live.world.freeze()
+        if not self._room(line, live, new, frozen=True):
+            return None
+        return live.fork()
+
     def _fits(self, line: Branch, live: Engine, new: int) -> bool:
         """Whether the line's checkpoints, the new one at `new` among them, fit the memory budget:
         their private entries together at most BUDGET_SHARE of the live world's (see
@@ -200,32 +213,37 @@ class Timeline:
         more than one after some writes)."""
         return self._trim(line.checkpoints, parts(live), new)
 
-    def _room(self, line: Branch, live: Engine, new: int) -> bool:
+    def _room(self, line: Branch, live: Engine, new: int, frozen: bool = False) -> bool:
         """False when `_fits` would refuse a checkpoint of `live` at `new`, told without forking
         it; True when it might not. The checkpoints `_fits` would drop on the way to refusing are
         dropped here as they would be there, so a refusal leaves the line as `_fits` would.
 
-        The trial runs `_trim` with the new checkpoint at no entries of its own, on the live
-        world's parts as they are before the fork. A fork only freezes what the live world
-        holds alone into layers the twin shares (and may merge its layers), so what the
-        checkpoints hold privately can only grow, and the budget only shrink: a trial that
-        refuses means `_fits` would. Which checkpoint goes next is decided by their gains
-        alone, the same in both."""
+        The trial runs `_trim` on the live world's parts as they are now, with the new checkpoint
+        at no entries of its own: before the fork. A fork only freezes what the live world holds
+        alone into layers the twin shares (and may merge its layers), so what the checkpoints
+        hold privately can only grow, and the budget only shrink: a trial that refuses means
+        `_fits` would. `frozen`: the live world was frozen as the fork leaves it (`_fork`); the
+        twin would then hold alone exactly what the live world does (its directories, epochs,
+        history, last queue chunk and small indexes are copies), and the trial is `_fits`' own
+        question. Which checkpoint goes next is decided by their gains alone, the same in both."""
         checkpoints = line.checkpoints
         trial: dict[int, Engine | None] = dict(checkpoints)
         trial[new] = None  # (its work is the live engine's, now)
-        if self._trim(trial, parts(live), new, work(live)):
+        live_parts = parts(live)
+        if self._trim(trial, live_parts, new, work(live), live_parts[1] if frozen else 0):
             return True
         for index in [i for i in checkpoints if i not in trial]:
             del checkpoints[index]
         return False
 
-    def _trim(self, checkpoints: dict[int, Engine | None], live_parts: Parts, new: int, new_work: int = 0) -> bool:
-        """`_fits` on `checkpoints` (None stands for a checkpoint not taken yet, holding nothing of its
-        own, with `new_work` done): drop the least gainful until they fit; whether `new` is kept."""
+    def _trim(self, checkpoints: dict[int, Engine | None], live_parts: Parts, new: int, new_work: int = 0,
+              new_own: int = 0) -> bool:
+        """`_fits` on `checkpoints` (None stands for the checkpoint at `new` not taken yet: it would have
+        done `new_work` and hold `new_own` entries alone, sharing the rest with the live world): drop
+        the least gainful until they fit; whether `new` is kept."""
         budget = max(int((sum(live_parts[0].values()) + live_parts[1]) * BUDGET_SHARE), SMALL_WORLD)
         while checkpoints and private_entries([c for c in checkpoints.values() if c is not None], live_parts,
-                                              self._parts_of) > budget:
+                                              self._parts_of) + (new_own if checkpoints.get(new, 0) is None else 0) > budget:
             least = min(checkpoints, key=lambda i: (self._gain(checkpoints, i, new_work), i != new, i))
             del checkpoints[least]
             if least == new:

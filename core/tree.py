@@ -317,13 +317,8 @@ class VersionedTree:
         """An independent twin (checkpoints, branches): a change to either never shows in the
         other. The entries are frozen into layers both share (core.layers); the snapshots'
         epochs and history (small: only what changed while a snapshot was pinned) are copied."""
-        self._below = frozen(self._below, self._cur)
-        self._cur = {}
+        self.freeze()
         kids_below = self._kids_below
-        for path, kids in self._kids.items():
-            if kids:
-                kids_below[path] = frozen(kids_below.get(path, ()), kids)
-        self._kids = {path: {} for path in self._kids}
         twin = VersionedTree.__new__(VersionedTree)
         twin._cur = {}
         twin._below = self._below
@@ -339,6 +334,21 @@ class VersionedTree:
         twin.changes = self.changes
         twin.data_bytes = self.data_bytes
         return twin
+
+    def freeze(self) -> None:
+        """Move the private entries into the frozen layers (what `fork` does to this tree before it
+        makes the twin: after it, a fork changes nothing here). A tree unchanged since is left as it is."""
+        if self._cur:
+            self._below = frozen(self._below, self._cur)
+            self._cur = {}
+        kids_below = self._kids_below
+        thawed = False
+        for path, kids in self._kids.items():
+            if kids:
+                kids_below[path] = frozen(kids_below.get(path, ()), kids)
+                thawed = True
+        if thawed:
+            self._kids = {path: {} for path in self._kids}
 
     def shared_parts(self) -> Iterator[tuple[int, int]]:
         """(identity, entries) of what this tree may share with twins: its frozen layers (paired in C:

@@ -95,6 +95,15 @@ class World:
         twin.history = self.history.fork()
         return twin
 
+    def freeze(self) -> None:
+        """What `fork` does to this world before it makes the twin: every tree's and queue's private
+        entries move into the frozen layers a twin would share (a fork right after changes nothing here)."""
+        for cluster in (self.cache, self.home):
+            for tree in cluster.fs.trees.values():
+                tree.freeze()
+        for fileset in self.filesets.values():
+            fileset.queue.freeze()
+
     # -- lookups ------------------------------------------------------------------
     def queued_ops(self) -> int:
         """Operations waiting in all the gateway queues together (what `limits.queued_ops` caps)."""
