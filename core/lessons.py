@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -289,8 +288,7 @@ class LessonRun:
 
 # -- loading ------------------------------------------------------------------------------------
 def bundled() -> dict[str, Path]:
-    folder = resources.files("peersnap.core") / "lessons"
-    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+    return {p.stem: p for p in (Path(__file__).parent / "lessons").iterdir() if p.suffix == ".toml"}
 
 
 def load_lesson(name_or_path: str) -> Lesson:

@@ -6,8 +6,6 @@ the report says "identical" or lists each difference with both contents.
 
 from __future__ import annotations
 
-import json
-
 from .clock import plural
 from .errors import FsError
 from .fileops import FileOps
@@ -49,6 +47,8 @@ def show(content: Content | None) -> str:
     if content is DIR:
         return "(directory)"
     assert isinstance(content, str)
+    import json  # (here: a diff is rare, and json is not among what the first frame imports)
+
     text = json.dumps(content[:40], ensure_ascii=False)
     return text + ("…" if len(content) > 40 else "")
 

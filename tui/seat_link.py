@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import mmap
 import os
 import socket
 import time
@@ -113,6 +111,8 @@ class SeatLink:
                 self.sent = state
 
     def send(self, message: dict[str, Any]) -> bool:
+        import json  # (here, not at the top: only a classroom seat links, and the dashboard's start need not load json)
+
         try:
             self.sock.send(json.dumps(message, separators=(",", ":")).encode() + b"\n")
             return True
@@ -147,6 +147,8 @@ class SeatLink:
         *lines, self.inbox = self.inbox.split(b"\n")
         if len(self.inbox) > MAX_LINE:
             self.inbox = b""
+        import json
+
         for line in lines:
             try:
                 message = json.loads(line)
@@ -221,6 +223,8 @@ class SeatLink:
 
 
 def _has_headroom() -> bool:
+    import mmap
+
     try:
         mmap.mmap(-1, HEADROOM).close()  # address space only: nothing is touched
         return True

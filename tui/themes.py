@@ -10,9 +10,9 @@ skipped with a warning; it never stops the dashboard.
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from pathlib import Path
 
+import peersnap.themes as theme_files
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -59,7 +59,7 @@ def parse_theme(text: str, source: str) -> Theme:
 
 def bundled_themes() -> list[Theme]:
     themes = []
-    for entry in sorted(resources.files("peersnap.themes").iterdir(), key=lambda e: e.name):
+    for entry in sorted(theme_files.THEMES_DIR.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             themes.append(parse_theme(entry.read_text(encoding="utf-8"), f"themes/{entry.name}"))
     return themes

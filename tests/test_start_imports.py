@@ -1,0 +1,67 @@
+"""What the dashboard's start does not load (issue 16, first frame: each of these cost a few
+milliseconds of a start and serves something later, if ever), and the shortcut that spares one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from peersnap.core.clock import parse_epoch
+
+LATER = ["json", "_strptime", "calendar", "importlib.resources", "zipfile", "mmap"]
+
+
+def test_the_dashboards_start_loads_none_of_what_only_later_needs():
+    """Everything the first frame needs: the modules, the scenario's world, the themes."""
+    probe = ("import sys\n"
+             "import peersnap.tui.cli, peersnap.tui.app\n"
+             "from peersnap.tui.launch import prepare\n"
+             "from peersnap.tui.themes import bundled_themes\n"
+             "prepare(None, None, None, allow_files=True)\n"
+             "bundled_themes()\n"
+             f"print(sorted(m for m in {LATER!r} if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def reference(text: str) -> int | str:
+    """parse_epoch as it was: strptime for every text."""
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return "refused"
+    return int((moment - datetime(1970, 1, 1)).total_seconds())
+
+
+def ours(text: str) -> int | str:
+    try:
+        return parse_epoch(text)
+    except ValueError:
+        return "refused"
+
+
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
+
+
+@given(st.tuples(DIGITS, DIGITS, DIGITS, DIGITS, DIGITS, DIGITS), st.sampled_from(["", " ", "\t", "\n"]))
+def test_parse_epoch_reads_what_strptime_reads(parts, padding):
+    text = padding + "{}-{}-{} {}:{}:{}".format(*parts) + padding
+    assert ours(text) == reference(text)
+
+
+@pytest.mark.parametrize("text", ["2016-10-27 02:27:28", "2016-02-29 00:00:00", "2015-02-29 00:00:00",
+                                  "2016-10-27T02:27:28", "2016-10-27 02:27:28+00:00", "2016-10-27 02:27:28.5",
+                                  "2016-10-27", "2016-1-7 2:27:28", "٢٠١٦-10-27 02:27:28", "2016-10-27 24:00:00",
+                                  " 2016-10-27 02:27:28 ", ""])
+def test_parse_epoch_on_the_edges(text):
+    assert ours(text) == reference(text)
+
+
+@given(st.text(max_size=30))
+def test_parse_epoch_refuses_what_strptime_refuses(text):
+    assert ours(text) == reference(text)
