@@ -4,11 +4,12 @@ Starting the dashboard makes several hundred thousand objects (Textual's and
 peersnap's modules, the scenario's world, the widgets) and frees almost none of
 them, yet the collector ran about 150 times over them before the first frame:
 about a tenth of the start's CPU time. The `peersnap` command (tui/startup.py)
-holds the collector from its first line until the dashboard's first frame is on
-screen (for every other subcommand, until its command line is read), then moves
-everything made so far into the permanent generation (`gc.freeze`: long-lived
-objects that later collections never scan again) and lets the collector run as
-usual.
+holds the collector from its first line until the dashboard's first refresh (for
+every other subcommand, until its command line is read), then moves everything
+made so far into the permanent generation (`gc.freeze`: long-lived objects that
+later collections never scan again) and lets the collector run as usual. The
+frame written to the terminal comes one refresh later; its render runs with the
+collector on, which then walks only what that render makes.
 
 Only the command holds it: importing peersnap (the tests, a script) changes nothing.
 """

@@ -146,7 +146,9 @@ class Dashboard(DashboardInput):
         self._set_layout_classes()
         self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
         self.refresh_view()
-        self.call_after_refresh(collector.release)  # the first frame is on screen: the collector may run
+        # after the first refresh the collector may run again (the frame written comes one refresh later,
+        # while the app mounts; release is only a freeze, so it costs that frame nothing)
+        self.call_after_refresh(collector.release)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual styles every widget as it mounts, then styles the whole screen again when it is first
