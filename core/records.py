@@ -28,12 +28,15 @@ or `other`, a base that dataclasses built.
 
 from __future__ import annotations
 
+import abc
 import builtins
+import dataclasses
 import copy
 import inspect
 import itertools
 import reprlib
 import types
+import typing
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
 from operator import attrgetter
@@ -186,18 +189,72 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
     return True
 
 
+# What `@dataclass(init=False, repr=False, eq=False, slots=True)` records of a class it was asked about
+# (copied for each record), and dataclasses' private marks for a field and a ClassVar
+_ASKED = dataclass(init=False, repr=False, eq=False, slots=True)(type("_Asked", (), {})).__dataclass_params__
+_FIELD, _CLASSVAR = dataclasses._FIELD, dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
+
+
+def _is_classvar(cls: type, annotation: Any) -> bool:
+    """dataclasses' own test (a postponed annotation's first name looked up in the class's module),
+    asked only of what names ClassVar (its regexes over every annotation were most of its cost)."""
+    if isinstance(annotation, str):
+        return "ClassVar" in annotation and dataclasses._is_type(  # type: ignore[attr-defined]
+            annotation, cls, typing, typing.ClassVar, dataclasses._is_classvar)  # type: ignore[attr-defined]
+    return dataclasses._is_classvar(annotation, typing)  # type: ignore[attr-defined]
+
+
+def _own_field(cls: type, name: str, annotation: Any) -> Field[Any]:
+    """dataclasses' field for `name: annotation` as written in `cls` (its `_get_field`, for what
+    `_plain` lets through)."""
+    default = cls.__dict__.get(name, MISSING)
+    found = default if isinstance(default, Field) else dataclasses.field(default=default)
+    found.name, found.type = name, annotation
+    if _is_classvar(cls, annotation):
+        found._field_type = _CLASSVAR  # type: ignore[attr-defined]
+        return found
+    found._field_type = _FIELD  # type: ignore[attr-defined]
+    if found.kw_only is MISSING:
+        found.kw_only = False
+    if found.default is not MISSING and found.default.__class__.__hash__ is None:
+        raise ValueError(f"mutable default {type(found.default)} for field {name} is not allowed: use default_factory")
+    return found
+
+
+def _inherited_slots(cls: type) -> set[str]:
+    slots: set[str] = set()
+    for base in cls.__mro__[1:-1]:
+        named = base.__dict__.get("__slots__")
+        if named is not None:
+            slots.update((named,) if isinstance(named, str) else named)
+    return slots
+
+
 def _bookkeeping(cls: type[T]) -> type[T]:
-    """dataclasses' fields, slots and `__match_args__`, none of its generated methods. Its check
-    that a frozen class has only frozen bases would see a frozen record base as frozen (as it
-    is to everyone else) and refuse: while it runs, those bases say what it asked of them."""
-    bases = [b for b in cls.__mro__[1:-1] if "__record_class__" in b.__dict__ and b.__dataclass_params__.frozen]
-    for base in bases:
-        base.__dataclass_params__ = base.__record_params__
-    try:
-        return dataclass(cls, init=False, repr=False, eq=False, slots=True)
-    finally:
-        for base in bases:
-            base.__dataclass_params__ = base.__record_says__
+    """What `@dataclass(init=False, repr=False, eq=False, slots=True)` makes of `cls`: its fields
+    (`__dataclass_fields__`, the bases' first), `__match_args__` and the slotted class made again
+    from it, none of the generated methods; done here because dataclasses' way (~75 µs a class,
+    regexes over every annotation) was a fifth of peersnap's import time. tests/test_records.py
+    holds every record class to what dataclasses would have built."""
+    found: dict[str, Field[Any]] = {}
+    for base in cls.__mro__[-1:0:-1]:
+        found.update(getattr(base, "__dataclass_fields__", None) or {})
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        found[name] = _own_field(cls, name, annotation)
+    names = tuple(name for name, f in found.items() if f._field_type is _FIELD)  # type: ignore[attr-defined]
+    namespace = dict(cls.__dict__)
+    for name in names:
+        namespace.pop(name, None)
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    inherited = _inherited_slots(cls)
+    namespace["__slots__"] = tuple(name for name in names if name not in inherited)
+    namespace["__dataclass_fields__"] = found
+    namespace["__dataclass_params__"] = _ASKED
+    namespace.setdefault("__match_args__", tuple(name for name in names if found[name].init))
+    built = type(cls)(cls.__name__, cls.__bases__, namespace)
+    built.__qualname__ = cls.__qualname__
+    return abc.update_abstractmethods(built)
 
 
 def _has_default(f: Field[Any]) -> bool:
@@ -243,11 +300,10 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
         built.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
         built.__getstate__ = _getstate  # type: ignore[attr-defined]
         built.__setstate__ = _setstate  # type: ignore[attr-defined]
-    built.__record_params__ = built.__dataclass_params__  # type: ignore[attr-defined]  (what was asked of it)
-    params = copy.copy(built.__dataclass_params__)  # type: ignore[attr-defined]
+    params = copy.copy(_ASKED)  # what dataclasses would say of the class it built
     params.init = params.repr = True
     params.eq, params.frozen = eq, frozen
-    built.__dataclass_params__ = built.__record_says__ = params  # type: ignore[attr-defined]
+    built.__dataclass_params__ = params  # type: ignore[attr-defined]
     if undocumented:
         signature = _signature(found)
         if signature is None:

@@ -14,6 +14,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+from typing import ClassVar
 from dataclasses import MISSING, FrozenInstanceError, astuple, dataclass, field, fields, make_dataclass, replace
 
 import peersnap.core
@@ -243,3 +244,34 @@ def test_a_record_mixes_with_dataclasses_own_frozen_classes():
     assert Sub(1) < Sub(1, 2) and Sub(1).x == 1
     with pytest.raises(FrozenInstanceError):
         Sub(1).x = 2
+
+
+def test_classvars_and_record_bases_are_what_dataclasses_makes_of_them():
+    """A ClassVar is no field (dataclasses' rule: a postponed annotation whose first name is the module's
+    ClassVar; a string in the string is a field), and a record's fields follow its record base's, with
+    the slots split between them as dataclasses splits them."""
+    @record
+    class Base:
+        x: int
+        kind: ClassVar[str] = "base"
+
+    @record
+    class Sub(Base):
+        y: int = 2
+        label: "ClassVar[int]" = 3
+
+    @dataclass(frozen=True, slots=True)
+    class TheirBase:
+        x: int
+        kind: ClassVar[str] = "base"
+
+    @dataclass(frozen=True, slots=True)
+    class TheirSub(TheirBase):
+        y: int = 2
+        label: "ClassVar[int]" = 3
+
+    assert list(Sub.__dataclass_fields__) == list(TheirSub.__dataclass_fields__) == ["x", "kind", "y", "label"]
+    assert [f.name for f in fields(Sub)] == [f.name for f in fields(TheirSub)] == ["x", "y", "label"]
+    assert (Sub.kind, Sub(1).label, Sub(1).y) == ("base", 3, 2)
+    assert (Base.__slots__, Sub.__slots__) == (TheirBase.__slots__, TheirSub.__slots__) == (("x",), ("y", "label"))
+    assert_alike(Sub, TheirSub)

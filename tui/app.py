@@ -25,6 +25,7 @@ from textual.widget import AwaitMount
 
 from . import settings as config
 from .actions import ACTIONS, app_bindings
+from .css_cache import StylesheetCache
 from .dashboard import Dashboard
 from .launch import LaunchError, Start, prepare
 from .screens import Confirm, RefusalCard
@@ -41,13 +42,18 @@ class PeersnapApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 
     def __init__(self, dashboard: Dashboard, *, theme: str | None = None, settings_path: Path | None = None,
-                 theme_dir: Path | None = None) -> None:
+                 theme_dir: Path | None = None, css_cache: StylesheetCache | None = None) -> None:
         """`settings_path`: where theme and speed are saved when they change (None: nowhere);
-        `theme_dir`: the user's theme files, beside the bundled ones."""
+        `theme_dir`: the user's theme files, beside the bundled ones; `css_cache`: parsed
+        stylesheets kept between starts (tui/css_cache.py; None: parsed each start)."""
         super().__init__()
+        self.css_cache = css_cache
+        if css_cache is not None:
+            css_cache.install(self.stylesheet)
         self.dashboard = dashboard
         self.settings_path = settings_path
         self._quit_warned = False
+        self._typed_early: list[events.Key | events.Paste] | None = []  # until the dashboard is Ready
         self.warnings: list[str] = []  # about themes; the dashboard says them in its console
         for item in bundled_themes():
             self.register_theme(item)
@@ -84,19 +90,35 @@ class PeersnapApp(App[int]):
 
     async def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda _theme: self._save_settings())
-        # the app is ready (a pilot's or a screenshot's first line may run) once the dashboard's widgets are
-        await AwaitMount(self.dashboard, [self.dashboard])
+        # headless, the app is ready (a pilot's or a screenshot's first line may run) once the dashboard's
+        # widgets are. In a terminal it does not wait: Textual holds the app's output until its on_mount
+        # returns, and a frame drawn meanwhile would be thrown away, the one written coming a layout later
+        # (~15 ms of the start). The dashboard draws its first frame whole (tests/tui/test_first_frame_written.py).
+        if self.is_headless:
+            await AwaitMount(self.dashboard, [self.dashboard])
 
     async def on_event(self, event: events.Event) -> None:
-        """A character typed (or a paste) on an explanation card closes it and goes on to the
+        """Keys and pastes that come before the dashboard is ready (a terminal's input starts before the
+        first frame, and a terminal no longer waits for the mount: see `on_mount`) are kept, and
+        given to it in their order once it is (`on_dashboard_ready`): none is lost.
+
+        A character typed (or a paste) on an explanation card closes it and goes on to the
         dashboard (the console), so the next command typed is never lost. The card is popped here, in the app's
         own turn before the key is forwarded, not from the card's key handler (which cannot wait
         for its own screen to go): each key of a burst then finds the screen the one before it left."""
+        if self._typed_early is not None and isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._typed_early.append(event)
+            return
         typed = isinstance(event, events.Key) and event.is_printable and event.character not in (None, " ")
         if (typed or isinstance(event, events.Paste)) and not event.is_forwarded \
                 and isinstance(self.screen, (RefusalCard, WhyCard)) and len(self.screen_stack) > 1:
             self.screen.dismiss()  # (not awaited: the stack is popped at once, the screen goes by itself)
         await super().on_event(event)
+
+    async def on_dashboard_ready(self, _message: Dashboard.Ready) -> None:
+        early, self._typed_early = self._typed_early or [], None
+        for event in early:
+            await self.on_event(event)
 
     def on_dashboard_speed_changed(self, _message: Dashboard.SpeedChanged) -> None:
         self._save_settings()

@@ -211,6 +211,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     from peersnap.tui import settings as config
     from peersnap.tui import state as saved_state
     from peersnap.tui.app import PeersnapApp
+    from peersnap.tui.css_cache import StylesheetCache, cache_file
     from peersnap.tui.dashboard import Dashboard
     from peersnap.tui.launch import LaunchError, prepare
 
@@ -239,12 +240,16 @@ def run_dashboard(args: argparse.Namespace) -> int:
     paused = bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused)
     # a demo cranked to 1000x must not start the next run at 1000x: 1x unless --speed says otherwise
     dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
+    css_cache = None if classroom else StylesheetCache(cache_file())
     app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
-                      settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes")
+                      settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes",
+                      css_cache=css_cache)
     try:
         app.run()
     finally:
         collector.release()  # (a start that never drew its first frame: the dashboard lets go after its first)
+        if css_cache is not None:
+            css_cache.save()  # (what was parsed after the first frame: a help card, another theme)
     dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
     if dashboard.autosaved is not None and dashboard.session.log:
         print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")

@@ -7,9 +7,9 @@ about a tenth of the start's CPU time. The `peersnap` command (tui/startup.py)
 holds the collector from its first line until the dashboard's first refresh (for
 every other subcommand, until its command line is read), then moves everything
 made so far into the permanent generation (`gc.freeze`: long-lived objects that
-later collections never scan again) and lets the collector run as usual. The
-frame written to the terminal comes one refresh later; its render runs with the
-collector on, which then walks only what that render makes.
+later collections never scan again) and lets the collector run as usual. In a
+terminal that refresh is the frame written (tui/app.py: the app does not wait for
+the dashboard's mount); headless, the frame comes one refresh later.
 
 Only the command holds it: importing peersnap (the tests, a script) changes nothing.
 """
@@ -31,8 +31,8 @@ def hold() -> None:
 
 def release() -> None:
     """Set aside everything made so far and start the collector again (once, if held). No collection
-    first: one walks every object the start made (~90 ms on a loaded machine, and the dashboard's first
-    refresh comes before the frame that shows it); the few cycles the start left stay frozen with them."""
+    first: one walks every object the start made (~90 ms on a loaded machine); the few cycles the start
+    left stay frozen with them."""
     global _held
     if _held:
         _held = False

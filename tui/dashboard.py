@@ -75,6 +75,9 @@ class Dashboard(DashboardInput):
             super().__init__()
             self.speed = speed
 
+    class Ready(Message):
+        """Mounted, the console focused: keys typed meanwhile can be given to it now."""
+
     def __init__(self, start: Start, *, paused: bool = False, speed: int = 1, blink: bool = False,
                  state: Path | None = None) -> None:
         """`state`: the folder for the console history and the autosave (None: nothing is kept)."""
@@ -103,6 +106,7 @@ class Dashboard(DashboardInput):
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
         self._rows: Rows | None = None  # the stacked regions' heights, shared by content
+        self._composed = False  # on_mount has begun: the panes are filled there, for the first frame (before is_mounted)
         self._shown = False  # the screen has been shown once (on_screen_resume)
         self._fitted = Size(0, 0)  # the size the panes were last fitted to (on_resize)
         self._unsubscribe = self.session.subscribe(self._on_event)
@@ -128,6 +132,7 @@ class Dashboard(DashboardInput):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        self._composed = True
         for pane_id, title in PANE_TITLES.items():
             self.query_one(f"#{pane_id}").border_title = title
         console = self.query_one(Console)
@@ -145,9 +150,12 @@ class Dashboard(DashboardInput):
         self._arm(FRAME)
         self._set_layout_classes()
         self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
+        css_cache = getattr(self.app, "css_cache", None)
+        if css_cache is not None:  # every stylesheet of the first frame is parsed by now: the next start unpickles
+            css_cache.save()  # them (tui/css_cache.py; this start pays ~2 ms for it, only when it parsed anything)
         self.refresh_view()
-        # after the first refresh the collector may run again (the frame written comes one refresh later,
-        # while the app mounts; release is only a freeze, so it costs that frame nothing)
+        self.post_message(self.Ready())
+        # after the first refresh (the first frame) the collector may run again (release is only a freeze)
         self.call_after_refresh(collector.release)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -226,7 +234,7 @@ class Dashboard(DashboardInput):
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
         self._wake()  # whatever changed (a key, time started, the trainer) may need the next frames too
-        if not self.is_mounted or not self.fileset_name:
+        if not (self.is_mounted or self._composed) or not self.fileset_name:
             return
         engine = self.view_engine
         fileset = self.fileset

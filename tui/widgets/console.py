@@ -91,6 +91,9 @@ class ConsoleInput(HistorySearch, Input):
         Binding("up", "history(-1)", "Previous command", show=False),
         Binding("down", "history(1)", "Next command", show=False),
         Binding("tab", "complete", "Complete", show=False),
+        # Ctrl+J is Enter, as in bash; and a terminal still in line mode (keys typed while peersnap
+        # starts) turns Enter into it
+        Binding("ctrl+j", "submit", "Run the line", show=False),
         Binding("ctrl+r", "search_history", "Search history", show=False),
         Binding("pageup", "scroll_output(-1)", "Scroll the output up", show=False),
         Binding("pagedown", "scroll_output(1)", "Scroll the output down", show=False),

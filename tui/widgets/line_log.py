@@ -183,6 +183,8 @@ class LineLog(LineView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if self._width <= 0 < width and self.lines:
+            self._reflow()
         style = self.visual_style
         index = self.scroll_offset.y + y
         if index >= len(self._rows) or width <= 0:

@@ -91,14 +91,19 @@ class PsnapTable(ContentView):
         self.names = [p.name for p, _stopped in pairs]
         if self.selected not in self.names:
             self.selected = None
-        key = (room.wide, room.roomy, self.size.width, bool(pairs) and engine.world.link_up, self.selected,
+        width = self.scrollable_content_region.width - self.PAD_LEFT  # (drawn inside the scrollbar, if any)
+        key = (room.wide, room.roomy, width, bool(pairs) and engine.world.link_up, self.selected,
                tuple((p.name, p.home, p.identical, p.broken, engine.snapshots.psnap_ahead(p), stopped)
                      for p, stopped in pairs))
         if key == self._last:
             return
         self._last = key
-        width = self.scrollable_content_region.width - self.PAD_LEFT
         self.set_content(render_pairs(engine, [p for p, _stopped in pairs], room, self.selected, max(width, 0)))
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar takes (or gives back) a column: fit the names to what is drawn."""
+        if self._engine is not None:
+            self.show(self._engine, self._room)
 
     def select(self, name: str | None) -> None:
         """Select the pair `name` (None: none), scrolled into sight, and say so."""

@@ -57,6 +57,7 @@ class TimelineStrip(Widget, can_focus=True):
         self._end = 0
         self._key: object = None
         self._rows: list[list[Run]] = []
+        self._drawn_for = 0  # the width the rows were drawn for
         self._strips: list[Strip] | None = None
         self._styles: dict[str, RichStyle] = {}  # a style string, resolved for the theme and widget style below
         self._styles_for: object = None
@@ -75,7 +76,7 @@ class TimelineStrip(Widget, can_focus=True):
         if key == self._key:
             return
         self._key = key
-        self._rows = self._draw()
+        self._rows, self._drawn_for = self._draw(), self.size.width
         self._strips = None
         self.refresh()
 
@@ -88,6 +89,8 @@ class TimelineStrip(Widget, can_focus=True):
         Content each frame cost a fifth of a dashboard frame (the strip redraws every
         simulated second)."""
         width, base = self.size.width, self.visual_style
+        if width != self._drawn_for and self._engine is not None:  # shown before its first layout: draw to fit
+            self._rows, self._drawn_for, self._strips = self._draw(), width, None
         if self._styles_for != (base, self.app.theme):
             self._styles_for, self._styles, self._strips = (base, self.app.theme), {}, None
         if not self._strips or self._strips[0].cell_length != width:  # (none before the first show)

@@ -1,0 +1,116 @@
+"""Parsed stylesheets kept between starts (tui/css_cache.py): a second start parses nothing and
+looks the same; a cache that is missing, corrupt, unwritable or of another theme is only a parse."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import textual.css.stylesheet as textual_stylesheet
+from helpers import drive
+from peersnap.tui.app import make_app
+from peersnap.tui.css_cache import StylesheetCache, cache_file
+from textual.css.stylesheet import Stylesheet
+
+
+def _counting_parses(monkeypatch) -> Counter[str]:  # type: ignore[no-untyped-def]
+    parsed: Counter[str] = Counter()
+    original = textual_stylesheet.parse
+
+    def counting(scope, css, read_from, **kwargs):  # type: ignore[no-untyped-def]
+        parsed[str(read_from)] += 1
+        return original(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(textual_stylesheet, "parse", counting)
+    return parsed
+
+
+def start(cache: StylesheetCache | None, theme: str = "peersnap-dark") -> str:
+    """One start of the dashboard (through the cache, if any): its screenshot."""
+    app = make_app(theme=theme)
+    if cache is not None:
+        cache.install(app.stylesheet)
+        app.css_cache = cache
+    shot: list[str] = []
+
+    async def look(app, pilot):  # type: ignore[no-untyped-def]
+        shot.append(app.export_screenshot())
+
+    drive(look, app=app)
+    return shot[0]
+
+
+def test_a_second_start_parses_nothing_and_looks_the_same(tmp_path, monkeypatch):
+    parsed = _counting_parses(monkeypatch)
+    plain = start(None)
+    path = tmp_path / "stylesheets.pickle"
+    first = start(StylesheetCache(path))
+    assert path.exists()  # written at the dashboard's mount, before the first frame
+    assert any("peersnap.tcss" in source for source in parsed)
+    parsed.clear()
+    second = start(StylesheetCache(path))
+    assert sum(parsed.values()) == 0, parsed
+    assert plain == first == second
+
+
+def test_another_theme_is_parsed_and_kept_beside_the_first(tmp_path, monkeypatch):
+    path = tmp_path / "stylesheets.pickle"
+    dark = start(StylesheetCache(path))
+    parsed = _counting_parses(monkeypatch)
+    light = start(StylesheetCache(path), theme="peersnap-light")
+    assert any("peersnap.tcss" in source for source in parsed)  # its variables differ: a miss
+    assert light != dark and light == start(None, theme="peersnap-light")
+    parsed.clear()
+    assert start(StylesheetCache(path)) == dark and start(StylesheetCache(path), theme="peersnap-light") == light
+    assert sum(parsed.values()) == 0
+
+
+def test_a_corrupt_or_foreign_cache_is_parsed_as_if_there_were_none_and_replaced(tmp_path):
+    plain = start(None)
+    path = tmp_path / "stylesheets.pickle"
+    for junk in (b"not a pickle", pickle.dumps(["a list"]), b""):
+        path.write_bytes(junk)
+        assert start(StylesheetCache(path)) == plain
+        assert isinstance(pickle.loads(path.read_bytes()), dict)
+
+
+def test_a_cache_that_cannot_be_written_costs_only_the_parse(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder would be")
+    cache = StylesheetCache(blocked / "peersnap" / "stylesheets.pickle")
+    assert start(cache) == start(None)
+    assert not (blocked / "peersnap").exists() and not list(tmp_path.glob(".stylesheets-*"))
+
+
+def test_css_with_errors_is_never_kept(tmp_path):
+    cache = StylesheetCache(tmp_path / "stylesheets.pickle")
+    stylesheet = Stylesheet()
+    cache.install(stylesheet)
+    stylesheet.add_source("Screen { colour: red; }", read_from=("bad.tcss", ""))
+    try:
+        stylesheet.parse()
+    except Exception:  # noqa: BLE001 - Textual's own error, as without the cache
+        pass
+    cache.save()
+    assert not (tmp_path / "stylesheets.pickle").exists()
+
+
+def test_only_the_command_lines_dashboard_keeps_a_cache_not_a_classroom_seat(tmp_path):
+    probe = ("import sys\n"
+             "import peersnap.tui.cli as cli, peersnap.tui.app as app\n"
+             "seen = []\n"
+             "app.PeersnapApp.run = lambda self: seen.append(self.css_cache)\n"
+             "cli.main(['--paused'])\n"
+             "print(type(seen[0]).__name__, seen[0].path if seen[0] else '')\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    mine = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert mine.stdout.split() == ["StylesheetCache", str(tmp_path / "cache" / "peersnap" / cache_file().name)]
+    seat = subprocess.run([sys.executable, "-c", probe], env={**env, "PEERSNAP_CLASSROOM": "1"},
+                          capture_output=True, text=True, timeout=60)
+    assert seat.stdout.split() == ["NoneType"], seat.stderr
+    assert Path(cache_file().parent.name) == Path("peersnap")

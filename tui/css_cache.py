@@ -1,0 +1,115 @@
+"""Parsed stylesheets kept between starts, as Python keeps compiled bytecode.
+
+Textual parses every stylesheet at each start: peersnap's own (`themes/peersnap.tcss`)
+and the `DEFAULT_CSS` of each widget class on screen, about 10 ms before the first
+frame, half of it our 5 KB of layout (its tokenizer reads about a kilobyte a
+millisecond). What a parse gives depends only on the text, where it was read from, the
+arguments Textual parses it with and the theme's variables, so the rules are kept in
+`$XDG_CACHE_HOME/peersnap/` (else `~/.cache/peersnap/`), one file per installed Textual
+and Python version, and a start that finds them unpickles them instead (under 1 ms).
+
+Anything unusual is a miss, never an error: no file, an unreadable or corrupt one, a
+source or theme not seen before (those are parsed and added), CSS with errors (never
+kept: Textual reports it as before). The file is written atomically, once the first
+frame is out and again when the app ends, only if something was added. Only the
+dashboard started from the command line uses it (tests, screenshots and classroom seats
+parse as Textual does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from textual.css import parse as textual_parse
+from textual.css.stylesheet import Stylesheet
+
+Key = tuple[Any, ...]
+KEEP = 200  # sources kept in the file (a start uses about 40)
+
+
+def cache_file() -> Path:
+    """One file per Python and per installed Textual: named by the time Textual's parser was
+    installed (`textual.__version__` would import importlib.metadata: ~12 ms of the start)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        installed = os.stat(textual_parse.__file__).st_mtime_ns
+    except OSError:
+        installed = 0
+    return Path(base) / "peersnap" / f"stylesheets-py{sys.version_info.major}.{sys.version_info.minor}-textual-{installed}.pickle"
+
+
+class StylesheetCache:
+    """The rules of each stylesheet source once parsed, by everything that made them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._rules: dict[Key, Any] | None = None  # read at the first parse
+        self._used: set[Key] = set()  # this run's sources (what a save keeps, with the rest while there is room)
+        self._added = False
+        self._variables: tuple[int, tuple[tuple[str, str], ...]] = (0, ())
+
+    def install(self, stylesheet: Stylesheet) -> None:
+        """Parse `stylesheet`'s sources through the cache (its copies, made when the theme changes, parse as usual)."""
+        parse = stylesheet._parse_rules  # (private to Textual 8.2.8: the parse of one source)
+
+        def parse_rules(css: str, read_from: Any, is_default_rules: bool = False, tie_breaker: int = 0,
+                        scope: str = "") -> Any:
+            if (css, read_from, is_default_rules, tie_breaker, scope) in stylesheet._parse_cache:
+                return parse(css, read_from, is_default_rules, tie_breaker, scope)  # (its own memo)
+            key = (css, read_from, is_default_rules, tie_breaker, scope, self._variables_of(stylesheet))
+            self._used.add(key)
+            rules = self._kept().get(key)
+            if rules is None:
+                rules = parse(css, read_from, is_default_rules, tie_breaker, scope)
+                if not any(rule.errors for rule in rules):
+                    self._kept()[key] = rules
+                    self._added = True
+                return rules
+            stylesheet._parse_cache[key[:5]] = rules
+            return rules
+
+        stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
+
+    def _variables_of(self, stylesheet: Stylesheet) -> tuple[tuple[str, str], ...]:
+        variables = stylesheet._variables  # (replaced whole when the theme changes)
+        if self._variables[0] != id(variables):
+            self._variables = (id(variables), tuple(sorted(variables.items())))
+        return self._variables[1]
+
+    def _kept(self) -> dict[Key, Any]:
+        if self._rules is None:
+            self._rules = {}
+            try:
+                with open(self.path, "rb") as handle:
+                    kept = pickle.load(handle)  # noqa: S301 - the user's own cache, as their bytecode is
+                if isinstance(kept, dict):
+                    self._rules = kept
+            except Exception:  # noqa: BLE001 - missing, unreadable, corrupt or from elsewhere: parse instead
+                pass
+        return self._rules
+
+    def save(self) -> None:
+        """Write what was added since the last save (whole, through a temporary file); quietly
+        nothing when the folder cannot be written. This run's sources are kept, and the others
+        while there are fewer than KEEP (an edited stylesheet or another theme leaves old ones)."""
+        if not self._added or self._rules is None:
+            return
+        self._added = False
+        kept = self._rules if len(self._rules) <= KEEP else {k: v for k, v in self._rules.items() if k in self._used}
+        name = ""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, prefix=".stylesheets-", delete=False) as out:
+                name = out.name
+                pickle.dump(kept, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, self.path)
+        except Exception:  # noqa: BLE001 - a cache that cannot be written costs the next start a parse
+            if name:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
