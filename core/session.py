@@ -11,8 +11,6 @@ import difflib
 import os
 from collections.abc import Callable
 
-import tomli_w
-
 from .characters import escaped
 from .clock import plural
 from .commands import REGISTRY, Context, Result, UsageError
@@ -324,6 +322,8 @@ class Session(TimeTravel):
             raise SimError("save: saving to files is turned off in this session")
         target = os.path.expanduser(path)  # a str: a trailing '/' must reach write_atomically
         try:
+            import tomli_w  # (only a save needs it: not imported on the first frame)
+
             write_atomically(target, tomli_w.dumps(self.to_toml()))
         except OSError as exc:
             raise SimError(f"save: cannot write {path}: {exc.strerror or exc}") from None

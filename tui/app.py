@@ -28,12 +28,18 @@ from .actions import ACTIONS, app_bindings
 from .css_cache import StylesheetCache
 from .dashboard import Dashboard
 from .launch import LaunchError, Start, prepare
-from .screens import Confirm, RefusalCard
 from .themes import bundled_themes, user_themes
-from .why_card import WhyCard
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
                  "contrast": "peersnap-contrast"}
+
+
+def explanation_cards() -> tuple[type[Screen], ...]:
+    """The cards a typed character closes (imported when first needed: the first frame shows none)."""
+    from .screens import RefusalCard
+    from .why_card import WhyCard
+
+    return (RefusalCard, WhyCard)
 
 
 class PeersnapApp(App[int]):
@@ -111,7 +117,7 @@ class PeersnapApp(App[int]):
             return
         typed = isinstance(event, events.Key) and event.is_printable and event.character not in (None, " ")
         if (typed or isinstance(event, events.Paste)) and not event.is_forwarded \
-                and isinstance(self.screen, (RefusalCard, WhyCard)) and len(self.screen_stack) > 1:
+                and isinstance(self.screen, explanation_cards()) and len(self.screen_stack) > 1:
             self.screen.dismiss()  # (not awaited: the stack is popped at once, the screen goes by itself)
         await super().on_event(event)
 
@@ -170,6 +176,8 @@ class PeersnapApp(App[int]):
             self.call_after_refresh(self._replace_dashboard, old, dashboard)  # once the question is gone
 
         kept = "autosaved ('peersnap --resume' reopens it)" if old.state is not None else "not kept"
+        from .screens import Confirm
+
         self.push_screen(Confirm(f"Open the lesson '{lesson.title}'?",
                                  f"The dashboard starts again on its scenario '{lesson.scenario}'. This world is {kept}.",
                                  "Enter opens it"), answered)
@@ -180,6 +188,8 @@ class PeersnapApp(App[int]):
         while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
             top = self.screen
             if isinstance(top, ModalScreen):
+                from .screens import Confirm
+
                 await top.dismiss(False if isinstance(top, Confirm) else None)
             else:
                 await self.pop_screen()

@@ -17,7 +17,7 @@ import contextlib
 import time
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from peersnap.core import invariants
 from peersnap.core.completion import complete, did_you_mean
@@ -40,11 +40,8 @@ from .actions import dashboard_bindings
 from .dashboard_input import DashboardInput
 from .launch import Start
 from .layout import Room, Rows
-from .player import Player
-from .replay import Replay
 from .settings import clamp_speed
 from .ticker import FRAME, Ticker, frame_delay
-from .why_card import WhyCard
 from .widgets.console import Console
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
@@ -55,6 +52,9 @@ from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
 from .widgets.timeline import TimelineStrip
 from .widgets.toggle_bar import ToggleBar
+
+if TYPE_CHECKING:
+    from .player import Player
 
 WELCOME = [
     "Welcome to peersnap: an AFM cache (left), its home (right) and the gateway queue between them.",
@@ -87,7 +87,11 @@ class Dashboard(DashboardInput):
         self.session = start.session
         self.scenario = start.session.scenario
         self.lesson = start.lesson
-        self.replay = Replay(start.replay) if start.replay is not None else None
+        self.replay = None
+        if start.replay is not None:
+            from .replay import Replay
+
+            self.replay = Replay(start.replay)
         self.ticker = Ticker(self.session, running=not paused, speed=clamp_speed(speed))
         self.blink = blink
         self.warnings: list[str] = list(start.warnings)  # said in the console when the dashboard opens
@@ -419,6 +423,8 @@ class Dashboard(DashboardInput):
     def _why(self, subject: str) -> None:
         engine = self.view_engine
         try:
+            from .why_card import WhyCard
+
             self.app.push_screen(WhyCard(explain(engine.world, subject, engine.now, self.fileset_name)))
         except WhyError as exc:
             self.notify(str(exc), title="why")

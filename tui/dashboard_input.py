@@ -30,10 +30,7 @@ from textual.screen import Screen
 
 from . import state as saved_state
 from .actions import BY_NAME
-from .player import Player, can_play, plays
-from .screens import Confirm, HelpScreen, RefusalCard
 from .toggles import run_steps
-from .why_card import WhyCard
 from .widgets.console import Console, ConsoleInput
 from .widgets.event_log import EventLog
 from .widgets.lesson_panel import LessonPanel
@@ -41,7 +38,11 @@ from .widgets.psnap_table import PsnapTable
 from .widgets.toggle_bar import Toggle
 
 if TYPE_CHECKING:
+    from .player import Player
     from .replay import Replay
+
+# The cards, the help screen and the player are imported where they are first shown or played, not
+# on the first frame (issue 16: a start imports only what that frame needs).
 
 ANSWER_FIRST = 0.2  # seconds a classroom seat's panes follow a typed command's answer
 PASTE_RUNS_AT_ONCE = 5  # a longer paste asks first, saying how many lines it runs
@@ -177,6 +178,8 @@ class DashboardInput(Screen[None]):
                 self.query_one(Console).output.write(
                     f"peersnap: the {len(lines)} pasted lines were not run (Up recalls them from the history)")
 
+        from .screens import Confirm
+
         self.app.push_screen(Confirm(f"Run {len(lines)} pasted lines?", preview, "Enter runs them all, in order"),
                              answered)
 
@@ -194,6 +197,8 @@ class DashboardInput(Screen[None]):
             return
         self._end_play()
         self._catch_up()
+        from .player import Player, can_play, plays
+
         if play and plays(line) and self.replay is None and can_play(self.session.engine):
             before, seen = self.session.engine.fork(), len(self._pending)
             with self._causes():
@@ -238,6 +243,8 @@ class DashboardInput(Screen[None]):
 
     def _refusal_card(self, command: str, refusal: Refusal) -> None:
         """One card at a time: a refusal while a card shows (lines of a paste) is counted on it."""
+        from .screens import RefusalCard
+
         top = self.app.screen_stack[-1]
         if isinstance(top, RefusalCard):
             top.also_refused(command)
@@ -297,6 +304,8 @@ class DashboardInput(Screen[None]):
                 self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
                             severity="error")
         elif action.explains:
+            from .why_card import WhyCard
+
             self.app.push_screen(WhyCard(explain_fileset(self.session.engine.world, self.fileset,
                                                          self.session.engine.now)))
         self.refresh_view()
@@ -319,6 +328,8 @@ class DashboardInput(Screen[None]):
         self.refresh_view()
 
     def action_help(self) -> None:
+        from .screens import HelpScreen
+
         if not isinstance(self.app.screen, HelpScreen):  # (the palette can ask for help while it shows)
             self.app.push_screen(HelpScreen())
 
@@ -347,6 +358,8 @@ class DashboardInput(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.reset_world()
+
+        from .screens import Confirm
 
         self.app.push_screen(Confirm(f"Start the scenario '{self.scenario.name}' again?",
                                      f"The world goes back to its first second ({commands} changing commands "

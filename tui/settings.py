@@ -11,7 +11,6 @@ import os
 import tomllib
 from pathlib import Path
 
-import tomli_w
 from peersnap.core.records import record
 from peersnap.core.session_file import write_atomically
 
@@ -57,6 +56,8 @@ def save(settings: Settings, path: Path | None = None) -> str:
     path = path or config_dir() / "config.toml"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tomli_w  # (only a save needs it: not imported on the first frame)
+
         write_atomically(path, tomli_w.dumps({"theme": settings.theme, "speed": settings.speed}))
     except OSError as exc:
         return f"settings not saved: {exc}"
