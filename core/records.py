@@ -31,6 +31,7 @@ from __future__ import annotations
 import abc
 import builtins
 import dataclasses
+import functools
 import copy
 import inspect
 import itertools
@@ -178,7 +179,7 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
             return False  # a base dataclasses built (its fields may be anything)
         if "__record_class__" in base.__dict__ and base.__dataclass_params__.frozen != frozen:
             return False  # dataclasses' own error says what is wrong
-    for name, annotation in inspect.get_annotations(cls).items():
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # (inspect.get_annotations, less its checks)
         text = annotation if isinstance(annotation, str) else repr(annotation)
         if name in _NOT_PLAIN or name.startswith(_PLACEHOLDER) or "InitVar" in text or "KW_ONLY" in text:
             return False
@@ -193,6 +194,16 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
 # (copied for each record), and dataclasses' private marks for a field and a ClassVar
 _ASKED = dataclass(init=False, repr=False, eq=False, slots=True)(type("_Asked", (), {})).__dataclass_params__
 _FIELD, _CLASSVAR = dataclasses._FIELD, dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _says(eq: bool, frozen: bool) -> Any:
+    """What dataclasses would say of a class it built with `eq` and `frozen` (one for each pair:
+    nobody changes a class's `__dataclass_params__`)."""
+    params = copy.copy(_ASKED)
+    params.init = params.repr = True
+    params.eq, params.frozen = eq, frozen
+    return params
 
 
 def _is_classvar(cls: type, annotation: Any) -> bool:
@@ -300,10 +311,7 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
         built.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
         built.__getstate__ = _getstate  # type: ignore[attr-defined]
         built.__setstate__ = _setstate  # type: ignore[attr-defined]
-    params = copy.copy(_ASKED)  # what dataclasses would say of the class it built
-    params.init = params.repr = True
-    params.eq, params.frozen = eq, frozen
-    built.__dataclass_params__ = params  # type: ignore[attr-defined]
+    built.__dataclass_params__ = _says(eq, frozen)  # type: ignore[attr-defined]
     if undocumented:
         signature = _signature(found)
         if signature is None:
