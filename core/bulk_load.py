@@ -23,6 +23,7 @@ from .tree import DIR, VersionedTree
 MAX_LOAD = 10_000_000
 LOAD_BATCH = 65_536  # files built and stored at a time
 _HEAD = len("load 123456789\n")  # a load file's first line: its number in 9 columns
+BIG_FORMAT_PAD = 64  # `--size` padding up to this many bytes a file: contents made by `formatted`
 
 
 @contextmanager
@@ -109,22 +110,35 @@ def load(files, fileset_name: str, count: int, size: int, emit: Callable) -> tup
     return first_seq, queue.next_seq - 1
 
 
+def formatted(template: str, numbers: range) -> list[str]:
+    """`[template % k for k in numbers]` (one `%d`-style field, no NUL in `template`), made in
+    two C calls: the template repeated once per number, formatted with all of them at once,
+    then split at the NULs between the copies. A third less time than mapping `%` per number
+    (`sim load`'s paths and contents), for a text held once more for a moment (callers keep
+    the repeated part small: see BIG_FORMAT_PAD)."""
+    if not numbers:
+        return []
+    parts = ((template + "\0") * len(numbers) % tuple(numbers)).split("\0")
+    parts.pop()  # (after the last NUL: empty)
+    return parts
+
+
 def _new_load_files(tree: VersionedTree, start: int, count: int, pad: str) -> tuple[list[str], list[str], int]:
     """The paths and contents of `count` load files numbered from `start` on,
     skipping numbers whose file exists; and the number to go on from."""
     paths: list[str] = []
     contents: list[str] = []
     n = start
-    # %-formats mapped in C: a third less time than f-string comprehensions, the same strings
-    path_of, content_of = "load/f%07d".__mod__, ("load %9d\n" + pad.replace("%", "%%")).__mod__
+    content_format = "load %9d\n" + pad.replace("%", "%%")
     while len(paths) < count:
         numbers = range(n, n + count - len(paths))
         n = numbers.stop
-        batch = list(map(path_of, numbers))
+        batch = formatted("load/f%07d", numbers)
         fresh = tree.absent(batch)
         if len(fresh) == len(batch):
             paths.extend(batch)
-            contents.extend(map(content_of, numbers))
+            contents.extend(formatted(content_format, numbers) if len(pad) <= BIG_FORMAT_PAD
+                            else map(content_format.__mod__, numbers))
         else:
             kept = set(fresh)
             for k, path in zip(numbers, batch):

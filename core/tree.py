@@ -178,7 +178,7 @@ class VersionedTree:
         `parent` (the bulk-load path: the caller checked that none exists)."""
         kids = self._kids[parent]  # KeyError: no such parent directory
         # whole-batch updates: C loops, no Python bytecode per file
-        kids.update(dict.fromkeys(paths))
+        kids.update(zip(paths, repeat(None)))  # (a fifth less time than a dict.fromkeys to update with)
         self._cur.update(zip(paths, contents))
         self._count += len(paths)
         self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
@@ -189,13 +189,12 @@ class VersionedTree:
 
     def set_files(self, paths: list[str], contents: list, start: int, end: int) -> int:
         """`set` for `paths[start:end]` (to the matching `contents`), in order, as long as each one's parent
-        exists and neither it nor what it replaces is a directory; returns
-        where it stopped (`end` when all were set). The flush path: the
-        caller sets the one it stopped at another way and goes on from there."""
-        if end - start >= BULK and not self._pins and self._new_siblings(paths, start, end):
-            files = contents[start:end]
-            if DIR not in files:
-                batch = paths[start:end]
+        exists and neither it nor what it replaces is a directory; returns where it stopped (`end`
+        when all were set). The flush path: the caller sets the one it stopped at another way and goes on."""
+        if end - start >= BULK and not self._pins:
+            whole = start == 0 and end == len(paths)  # (a flush's whole batch: no copies of a million slots)
+            batch, files = (paths, contents) if whole else (paths[start:end], contents[start:end])
+            if DIR not in files and self._new_siblings(batch):
                 self.create_files(batch[0].rpartition("/")[0], batch, files)
                 return end
         cur = self._cur
@@ -247,16 +246,17 @@ class VersionedTree:
         self.changes += 1
         return i
 
-    def _new_siblings(self, paths: list[str], start: int, end: int) -> bool:
-        """Whether `paths[start:end]` are all new files of one existing directory
-        (checked with C loops: the common flush of a `sim load` batch)."""
-        batch = paths[start:end]
+    def _new_siblings(self, batch: list[str]) -> bool:
+        """Whether `batch` are all new files of one existing directory (checked in C: the common flush of a
+        `sim load` batch). Joined at NULs, each path is in the first one's parent when the text has a NUL
+        per join only, the parent after each and as many slashes as the parents hold (a third of the time
+        of a startswith and a count per path; a path holding a NUL of its own takes `set`'s way)."""
         parent, slash, _ = batch[0].rpartition("/")
         if parent not in self._kids or not disjoint(self._cur, self._below, batch):
             return False
-        prefix = parent + slash
-        depth = prefix.count("/")
-        return all(map(str.startswith, batch, repeat(prefix))) and sum(map(str.count, batch, repeat("/"))) == depth * len(batch)
+        prefix, joined, n = parent + slash, "\0".join(batch), len(batch)
+        return (joined.count("\0") == n - 1 and joined.count("\0" + prefix) == n - 1  # (the first is in its parent)
+                and joined.count("/") == prefix.count("/") * n)
 
     def delete(self, path: str) -> Content | None:
         """Remove one entry (a directory must be empty); return its content."""
