@@ -174,12 +174,12 @@ class Timeline:
             # Refused before forking: most asks in a long session are (the old checkpoints over the
             # budget save more than a new one would), and a fork that is then dropped costs more
             # than the commands between asks.
-            self._retry_at[line.name] = replay + spacing // 2
+            self._ask_again(line, index, engine, spacing)
             return
         try:
             checkpoint = self._fork(line, engine, index)
             if checkpoint is None:
-                self._retry_at[line.name] = replay + spacing // 2
+                self._ask_again(line, index, engine, spacing)
                 return
         except MemoryError:  # a checkpoint is a convenience: never the reason a command fails
             checkpoints.clear()
@@ -188,12 +188,19 @@ class Timeline:
         if not self._fits(line, engine, index):
             # No room now; it may come when the replay saved has grown past what the
             # checkpoints already kept save: ask again then, not after every command.
-            self._retry_at[line.name] = replay + spacing // 2
+            self._ask_again(line, index, engine, spacing)
             return
         self._retry_at.pop(line.name, None)
         if len(checkpoints) > MAX_CHECKPOINTS:
             for i in sorted(checkpoints)[::2][:-1]:
                 del checkpoints[i]
+
+    def _ask_again(self, line: Branch, index: int, engine: Engine, spacing: int) -> None:
+        """After a refusal at `index`, ask next when a full `spacing` of replay work has passed since, counted
+        from the checkpoint below as it is now (the refusal may have dropped the one below it was counted from,
+        and half a spacing made the asks twice as many: each walks every checkpoint and layer)."""
+        below = max((i for i in line.checkpoints if i < index), default=0)
+        self._retry_at[line.name] = (index - below) * COMMAND_WORK + work(engine) - self._work_at(line, below) + spacing
 
     def _fork(self, line: Branch, live: Engine, new: int) -> Engine | None:
         """A fork of `live` for a checkpoint at `new`, or None when the budget turns it down once

@@ -117,3 +117,29 @@ def test_a_fork_the_frozen_trial_let_through_is_never_refused_after(monkeypatch,
             session.seek(timeline_module.Moment(len(session.log) // 2))
             session.seek(session.timeline.end())
     assert len(answers) >= 3 and all(answers), answers
+
+
+def test_after_a_refused_checkpoint_the_next_ask_waits_a_full_spacing(monkeypatch):
+    """A refusal (before the fork, after the freeze, or by `_fits`) is asked again only when as much
+    replay work has passed as between two checkpoints, not half of it: in a long run of writes that
+    outgrows the budget most asks are refused, and each one walks every checkpoint and layer."""
+    monkeypatch.setattr(timeline_module, "REPLAY_BUDGET", 2_000)
+    monkeypatch.setattr(timeline_module, "SMALL_WORLD", 500)
+    asked: list[tuple[int, bool]] = []  # (the line's log length at the ask, its answer)
+    real_room = Timeline._room
+
+    def counted_room(self, line, live, new, frozen=False):  # type: ignore[no-untyped-def]
+        room = real_room(self, line, live, new, frozen)
+        if not frozen:
+            asked.append((new, room))
+        return room
+
+    monkeypatch.setattr(Timeline, "_room", counted_room)
+    session = Session(allow_files=False)
+    for i in range(3_000):
+        session.run(f"echo v{i} > {SW}/f{i}")
+    refused = [at for at, room in asked if not room]
+    assert len(refused) >= 10, asked
+    # a write is COMMAND_WORK + 1 of replay work: a full spacing is REPLAY_BUDGET // 101 commands
+    gaps = [b - a for (a, _), (b, _) in zip(asked, asked[1:])]
+    assert min(gaps) >= 2_000 // (timeline_module.COMMAND_WORK + 1), [(asked[i], asked[i + 1]) for i, g in enumerate(gaps) if g < 19][:5]
