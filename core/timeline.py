@@ -41,6 +41,13 @@ BUDGET_SHARE = 0.25
 # small share of the commands between (1,000 pairs: one every ~1,000 commands, not every ~140).
 PAIR_SPACING = 100
 SMALL_WORLD = 50_000
+# Back-off: an ask the budget turns down (or a checkpoint it takes only by dropping older ones, so the
+# line holds no more than before) doubles the spacing to the next ask, up to 2 ** MAX_BACKOFF times;
+# one that adds a checkpoint resets it. A world that outgrew the budget asks ~8x less often (each ask
+# walks every checkpoint and layer; each fork freezes and merges the live world's layers, and so makes
+# older checkpoints' entries private, which is why they were dropped again). The newest checkpoint is
+# then at most 2 ** MAX_BACKOFF spacings behind the live end at any ask.
+MAX_BACKOFF = 3
 TIME_WORDS = ("sim advance", "sim settle", "sim step")
 
 
@@ -133,6 +140,7 @@ class Timeline:
         self.branches: dict[str, Branch] = {"main": self.current}
         self.at: Moment | None = None  # None: at the end of the current line
         self._retry_at: dict[str, int] = {}  # per line: the replay work at which a refused checkpoint is asked again
+        self._backoff: dict[str, int] = {}  # per line: asks in a row the budget turned down (see MAX_BACKOFF)
         # checkpoints' work and parts, measured once (they are frozen: only ever forked)
         self._measures: WeakKeyDictionary[Engine, tuple[int, Parts]] = WeakKeyDictionary()
         self._last_work: tuple[Callable[[], Engine | None], int] = (lambda: None, 0)
@@ -170,6 +178,10 @@ class Timeline:
         spacing = max(REPLAY_BUDGET, PAIR_SPACING * sum(len(fileset.psnaps) for fileset in engine.world.filesets.values()))
         if replay < spacing:
             return
+        held = len(checkpoints)
+        backoff = self._backoff.get(line.name, 0)
+        self._backoff[line.name] = min(backoff + 1, MAX_BACKOFF)  # until a checkpoint is added, below
+        spacing <<= min(backoff + 1, MAX_BACKOFF)  # (for the next ask)
         if checkpoints and not self._room(line, engine, index):
             # Refused before forking: most asks in a long session are (the old checkpoints over the
             # budget save more than a new one would), and a fork that is then dropped costs more
@@ -190,7 +202,11 @@ class Timeline:
             # checkpoints already kept save: ask again then, not after every command.
             self._ask_again(line, index, engine, spacing)
             return
-        self._retry_at.pop(line.name, None)
+        if len(checkpoints) <= held:  # taken by dropping older ones: the budget is full
+            self._retry_at[line.name] = spacing  # (counted from this checkpoint, now the one below)
+        else:
+            self._retry_at.pop(line.name, None)
+            self._backoff.pop(line.name, None)
         if len(checkpoints) > MAX_CHECKPOINTS:
             for i in sorted(checkpoints)[::2][:-1]:
                 del checkpoints[i]

@@ -71,8 +71,8 @@ def test_every_checkpoint_refused_without_a_fork_is_one_the_fork_would_have_refu
 
 def test_a_long_run_of_writes_forks_far_less_often_than_it_asks(monkeypatch):
     """bench_commands' 100,000 writes forked 750 times (one every ~124 commands once the world
-    had grown, nearly all dropped at once); now most asks end before a fork, and undo still
-    reaches the world as it was. (The budgets a tenth of the real ones, the run a fifteenth.)"""
+    had grown, nearly all dropped at once); now most asks end before a fork, asks the budget turns
+    down come further and further apart (MAX_BACKOFF), and undo still reaches the world as it was. (The budgets a tenth of the real ones, the run a fifteenth.)"""
     from peersnap.core.engine import Engine
 
     monkeypatch.setattr(timeline_module, "REPLAY_BUDGET", timeline_module.REPLAY_BUDGET // 10)
@@ -92,8 +92,9 @@ def test_a_long_run_of_writes_forks_far_less_often_than_it_asks(monkeypatch):
     session = Session(allow_files=False)
     for i in range(6_000):
         session.run(f"echo v{i} > {SW}/f{i}")
-    assert len(asks) >= 100
-    assert len(forks) <= len(asks) // 3, (len(forks), len(asks))
+    every_spacing = 6_000 * (timeline_module.COMMAND_WORK + 1) // timeline_module.REPLAY_BUDGET  # ~240 asks
+    assert 20 <= len(asks) <= every_spacing // 2, len(asks)  # backed off (MAX_BACKOFF): 66; 239 without
+    assert len(forks) <= every_spacing // 4, (len(forks), len(asks))
     before = session.engine.fingerprint()
     session.run(f"echo last > {SW}/last")
     assert session.run("undo").rc == 0
@@ -139,7 +140,52 @@ def test_after_a_refused_checkpoint_the_next_ask_waits_a_full_spacing(monkeypatc
     for i in range(3_000):
         session.run(f"echo v{i} > {SW}/f{i}")
     refused = [at for at, room in asked if not room]
-    assert len(refused) >= 10, asked
+    assert len(refused) >= 3, asked  # (10 or more before the back-off, MAX_BACKOFF)
     # a write is COMMAND_WORK + 1 of replay work: a full spacing is REPLAY_BUDGET // 101 commands
     gaps = [b - a for (a, _), (b, _) in zip(asked, asked[1:])]
     assert min(gaps) >= 2_000 // (timeline_module.COMMAND_WORK + 1), [(asked[i], asked[i + 1]) for i, g in enumerate(gaps) if g < 19][:5]
+
+
+def test_asks_the_budget_turns_down_back_off_and_an_added_checkpoint_resets_them(monkeypatch):
+    """In a world past the budget most asks were refused, or took a checkpoint only by dropping an older
+    one (and the fork's freeze made older checkpoints' entries private, so they were dropped again): each
+    such ask doubles the spacing to the next, up to 2 ** MAX_BACKOFF spacings; one that adds a checkpoint
+    to the line brings the next ask back to one spacing. Undo still reaches the world as it was."""
+    monkeypatch.setattr(timeline_module, "REPLAY_BUDGET", 2_000)
+    monkeypatch.setattr(timeline_module, "SMALL_WORLD", 500)
+    asks: list[tuple[int, bool]] = []  # (the line's log length at the ask, whether it added a checkpoint)
+    real = Timeline._maybe_checkpoint
+    real_room = Timeline._room
+
+    def counted_room(self, line, live, new, frozen=False):  # type: ignore[no-untyped-def]
+        if not asks or asks[-1][0] != new:  # (a line with no checkpoint is asked only after the freeze)
+            asks.append((new, False))
+        return real_room(self, line, live, new, frozen)
+
+    def watched(self, line, index, engine):  # type: ignore[no-untyped-def]
+        held, count = len(line.checkpoints), len(asks)
+        real(self, line, index, engine)
+        if len(line.checkpoints) > held:  # (a line's first checkpoint is taken without a trial)
+            asks[count:] = [(index, True)]
+
+    monkeypatch.setattr(Timeline, "_room", counted_room)
+    monkeypatch.setattr(Timeline, "_maybe_checkpoint", watched)
+    session = Session(allow_files=False)
+    session.run(f"echo v0 > {SW}/f0")
+    for i in range(1, 8_000):
+        session.run(f"echo v{i} > {SW}/f{i}")
+    spacing = 2_000 // (timeline_module.COMMAND_WORK + 1) + 1  # commands: a write is COMMAND_WORK + 1 of work
+    top = 2 ** timeline_module.MAX_BACKOFF
+    gaps = [(b - a, added) for (a, added), (b, _) in zip(asks, asks[1:])]
+    assert all(gap <= top * spacing + 1 for gap, _ in gaps), [g for g in gaps if g[0] > top * spacing + 1]
+    assert any(gap >= top * spacing // 2 for gap, _ in gaps), gaps  # it backed off to the top
+    after_added = [gap for gap, added in gaps if added]
+    assert after_added and max(after_added) <= spacing + 1, gaps  # and came back
+    # the first refusal after an added checkpoint doubles one spacing, not the backed-off one
+    first_refused = [gap for (_, added), (gap, refused) in zip(gaps, gaps[1:]) if added and not refused]
+    assert first_refused and max(first_refused) <= 2 * spacing + 1, gaps
+    assert sum(1 for _, added in gaps if not added) >= 5, gaps
+    before = session.engine.fingerprint()
+    session.run(f"echo last > {SW}/last")
+    assert session.run("undo").rc == 0
+    assert session.engine.fingerprint() == before
