@@ -333,13 +333,29 @@ class EventBus:
 
         return unsubscribe
 
+    def _route(self, kind: type[Event]) -> tuple[Listener, ...]:
+        route = self._routes[kind] = tuple(
+            listener for listener, only in self._listeners if only is None or issubclass(kind, only)
+        )
+        return route
+
+    def unheard(self, kind: type[Event]) -> bool:
+        """True when no listener receives events of type `kind`: one is then counted as emitted and the
+        caller need not build it (a command's CommandRan, in a session no one follows). False: the
+        caller emits it, counted then."""
+        route = self._routes.get(kind)
+        if route is None:
+            route = self._route(kind)
+        if route:
+            return False
+        self.emitted += 1
+        return True
+
     def emit(self, event: Event) -> None:
         self.emitted += 1
         kind = type(event)
         route = self._routes.get(kind)
         if route is None:
-            route = self._routes[kind] = tuple(
-                listener for listener, only in self._listeners if only is None or issubclass(kind, only)
-            )
+            route = self._route(kind)
         for listener in route:  # a tuple: listeners that (un)subscribe meanwhile change the next event's route
             listener(event)
