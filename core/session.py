@@ -215,9 +215,8 @@ class Session(TimeTravel):
     def _record(self, line: str, result: Result, changed: bool, via: str = "", joined: bool = False) -> None:
         self.log.append(LoggedCommand(line, result.rc, changed, via, joined))
         engine = self.engine
-        bus = engine.bus
-        if not bus.unheard(CommandRan):  # (built only for a listener: no one follows most sessions' engines)
-            bus.emit(CommandRan(engine.time.now, result.cluster, result.command, result.rc))
+        if not engine.bus.unheard(CommandRan):  # built only for a listener (none in most sessions' engines)
+            engine.bus.emit(CommandRan(engine.time.now, result.cluster, result.command, result.rc))
         self.timeline.recorded(engine)
 
     def _dispatch(self, parsed: ParsedLine, engine: Engine) -> Result:
