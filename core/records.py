@@ -241,18 +241,22 @@ def _inherited_slots(cls: type) -> set[str]:
     return slots
 
 
-def _bookkeeping(cls: type[T]) -> type[T]:
-    """What `@dataclass(init=False, repr=False, eq=False, slots=True)` makes of `cls`: its fields
-    (`__dataclass_fields__`, the bases' first), `__match_args__` and the slotted class made again
-    from it, none of the generated methods; done here because dataclasses' way (~75 µs a class,
-    regexes over every annotation) was a fifth of peersnap's import time. tests/test_records.py
-    holds every record class to what dataclasses would have built."""
+def _fields_of(cls: type) -> dict[str, Field[Any]]:
+    """What `@dataclass(init=False, repr=False, eq=False, slots=True)` would record as `cls`'s
+    fields (`__dataclass_fields__`: the bases' first, ClassVars among them); done here because
+    dataclasses' way (~75 µs a class, regexes over every annotation) was a fifth of peersnap's
+    import time. tests/test_records.py holds every record class to what dataclasses would build."""
     found: dict[str, Field[Any]] = {}
     for base in cls.__mro__[-1:0:-1]:
         found.update(getattr(base, "__dataclass_fields__", None) or {})
     for name, annotation in cls.__dict__.get("__annotations__", {}).items():
         found[name] = _own_field(cls, name, annotation)
-    names = tuple(name for name, f in found.items() if f._field_type is _FIELD)  # type: ignore[attr-defined]
+    return found
+
+
+def _slotted(cls: type[T], found: dict[str, Field[Any]], names: list[str], methods: dict[str, Any]) -> type[T]:
+    """`cls` made again with slots for its fields, dataclasses' bookkeeping and `methods` in its
+    namespace from the start (each set on a made class would update its type slots: ~1 µs apiece)."""
     namespace = dict(cls.__dict__)
     for name in names:
         namespace.pop(name, None)
@@ -261,8 +265,8 @@ def _bookkeeping(cls: type[T]) -> type[T]:
     inherited = _inherited_slots(cls)
     namespace["__slots__"] = tuple(name for name in names if name not in inherited)
     namespace["__dataclass_fields__"] = found
-    namespace["__dataclass_params__"] = _ASKED
     namespace.setdefault("__match_args__", tuple(name for name in names if found[name].init))
+    namespace.update(methods)
     built = type(cls)(cls.__name__, cls.__bases__, namespace)
     built.__qualname__ = cls.__qualname__
     return abc.update_abstractmethods(built)
@@ -275,48 +279,41 @@ def _has_default(f: Field[Any]) -> bool:
 def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     if not _plain(cls, frozen, eq, order):
         return dataclass(cls, frozen=frozen, eq=eq, order=order, slots=True)
-    undocumented = not cls.__dict__.get("__doc__")
-    if undocumented:
-        cls.__doc__ = "(record)"  # dataclasses would sign it with an __init__ it has not got yet
-    built = _bookkeeping(cls)
-    found = fields(built)
+    everything = _fields_of(cls)
+    found = tuple(f for f in everything.values() if f._field_type is _FIELD)  # type: ignore[attr-defined]
     names = [f.name for f in found]
     for before, after in itertools.pairwise(found):
         if _has_default(before) and not _has_default(after):
             raise TypeError(f"non-default argument {after.name!r} follows default argument")
     defaults = [FACTORY if f.default_factory is not MISSING else f.default for f in found if _has_default(f)]
-    namespace: dict[str, Any] = {"__builtins__": builtins, "__name__": built.__module__}
+    # the __init__'s globals: its slot setters (`_set_i`) and `_then` are put in once the class is made
+    namespace: dict[str, Any] = {"__builtins__": builtins, "__name__": cls.__module__}
+    factories = any(f.default_factory is not MISSING for f in found)
+    post_init = hasattr(cls, "__post_init__")
+    kind = "init_then" if factories or post_init else "init"
+    init = _init(kind, names, namespace, cls.__qualname__, tuple(defaults) or None)
+    init.__annotations__ = {f.name: f.type for f in found} | {"return": None}
+    methods: dict[str, Any] = {"__init__": init, "__repr__": _repr, "__record_fields__": tuple(names),
+                               "__dataclass_params__": _says(eq, frozen)}
+    if eq:
+        methods.update(__record_key__=staticmethod(_key(names)), __eq__=_eq, __hash__=_hash if frozen else None)
+    if frozen:
+        methods.update(__setattr__=_frozen_setattr, __delattr__=_frozen_delattr, __getstate__=_getstate,
+                       __setstate__=_setstate)
+    undocumented = not cls.__dict__.get("__doc__")
+    signature = _signature(found) if undocumented else None
+    if signature is not None:
+        methods["__doc__"] = cls.__name__ + signature
+    built = _slotted(cls, everything, names, methods)
+    built.__record_class__ = built  # type: ignore[attr-defined]
     setters = [next(klass.__dict__[name] for klass in built.__mro__ if name in klass.__dict__).__set__
                for name in names]
-    plan = [(f.name, setter, f.default_factory) for f, setter in zip(found, setters, strict=True)
-            if f.default_factory is not MISSING]
-    post_init = hasattr(built, "__post_init__")
-    kind = "init"
-    if plan or post_init:
-        kind = "init_then"
-        namespace["_then"] = _then(plan, post_init)
     namespace.update((f"_set_{i}", setter) for i, setter in enumerate(setters))
-    init = _init(kind, names, namespace, built.__qualname__, tuple(defaults) or None)
-    init.__annotations__ = {f.name: f.type for f in found} | {"return": None}
-    built.__init__ = init  # type: ignore[misc]
-    built.__repr__ = _repr  # type: ignore[method-assign]
-    built.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
-    built.__record_class__ = built  # type: ignore[attr-defined]
-    if eq:
-        built.__record_key__ = staticmethod(_key(names))  # type: ignore[attr-defined]
-        built.__eq__ = _eq  # type: ignore[method-assign]
-        built.__hash__ = _hash if frozen else None  # type: ignore[method-assign,assignment]
-    if frozen:
-        built.__setattr__ = _frozen_setattr  # type: ignore[method-assign,assignment]
-        built.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
-        built.__getstate__ = _getstate  # type: ignore[attr-defined]
-        built.__setstate__ = _setstate  # type: ignore[attr-defined]
-    built.__dataclass_params__ = _says(eq, frozen)  # type: ignore[attr-defined]
-    if undocumented:
-        signature = _signature(found)
-        if signature is None:
-            signature = str(inspect.signature(built)).replace(" -> None", "")
-        built.__doc__ = built.__name__ + signature
+    if kind == "init_then":
+        namespace["_then"] = _then([(f.name, setter, f.default_factory) for f, setter in zip(found, setters, strict=True)
+                                    if f.default_factory is not MISSING], post_init)
+    if undocumented and signature is None:
+        built.__doc__ = built.__name__ + str(inspect.signature(built)).replace(" -> None", "")
     return built
 
 
