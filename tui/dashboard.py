@@ -110,7 +110,7 @@ class Dashboard(DashboardInput):
         self.player: Player | None = None  # a `sim advance` or `sim settle` playing
         self.selected_pair: str | None = None  # its ops ahead are highlighted in the queue
         self._rows: Rows | None = None  # the stacked regions' heights, shared by content
-        self._composed = False  # on_mount has begun: the panes are filled there, for the first frame (before is_mounted)
+        self._composed = False  # in a terminal, on_mount has begun: the panes are filled there (before is_mounted)
         self._shown = False  # the screen has been shown once (on_screen_resume)
         self._fitted = Size(0, 0)  # the size the panes were last fitted to (on_resize)
         self._unsubscribe = self.session.subscribe(self._on_event)
@@ -136,7 +136,10 @@ class Dashboard(DashboardInput):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
-        self._composed = True
+        # in a terminal the first layout is the frame written: fill the panes now. Headless (tests,
+        # screenshots) the app waits for this mount, and the panes fill at the first resize as before
+        # (filling them here too moved the scrollbars of snapshots with a settled world)
+        self._composed = not self.app.is_headless
         for pane_id, title in PANE_TITLES.items():
             self.query_one(f"#{pane_id}").border_title = title
         console = self.query_one(Console)
