@@ -8,9 +8,11 @@ defines about ninety, all before its first frame (half of its own import time).
 Here an `__init__` is compiled once per number of fields, from a template whose
 placeholder names are then renamed to the class's fields (`CodeType.replace`: a
 microsecond); equality and hash compare the fields' tuple (an `attrgetter`), and
-repr and the frozen refusals are shared functions. The rest is dataclasses' own
-bookkeeping (`fields`, `replace`, `asdict`, `__match_args__`, the slots), asked for
-without the generated methods.
+repr and the frozen refusals are shared functions. dataclasses' bookkeeping (the
+`Field`s that `fields`, `replace` and `asdict` read, `__match_args__`, the slots) is
+made here too, as its `_process_class` would for what the templates cover, and
+everything goes into the class's namespace before the slotted class is made: about
+40 µs a record, against about 90 through dataclasses' bookkeeping.
 
 The records behave as dataclasses' would (tests/test_records.py compares them on
 every record class of the package and on generated ones): the same signature,
@@ -30,9 +32,9 @@ from __future__ import annotations
 
 import abc
 import builtins
+import copy
 import dataclasses
 import functools
-import copy
 import inspect
 import itertools
 import reprlib
@@ -191,7 +193,7 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
 
 
 # What `@dataclass(init=False, repr=False, eq=False, slots=True)` records of a class it was asked about
-# (copied for each record), and dataclasses' private marks for a field and a ClassVar
+# (`_says` copies it), and dataclasses' private marks for a field and a ClassVar
 _ASKED = dataclass(init=False, repr=False, eq=False, slots=True)(type("_Asked", (), {})).__dataclass_params__
 _FIELD, _CLASSVAR = dataclasses._FIELD, dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
 

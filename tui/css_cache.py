@@ -10,8 +10,9 @@ and Python version, and a start that finds them unpickles them instead (under 1 
 
 Anything unusual is a miss, never an error: no file, an unreadable or corrupt one, a
 source or theme not seen before (those are parsed and added), CSS with errors (never
-kept: Textual reports it as before). The file is written atomically, once the first
-frame is out and again when the app ends, only if something was added. Only the
+kept: Textual reports it as before). The file is written atomically, at the dashboard's
+mount (every stylesheet of the first frame parsed by then: the next start finds them
+even if this one is killed) and again when the app ends, only if something was added. Only the
 dashboard started from the command line uses it (tests, screenshots and classroom seats
 parse as Textual does).
 """
