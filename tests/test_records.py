@@ -116,6 +116,46 @@ def test_most_of_the_package_records_are_built_from_templates():
     assert len(RECORDS) >= 90
 
 
+def test_the_written_out_templates_are_current_and_nothing_compiles_at_import():
+    """core/record_inits.py is what `record_inits_source()` writes, and importing the package
+    (every record class of the start) compiles no template: they all come from its bytecode."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from peersnap.core import records
+
+    written = Path(records.__file__).with_name("record_inits.py").read_text(encoding="utf-8")
+    assert written == records.record_inits_source(), "run: python -c 'from peersnap.core import records; " \
+        "print(records.record_inits_source(), end=\"\")' > core/record_inits.py"
+    probe = ("import builtins, sys\n"
+             "compiled = []\n"
+             "original = builtins.compile\n"
+             "def counting(source, name, *args, **kwargs):\n"
+             "    if str(name).startswith('<record'): compiled.append(name)\n"
+             "    return original(source, name, *args, **kwargs)\n"
+             "builtins.compile = counting\n"
+             "import peersnap.tui.cli, peersnap.tui.app\n"
+             "print(compiled)\n")
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_record_with_more_fields_than_the_written_templates_is_compiled_once(frozen):
+    from peersnap.core import records
+
+    count = records.PRECOMPILED + 3
+    names = [f"f{i}" for i in range(count)]
+    namespace = {"__annotations__": {name: "int" for name in names}}
+    wide = record(frozen=frozen)(type("Wide", (), dict(namespace)))
+    reference = dataclass(frozen=frozen, slots=True)(type("Wide", (), dict(namespace)))
+    assert_alike(wide, reference)
+    assert wide(*range(count)) == wide(*range(count)) and getattr(wide(*range(count)), names[-1]) == count - 1
+    assert ("init", count) in records._TEMPLATES
+
+
 def test_a_record_pickles_by_its_module_name():
     from peersnap.core.events import OpQueued
 

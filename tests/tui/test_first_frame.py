@@ -133,3 +133,26 @@ def test_a_resize_to_the_same_size_fits_nothing_again():
         assert calls and calls[-1] == (100, 30)  # a real resize fits the panes to it
 
     drive(check)
+
+
+def test_no_widget_is_restyled_before_it_is_mounted(monkeypatch):
+    """A widget is styled as it mounts; restyling it before (as Input's `compact=True` does in its
+    `__init__`) is work thrown away: the console's field and the event filter are made compact
+    without it, and still are compact."""
+    unmounted: list[str] = []
+    original = PeersnapApp.update_styles
+
+    def recording(self, node, animate=True):  # type: ignore[no-untyped-def]
+        if not node.is_mounted:
+            unmounted.append(repr(node))
+        return original(self, node, animate)
+
+    monkeypatch.setattr(PeersnapApp, "update_styles", recording)
+
+    async def check(app, pilot):
+        assert unmounted == []
+        for field in (app.query_one("#console-input"), app.query_one("#event-filter")):
+            assert field.compact and field.has_class("-textual-compact")
+            assert field.styles.border_top[0] in ("", "none")
+
+    drive(check, app=make_app())

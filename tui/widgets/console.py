@@ -20,6 +20,7 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widgets import Input
 
+from .compact import compact_input
 from .history_search import HistorySearch
 from .line_log import LineLog
 
@@ -370,8 +371,9 @@ class Console(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LineLog(2000, id="console-output")
-        field = ConsoleInput(self._completer, self._typo_guesser, placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
-                             id="console-input", compact=True, select_on_focus=False)
+        field = compact_input(ConsoleInput, self._completer, self._typo_guesser,
+                              placeholder="type a command: mmpsnap fs1 create -j sw · help · Tab completes",
+                              id="console-input", select_on_focus=False)
         field.cursor_blink = self._blink
         yield field
 

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Input
 
 from .. import format as fmt
+from .compact import compact_input
 from .line_log import LineLog
 
 KEEP = 5000
@@ -62,7 +63,7 @@ class EventLog(Vertical):
         self._words: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: psnap, flush, refused, sw ...", id="event-filter", compact=True)
+        yield compact_input(Input, placeholder="filter: psnap, flush, refused, sw ...", id="event-filter")
         yield LineLog(KEEP, id="event-lines", hang=TEXT_COLUMN)
 
     def add(self, engine: Engine, events: Iterable[Event]) -> None:
