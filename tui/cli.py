@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TextIO, TypeVar
+from typing import NoReturn, TextIO, TypeVar
 
 from peersnap.core import clock
 from peersnap.core.characters import is_number
@@ -28,8 +28,7 @@ from peersnap.core.session import (
     script_lines,
 )
 from peersnap.core.textfile import TextFileError, read_text
-from peersnap.tui import authoring, collector
-from peersnap.tui.classroom import add_serve_arguments
+from peersnap.tui import collector
 from peersnap.tui.settings import SPEEDS
 
 T = TypeVar("T")
@@ -58,9 +57,10 @@ LIMIT_HELP = ("set one of the world's caps, as a scenario's [limits] table does 
               "files, queued_ops, data_bytes or file_size, e.g. --limit files=1000000 --limit data_bytes=536870912")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="peersnap", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def _top_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser, **kwargs: object) -> argparse.ArgumentParser:
+    """`peersnap`'s own options (the dashboard's), without the subcommands."""
+    parser = cls(prog="peersnap", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+                 **kwargs)
     parser.add_argument("--scenario", metavar="NAME|FILE",
                         help="start from this bundled scenario or scenario file (default: seed)")
     add_dashboard_options(parser)
@@ -70,6 +70,47 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--replay", metavar="SESSION", dest="replay_session",
                         help="open the dashboard on a session saved with 'save FILE' and replay its commands on the "
                              "timer (F7 pauses, F8 steps, F9/F10 change speed)")
+    return parser
+
+
+class _Unsure(Exception):
+    """The dashboard's options alone cannot read this command line (the whole parser says what is wrong)."""
+
+
+class _OptionsOnly(argparse.ArgumentParser):
+    """The top-level options, reporting a problem to `parse_args` instead of printing it and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Unsure(message)
+
+
+def dashboard_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """A command line of the dashboard's options only, read without building the subcommands' parsers
+    (~2.5 ms of the dashboard's start); None when it may be anything else: a subcommand, help, `--`,
+    or a mistake (the whole parser then reads it, and says what is wrong in its own words)."""
+    if "--" in argv:
+        return None
+    try:
+        args, rest = _top_parser(_OptionsOnly, add_help=False).parse_known_args(list(argv))
+    except _Unsure:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """What `build_parser().parse_args(argv)` returns (and prints, and exits with)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return dashboard_arguments(argv) or build_parser().parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from peersnap.tui import authoring
+    from peersnap.tui.classroom import add_serve_arguments
+
+    parser = _top_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
                          description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,7 +168,7 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     if args.command not in (None, "lesson"):
         collector.release()  # (held by the `peersnap` command for the dashboard's start only)
     if args.replay_session and args.command not in (None, "lesson"):
@@ -155,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_lessons(sys.stdout)
         if args.command == "lesson":
             if args.name == "check" or args.file:
+                from peersnap.tui import authoring
+
                 collector.release()
                 return authoring.lesson_check(args)
             try:
@@ -165,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return dashboard(args)
         if args.command == "serve":
             return serve_classroom(args)
-        if args.command in authoring.COMMANDS:
+        if args.command is not None:  # shot, cast, present, docs
+            from peersnap.tui import authoring
+
             return authoring.dispatch(args)
         return dashboard(args)
     except KeyboardInterrupt:
