@@ -24,7 +24,7 @@ of `object.__setattr__` (about a fifth of a microsecond a field; a command makes
 about forty).
 
 What the templates do not cover is handed to dataclasses as it is, unchanged:
-`field(init=False, repr=False, compare=False, kw_only=True)`, `InitVar`,
+`field(init=False, repr=False, hash=..., kw_only=True)`, `InitVar`,
 `order=True`, a method of its own among the generated ones, a field called `self`
 or `other`, a base that dataclasses built.
 """
@@ -72,7 +72,7 @@ def _template_source(kind: str, count: int, name: str = "__init__") -> str:
 
 
 KINDS = ("init", "init_then")
-PRECOMPILED = 20  # core/record_inits.py holds the templates up to this many fields
+PRECOMPILED = 28  # core/record_inits.py holds the templates up to this many fields
 
 
 def record_inits_source() -> str:
@@ -86,9 +86,10 @@ def record_inits_source() -> str:
                             for kind in KINDS for count in range(PRECOMPILED + 1))
 
 
-_TEMPLATES: dict[tuple[str, int], types.CodeType] = {
-    (kind, count): getattr(record_inits, f"{kind}_{count}").__code__.replace(co_name="__init__")
-    for kind in KINDS for count in range(PRECOMPILED + 1)}
+_TEMPLATES: dict[tuple[str, int], types.CodeType] = {  # (what a stale record_inits.py lacks is compiled)
+    (kind, count): template.__code__.replace(co_name="__init__")
+    for kind in KINDS for count in range(PRECOMPILED + 1)
+    if (template := getattr(record_inits, f"{kind}_{count}", None)) is not None}
 
 
 def _init(kind: str, names: list[str], namespace: dict[str, Any], qualname: str,
@@ -207,7 +208,7 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
         if name in _NOT_PLAIN or name.startswith(_PLACEHOLDER) or "InitVar" in text or "KW_ONLY" in text:
             return False
         value = cls.__dict__.get(name)
-        if isinstance(value, Field) and (not value.init or not value.repr or not value.compare
+        if isinstance(value, Field) and (not value.init or not value.repr
                                          or value.hash is not None or value.kw_only is True):
             return False
     return True
@@ -319,7 +320,8 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     methods: dict[str, Any] = {"__init__": init, "__repr__": _repr, "__record_fields__": tuple(names),
                                "__dataclass_params__": _says(eq, frozen)}
     if eq:
-        methods.update(__record_key__=staticmethod(_key(names)), __eq__=_eq, __hash__=_hash if frozen else None)
+        compared = [f.name for f in found if f.compare]  # (and hashed: a field's `hash` is None here)
+        methods.update(__record_key__=staticmethod(_key(compared)), __eq__=_eq, __hash__=_hash if frozen else None)
     if frozen:
         methods.update(__setattr__=_frozen_setattr, __delattr__=_frozen_delattr, __getstate__=_getstate,
                        __setstate__=_setstate)

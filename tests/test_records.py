@@ -42,9 +42,10 @@ RECORDS = package_records()
 def twin(cls: type) -> type:
     """What dataclasses builds from `cls`'s fields (flattened: the fields of its bases first, as theirs)."""
     params = cls.__dataclass_params__
-    spec = [(f.name, f.type, field(default=f.default)) if f.default is not MISSING
-            else (f.name, f.type, field(default_factory=f.default_factory)) if f.default_factory is not MISSING
-            else (f.name, f.type) for f in fields(cls)]
+    spec = [(f.name, f.type, field(default=f.default, compare=f.compare)) if f.default is not MISSING
+            else (f.name, f.type, field(default_factory=f.default_factory, compare=f.compare))
+            if f.default_factory is not MISSING
+            else (f.name, f.type, field(compare=f.compare)) for f in fields(cls)]
     return make_dataclass(cls.__name__, spec, frozen=params.frozen, eq=params.eq, slots=True)
 
 
@@ -154,6 +155,20 @@ def test_a_record_with_more_fields_than_the_written_templates_is_compiled_once(f
     assert_alike(wide, reference)
     assert wide(*range(count)) == wide(*range(count)) and getattr(wide(*range(count)), names[-1]) == count - 1
     assert ("init", count) in records._TEMPLATES
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_field_left_out_of_comparisons_is_left_out_of_equality_and_hash_as_dataclasses_does(frozen):
+    namespace = {"__annotations__": {"a": "int", "b": "int", "c": "int"}, "b": field(default=0, compare=False),
+                 "c": field(default_factory=list, compare=False)}
+    mine = record(frozen=frozen)(type("Part", (), dict(namespace)))
+    reference = dataclass(frozen=frozen, slots=True)(type("Part", (), dict(namespace)))
+    assert "__record_class__" in mine.__dict__  # (built from the templates, not handed to dataclasses)
+    assert_alike(mine, reference)
+    assert mine(1, 2, [3]) == mine(1, 5, [6]) and mine(1) != mine(2)
+    assert repr(mine(1, 2)).endswith("(a=1, b=2, c=[])")
+    if frozen:
+        assert hash(mine(1, 2)) == hash(mine(1, 3)) == hash(reference(1, 4))
 
 
 def test_a_record_pickles_by_its_module_name():
