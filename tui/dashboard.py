@@ -162,8 +162,11 @@ class Dashboard(DashboardInput):
             css_cache.save()  # them (tui/css_cache.py; this start pays ~2 ms for it, only when it parsed anything)
         self.refresh_view()
         self.post_message(self.Ready())
-        # after the first refresh (the first frame) the collector may run again (release is only a freeze)
+        # after the first refresh (the first frame) the collector may run again (release is only a freeze),
+        # and the style strings that frame parsed are kept for the next start
         self.call_after_refresh(collector.release)
+        if css_cache is not None:
+            self.call_after_refresh(css_cache.save)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual styles every widget as it mounts, then styles the whole screen again when it is first

@@ -57,6 +57,28 @@ def test_a_second_start_parses_nothing_and_looks_the_same(tmp_path, monkeypatch)
     assert plain == first == second
 
 
+def test_a_second_start_parses_no_style_string_of_the_first_frame(tmp_path, monkeypatch):
+    """The widgets' style strings (`bold $accent`, `@click=...`) are kept too, after the first frame:
+    the first parsed in a start tokenizes every theme variable."""
+    path = tmp_path / "stylesheets.pickle"
+    plain = start(None)
+    parsed: list[str] = []
+    original = textual_stylesheet.parse_style
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        parsed.append(text)
+        return original(text, *args)
+
+    monkeypatch.setattr(textual_stylesheet, "parse_style", counting)
+    first = start(StylesheetCache(path))
+    assert any("$accent" in text for text in parsed), parsed  # (the key bar's keys)
+    parsed.clear()
+    second = start(StylesheetCache(path))
+    assert parsed == [] and plain == first == second
+    light = start(StylesheetCache(path), theme="peersnap-light")  # other variables: parsed again
+    assert any("$accent" in text for text in parsed) and light == start(None, theme="peersnap-light")
+
+
 def test_another_theme_is_parsed_and_kept_beside_the_first(tmp_path, monkeypatch):
     path = tmp_path / "stylesheets.pickle"
     dark = start(StylesheetCache(path))
