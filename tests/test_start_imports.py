@@ -33,6 +33,19 @@ def test_the_dashboards_start_loads_none_of_what_only_later_needs():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_start_has_the_tokenizer_compile_nothing():
+    """Python's tokenizer compiles its regexes at its first use (~2 ms): `inspect.signature` of a class
+    with object's own `__init__` uses it, which is what dataclasses does to document such a class."""
+    probe = ("import tokenize\n"
+             "import peersnap.tui.cli, peersnap.tui.app\n"
+             "from peersnap.tui.launch import prepare\n"
+             "prepare(None, None, None, allow_files=True)\n"
+             "print(tokenize._compile.cache_info().currsize)\n")
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+
+
 def reference(text: str) -> int | str:
     """parse_epoch as it was: strptime for every text."""
     try:
