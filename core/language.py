@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 
-from .characters import LINE
+from .characters import line_pattern
 from .records import record
 
 MAX_LINE = 4096
@@ -60,7 +61,7 @@ def parse_line(line: str) -> ParsedLine | None:
     """Split a line into cluster and argv; None for a blank or comment line."""
     if len(line) > MAX_LINE:
         raise LineError(f"peersnap: line too long ({len(line)} characters; at most {MAX_LINE})")
-    if _LINE_SEARCH(line):  # (forbidden(line), without the call: this runs for every line)
+    if (_LINE_SEARCH or _line_search())(line):  # (forbidden(line), without the call: this runs for every line)
         raise LineError("peersnap: the line holds control characters or binary data; commands are plain text")
     text = line.strip()
     cluster: str | None = DEFAULT_CLUSTER
@@ -94,7 +95,13 @@ def plain_words(text: str) -> list[str] | None:
 # `>f`: shlex splits the punctuation off): one search in C, where a loop over the words took a
 # Python step a word.
 _NEEDS_SHELL = re.compile(r"""['"\\#]|[^\s>]>|>[^\s>]""").search
-_LINE_SEARCH = LINE.search
+_LINE_SEARCH = None  # LINE.search, at the first line (characters.LINE compiles then)
+
+
+def _line_search() -> Callable[[str], re.Match[str] | None]:
+    global _LINE_SEARCH
+    _LINE_SEARCH = line_pattern().search
+    return _LINE_SEARCH
 
 
 def shell_words(text: str) -> list[str]:
