@@ -14,7 +14,8 @@ from peersnap.core.clock import parse_epoch
 
 LATER = ["json", "_strptime", "calendar", "importlib.resources", "zipfile", "mmap",
          "importlib.metadata", "email",  # (textual.__version__ imports importlib.metadata: ~12 ms)
-         "tomli_w", "peersnap.tui.screens", "peersnap.tui.why_card", "peersnap.tui.replay", "peersnap.tui.player"]
+         "tomli_w", "peersnap.tui.screens", "peersnap.tui.why_card", "peersnap.tui.replay", "peersnap.tui.player",
+         "peersnap.core.lessons", "peersnap.tui.widgets.lesson_panel", "peersnap.tui.authoring"]
 
 
 def test_the_dashboards_start_loads_none_of_what_only_later_needs():

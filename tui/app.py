@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import peersnap.themes as theme_files
-from peersnap.core.lessons import LESSON_ORDER, Lesson, LessonError, load_lesson
-from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.scenario import Scenario
 from peersnap.core.session import Session
 from textual import events
@@ -29,6 +27,9 @@ from .css_cache import StylesheetCache
 from .dashboard import Dashboard
 from .launch import LaunchError, Start, prepare
 from .themes import bundled_themes, user_themes
+
+if TYPE_CHECKING:
+    from peersnap.core.lessons import Lesson
 
 THEME_ALIASES = {"dark": "peersnap-dark", "light": "peersnap-light", "high-contrast": "peersnap-contrast",
                  "contrast": "peersnap-contrast"}
@@ -142,6 +143,9 @@ class PeersnapApp(App[int]):
         played (a classroom seat's lesson is the trainer's to choose: none there)."""
         if getattr(self.dashboard, "seat_link", None) is not None:
             return
+        from peersnap.core.lessons import LESSON_ORDER, LessonError, load_lesson
+        from peersnap.core.lessons import bundled as bundled_lessons
+
         shipped = bundled_lessons()
         for number, name in enumerate([*LESSON_ORDER, *sorted(set(shipped) - set(LESSON_ORDER))], start=1):
             if name not in shipped:

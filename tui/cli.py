@@ -13,8 +13,6 @@ from peersnap.core import clock
 from peersnap.core.characters import is_number
 from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event
-from peersnap.core.lessons import LessonError, load_lesson
-from peersnap.core.lessons import bundled as bundled_lessons
 from peersnap.core.limits import DEFAULT_LIMITS, Limits, LimitSettingError, with_settings
 from peersnap.core.scenario import ScenarioError, bundled
 from peersnap.core.scenario import load as load_scenario
@@ -200,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 collector.release()
                 return authoring.lesson_check(args)
+            from peersnap.core.lessons import LessonError, load_lesson
+
             try:
                 args.lesson = load_lesson(args.name)
             except LessonError as exc:
@@ -331,6 +331,9 @@ def list_scenarios(out: TextIO) -> int:
 
 
 def list_lessons(out: TextIO) -> int:
+    from peersnap.core.lessons import LessonError, load_lesson
+    from peersnap.core.lessons import bundled as bundled_lessons
+
     return _catalogue(out, bundled_lessons(), load_lesson, LessonError,
                       lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)", lesson.description))
 

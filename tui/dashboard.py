@@ -47,7 +47,6 @@ from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
 from .widgets.header import ClockHeader
 from .widgets.key_bar import KeyBar
-from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
 from .widgets.queue_view import QueueSummary, QueueView
 from .widgets.timeline import TimelineStrip
@@ -131,7 +130,10 @@ class Dashboard(DashboardInput):
             yield Console(partial(complete, self.session), typo_guesser=partial(did_you_mean, self.session), id="console",
                           blink=self.blink)
             if self.lesson is not None:
-                yield LessonPanel(self.lesson, self.session, id="lesson")
+                from .widgets.lesson_panel import LessonPanel  # (a start without a lesson never loads it)
+
+                self.lesson_panel = LessonPanel(self.lesson, self.session, id="lesson")
+                yield self.lesson_panel
             yield EventLog(id="events")
         yield KeyBar(id="keys")
 
@@ -282,8 +284,8 @@ class Dashboard(DashboardInput):
             self._share_rows(room)
         if events:
             self.query_one(EventLog).add(engine, events)
-            for panel in self.query(LessonPanel):
-                panel.check()
+            if self.lesson_panel is not None:
+                self.lesson_panel.check()
 
     # -- time ----------------------------------------------------------------------------
     def _tick(self) -> None:

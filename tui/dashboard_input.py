@@ -33,13 +33,13 @@ from .actions import BY_NAME
 from .toggles import run_steps
 from .widgets.console import Console, ConsoleInput
 from .widgets.event_log import EventLog
-from .widgets.lesson_panel import LessonPanel
 from .widgets.psnap_table import PsnapTable
 from .widgets.toggle_bar import Toggle
 
 if TYPE_CHECKING:
     from .player import Player
     from .replay import Replay
+    from .widgets.lesson_panel import LessonPanel
 
 # The cards, the help screen and the player are imported where they are first shown or played, not
 # on the first frame (issue 16: a start imports only what that frame needs).
@@ -65,6 +65,7 @@ class DashboardInput(Screen[None]):
     _typing_on = False  # a key went on to the console, whose focus arrives a turn later (`on_key`)
     autosaved: Path | None  # where the session was last autosaved (the Dashboard sets it)
     seat_link: object | None = None  # a classroom seat's link to `peersnap serve` (the Dashboard attaches it)
+    lesson_panel: LessonPanel | None = None  # with a lesson (the Dashboard composes it)
 
     if TYPE_CHECKING:  # the Dashboard's, used here
         def refresh_view(self) -> None: ...
@@ -255,7 +256,7 @@ class DashboardInput(Screen[None]):
     def _lesson_expects(self, refusal: Refusal) -> bool:
         """The lesson's open step asks for this refusal: the lesson panel shows it (✔ and why),
         not a card that would eat the learner's next Enter."""
-        for panel in self.query(LessonPanel):
+        if (panel := self.lesson_panel) is not None:
             step = panel.lesson_run.step
             if step is not None and step.check["kind"] == "refused" \
                     and step.check.get("message_id", refusal.message_id) == refusal.message_id:
@@ -375,19 +376,17 @@ class DashboardInput(Screen[None]):
         self.query_one(Console).output.write(
             f"peersnap: scenario '{self.scenario.name}' started again (undo brings the world back)")
         self.fileset_name = self._first_fileset()
-        for panel in self.query(LessonPanel):
-            panel.restart()
+        if self.lesson_panel is not None:
+            self.lesson_panel.restart()
         if self.replay is not None:
             self.replay.restart()
         self.refresh_view()
 
     # -- the lesson ----------------------------------------------------------------------
     def _lesson_panel(self) -> LessonPanel | None:
-        panels = self.query(LessonPanel)
-        if not panels:
+        if self.lesson_panel is None:
             self.notify(NO_LESSON, title="lesson")
-            return None
-        return panels.first()
+        return self.lesson_panel
 
     def action_lesson_hint(self) -> None:
         panel = self._lesson_panel()

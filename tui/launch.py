@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peersnap.core.errors import SimError
-from peersnap.core.lessons import Lesson, LessonError, load_lesson
 from peersnap.core.limits import Limits
 from peersnap.core.records import record
 from peersnap.core.scenario import Scenario, ScenarioError
 from peersnap.core.scenario import load as load_scenario
 from peersnap.core.session import LogEntry, LoggedCommand, Session, SessionFileError, load_session
+
+if TYPE_CHECKING:
+    from peersnap.core.lessons import Lesson
 
 
 class LaunchError(Exception):
@@ -72,6 +75,8 @@ def prepare(scenario: str | Scenario | None = None, lesson: str | Lesson | None 
         return Start(session, replay=entries)
     warnings: list[str] = []
     if isinstance(lesson, str):
+        from peersnap.core.lessons import LessonError, load_lesson  # (the dashboard's start without one: ~1 ms)
+
         try:
             lesson = load_lesson(lesson)
         except LessonError as exc:
