@@ -226,6 +226,7 @@ class Admin:
             raise SimError(f"mmafmconfig: AFM is not enabled for {clean}.")
         if export.afm_enabled != enabled:
             export.afm_enabled = enabled
+            self.world.edits.count += 1  # (the fingerprint reads it; exports hold no counter of their own)
             # IBM: "if you run this command at home after linking fileset at cache, unlink and relink
             # fileset at cache": a linked cache learns of the change only when it is linked again.
             for fileset in self.world.filesets_on_export(directory):

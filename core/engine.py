@@ -314,11 +314,9 @@ class Engine:
         self._refresh()
         return True
 
-    def change_key(self) -> list:
+    def change_key(self) -> tuple:
         """`fingerprint`'s cheap stand-in for "did this command change anything" (see World.change_key)."""
-        key = self.world.change_key()
-        key += (self.time.now, len(self._timers))
-        return key
+        return self.world.change_key(), self.time.now, len(self._timers)
 
     def fingerprint(self) -> tuple:
         """Everything observable about the world and its pending timers, for 'nothing changed' checks."""

@@ -349,7 +349,7 @@ class FileOps:
                 raise FsError("No such file or directory")
             # a new top-level directory: its own tree (at home, a directory to export)
             self._room(loc, None, loc.rel.count("/") + 1 if loc.rel else 0, 0, 0)
-            loc.cluster.fs.trees[loc.tree] = VersionedTree()
+            loc.cluster.fs.trees[loc.tree] = VersionedTree(self.world.edits)
             if not loc.rel:
                 return
         fileset, tree = self._writable(loc)

@@ -22,6 +22,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from itertools import chain, repeat
 
+from .edits import Edits
 from .layers import Layers, find, frozen
 from .queue_columns import CHUNK, DATA, GONE_FLAG, LOW, SHIFT, Columns, QueuedOp
 from .records import record
@@ -91,12 +92,14 @@ class Loaded:
 class GatewayQueue(Columns):
     """The queue, its counters and the indexes its filtering needs."""
 
-    __slots__ = ("_dropped", "_loaded", "_mkdirs", "_writes", "_writes_below", "busy_until", "bytes", "flush_through",
-                 "length", "markers", "next_seq", "num_exec")
+    __slots__ = ("_dropped", "_loaded", "_mkdirs", "_writes", "_writes_below", "busy_until", "bytes", "edits",
+                 "flush_through", "length", "markers", "next_seq", "num_exec")
 
-    def __init__(self, first_seq: int = 1) -> None:
+    def __init__(self, first_seq: int = 1, edits: Edits | None = None) -> None:
         """An empty queue whose first op gets `first_seq` (a queue rebuilt after the
-        gateway lost one continues its fileset's sequence numbers)."""
+        gateway lost one continues its fileset's sequence numbers). `edits`: its world's
+        counter (core.edits), bumped whenever `length`, `bytes`, `next_seq` or `num_exec` move."""
+        self.edits = edits if edits is not None else Edits()
         self._start_columns(first_seq)
         self.length = 0  # live (not dropped) ops waiting
         self.bytes = 0  # their bytes
@@ -111,9 +114,10 @@ class GatewayQueue(Columns):
         self._loaded: Loaded | None = None
         self._mkdirs: dict[str, int] = {}  # seq of the filterable mkdir per path
 
-    def fork(self) -> GatewayQueue:
-        """An independent twin (checkpoints, branches): the full chunks and the index's frozen
-        layers are shared, the last chunk and the small indexes copied (contents are immutable)."""
+    def fork(self, edits: Edits | None = None) -> GatewayQueue:
+        """An independent twin (checkpoints, branches), counting its edits in `edits` (its world's; a
+        counter of its own without): the full chunks and the index's frozen layers are shared, the
+        last chunk and the small indexes copied (contents are immutable)."""
         self.freeze()
         twin = GatewayQueue.__new__(GatewayQueue)
         self._share_columns(twin)
@@ -123,6 +127,7 @@ class GatewayQueue(Columns):
             setattr(twin, name, getattr(self, name).copy())
         for name in ("busy_until", "bytes", "flush_through", "length", "markers", "next_seq", "num_exec"):
             setattr(twin, name, getattr(self, name))
+        twin.edits = edits if edits is not None else Edits(self.edits.count)
         return twin
 
     def freeze(self) -> None:
@@ -136,6 +141,7 @@ class GatewayQueue(Columns):
     def push(self, kind: str, path: str, data: object, size: int, now: int) -> QueuedOp:
         seq = self.next_seq
         self.next_seq += 1
+        self.edits.count += 1
         self._kind.append(kind)
         self._path.append(path)
         self._data.append(data)
@@ -156,6 +162,8 @@ class GatewayQueue(Columns):
         n = len(paths)
         first = self.next_seq
         self.next_seq += n
+        if n:
+            self.edits.count += 1
         one = isinstance(sizes, int)
         if one:
             self.bytes += sizes * n
@@ -251,6 +259,7 @@ class GatewayQueue(Columns):
         chunk = self._writable(i >> SHIFT)
         chunk[GONE_FLAG][i & LOW] = 1
         self.length -= 1
+        self.edits.count += 1
         self.bytes -= op.size
         if op.kind == PSNAP:
             self.markers -= 1
@@ -374,7 +383,9 @@ class GatewayQueue(Columns):
             last += self._base
         executed = count + (marker is not None)
         self.busy_until = busy
-        self.num_exec += executed
+        if executed:  # (a flush that ran nothing moved no counter)
+            self.num_exec += executed
+            self.edits.count += 1
         self.length -= executed
         self.bytes -= flushed_bytes
         self._advance(i)

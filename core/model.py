@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field, fields
 from enum import Enum
+from operator import attrgetter
 
 from .characters import one_spelling
 from .gateway import GatewayQueue, QueuedOp
@@ -202,6 +203,7 @@ class RecoveryPhase:
 _KEYED = frozenset({"mode", "target", "linked", "activated", "stopped", "needs_resync", "home_changed", "state",
                     "async_delay_us", "home_afm_seen", "dropped", "recovery", "requeued"})
 _UNSET = object()
+_QUEUE_COUNTERS = attrgetter("length", "bytes", "num_exec", "next_seq")  # what the fingerprint reads of a queue
 
 
 @record(frozen=False, eq=False)
@@ -234,10 +236,18 @@ class AfmFileset:
     settings_version: int = 0  # bumped whenever a field World.change_key stands for changes (see __setattr__)
 
     def __setattr__(self, name: str, value: object) -> None:
-        # World.change_key reads this one number instead of the fields (every command asks it);
-        # they are written seldom (a command's setting, a state change), so a write may cost a call.
+        # A change of a field the fingerprint reads bumps `settings_version` and the world's edits (core.edits,
+        # shared through the queue); they are written seldom (a command's setting, a state change), so a write
+        # may cost a call. A new queue (the gateway lost the old one) is an edit when its counters differ.
         if name in _KEYED and getattr(self, name, _UNSET) != value:
             object.__setattr__(self, "settings_version", getattr(self, "settings_version", 0) + 1)
+            queue = getattr(self, "queue", None)
+            if queue is not None:
+                queue.edits.count += 1
+        elif name == "queue":
+            old = getattr(self, "queue", None)
+            if old is not None and _QUEUE_COUNTERS(old) != _QUEUE_COUNTERS(value):
+                old.edits.count += 1
         object.__setattr__(self, name, value)
 
     def __copy__(self) -> AfmFileset:

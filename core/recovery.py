@@ -86,7 +86,7 @@ class Recovery:
         for psnap in fileset.psnaps.values():
             if psnap.home is HomeHalf.QUEUED:
                 psnap.marker = None
-        queue = GatewayQueue(old.next_seq)  # sequence numbers stay unique for the fileset's life
+        queue = GatewayQueue(old.next_seq, old.edits)  # sequence numbers stay unique for the fileset's life
         queue.num_exec = old.num_exec
         queue.busy_until = self.time.now
         fileset.queue = queue

@@ -58,7 +58,6 @@ class Session(TimeTravel):
         self._muted = False
         self._sourcing: list[str] = []  # the files `source` is reading (innermost last)
         self._before_resets: list[Timeline] = []  # each reset's history, so undo can bring the world back
-        self._last_key: tuple | None = None  # (engine, now, events emitted, change key) after the last command
         self.timeline = Timeline(self.scenario.build, self._apply)
         self.log: list[LogEntry] = self.timeline.current.log  # the current line's log (the same list)
         self.engine: Engine = self._fresh_engine()
@@ -119,13 +118,7 @@ class Session(TimeTravel):
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
             return result
         engine = self.engine
-        # the key the last command ended with if nothing happened since (one key a command, not two:
-        # every change the engine makes emits an event or moves time)
-        last = self._last_key
-        if last is not None and last[0] is engine and last[1] == engine.time.now and last[2] == engine.bus.emitted:
-            before = last[3]
-        else:
-            before = engine.change_key()
+        before = engine.change_key()  # (O(1): core.edits)
         try:
             result = self._execute(engine, parsed, via)
         except MemoryError:
@@ -142,8 +135,6 @@ class Session(TimeTravel):
                 return result
             self._branch()
         self._record(line, result, changed, via, joined)
-        if self.engine is engine:
-            self._last_key = (engine, engine.time.now, engine.bus.emitted, after)
         return result
 
     def _execute(self, engine: Engine, parsed: ParsedLine, via: str) -> Result:

@@ -33,7 +33,6 @@ class TimeTravel:
     _forward: Callable[[Event], None]
     _follow: Callable[[Engine], None]
     _before_resets: list[Timeline]  # each reset's history, so undo can bring the world back
-    _last_key: tuple | None
 
     @property
     def moment(self) -> Moment:
@@ -90,7 +89,6 @@ class TimeTravel:
 
     def _rebuild(self, reason: str) -> None:
         """Drop the engine (a half-changed world) and build the world at the session's moment again."""
-        self._last_key = None
         del self.engine  # the last reference: the half-changed world is freed before the rebuild
         gc.collect()  # the engine's parts refer to each other: only the collector frees them
         self._adopt(self.timeline.engine_at(self.moment), reason)

@@ -21,6 +21,7 @@ from itertools import chain, repeat
 from operator import attrgetter
 from typing import Final
 
+from .edits import Edits
 from .layers import GONE, Layers, disjoint, find, flattened, frozen, held, items, keys
 
 MASK = (1 << 64) - 1
@@ -83,9 +84,9 @@ class VersionedTree:
     """
 
     __slots__ = ("_below", "_count", "_cur", "_epoch", "_kids", "_kids_below", "_newest_pin", "_old", "_pins",
-                 "_since", "changes", "data_bytes", "digest")
+                 "_since", "data_bytes", "digest", "edits")
 
-    def __init__(self) -> None:
+    def __init__(self, edits: Edits | None = None) -> None:
         self._cur: dict[str, Content] = {}  # the private top: a value, or GONE over a frozen one
         self._below: Layers = ()
         self._count = 0  # live entries
@@ -97,7 +98,7 @@ class VersionedTree:
         self._pins: dict[int, int] = {}
         self._newest_pin = -1
         self.digest = 0
-        self.changes = 0  # bumped by every change of content: "did anything change" in O(1)
+        self.edits = edits if edits is not None else Edits()  # its world's, bumped by every change of content
         self.data_bytes = 0
 
     # -- live tree -------------------------------------------------------
@@ -163,7 +164,7 @@ class VersionedTree:
         self.digest = (self.digest + hash((path, content))) & MASK  # entry_hash, inlined: the hot path
         if content is not DIR:
             self.data_bytes += size_of(content)
-        self.changes += 1
+        self.edits.count += 1
         return old
 
     def absent(self, paths: list[str]) -> list[str]:
@@ -183,7 +184,7 @@ class VersionedTree:
         self._count += len(paths)
         self.digest = (self.digest + sum(map(hash, zip(paths, contents)))) & MASK
         self.data_bytes += text_bytes(contents)
-        self.changes += 1
+        self.edits.count += 1
         if self._pins:
             self._since.update(dict.fromkeys(paths, self._epoch))
 
@@ -243,7 +244,7 @@ class VersionedTree:
         self._count += added
         self.digest = digest & MASK
         self.data_bytes = data_bytes
-        self.changes += 1
+        self.edits.count += 1
         return i
 
     def _new_siblings(self, batch: list[str]) -> bool:
@@ -273,7 +274,7 @@ class VersionedTree:
         self._since.pop(path, None)
         self.digest = (self.digest - entry_hash(path, old)) & MASK
         self.data_bytes -= size_of(old)
-        self.changes += 1
+        self.edits.count += 1
         parent = path.rpartition("/")[0]
         siblings = self._kids[parent]
         if path not in siblings:
@@ -313,9 +314,9 @@ class VersionedTree:
         if since <= self._newest_pin:
             self._old.setdefault(path, []).append((since, self._epoch, old))
 
-    def fork(self) -> VersionedTree:
-        """An independent twin (checkpoints, branches): a change to either never shows in the
-        other. The entries are frozen into layers both share (core.layers); the snapshots'
+    def fork(self, edits: Edits | None = None) -> VersionedTree:
+        """An independent twin (checkpoints, branches), counting its edits in `edits` (its world's;
+        a counter of its own without): a change to either never shows in the other. The entries are frozen into layers both share (core.layers); the snapshots'
         epochs and history (small: only what changed while a snapshot was pinned) are copied."""
         self.freeze()
         kids_below = self._kids_below
@@ -331,7 +332,7 @@ class VersionedTree:
         twin._pins = self._pins.copy()
         twin._newest_pin = self._newest_pin
         twin.digest = self.digest
-        twin.changes = self.changes
+        twin.edits = edits if edits is not None else Edits(self.edits.count)
         twin.data_bytes = self.data_bytes
         return twin
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import clock
+from .edits import Edits
 from .events import Event, StateChanged
 from .gateway import LinkSettings
 from .limits import DEFAULT_LIMITS, Limits
@@ -34,18 +35,18 @@ def home_directory(mount: str, path: str) -> str:
     return "" if "/" in name else name
 
 
-def _fork_cluster(cluster: Cluster) -> Cluster:
+def _fork_cluster(cluster: Cluster, edits: Edits) -> Cluster:
     fs = copy(cluster.fs)
-    fs.trees = {name: tree.fork() for name, tree in cluster.fs.trees.items()}
+    fs.trees = {name: tree.fork(edits) for name, tree in cluster.fs.trees.items()}
     fs.snapshots = cluster.fs.snapshots.copy()
     twin = copy(cluster)
     twin.fs = fs
     return twin
 
 
-def _fork_fileset(fileset: AfmFileset) -> AfmFileset:
+def _fork_fileset(fileset: AfmFileset, edits: Edits) -> AfmFileset:
     twin = copy(fileset)
-    twin.queue = queue = fileset.queue.fork()
+    twin.queue = queue = fileset.queue.fork(edits)
     twin.unsent = fileset.unsent.copy()
     twin.psnaps = {}
     for name, psnap in fileset.psnaps.items():
@@ -78,13 +79,23 @@ class World:
     order_breaches: list[str] = field(default_factory=list)  # ops seen reaching home out of order (none, we hope)
     history: History = field(default_factory=History)  # queue samples and link outages (the timeline)
     limits: Limits = DEFAULT_LIMITS  # the caps every adding command checks first (core.limits)
+    edits: Edits = field(default_factory=Edits)  # counted by its trees, queues and filesets (see `change_key`)
+
+    def __post_init__(self) -> None:
+        """The world's trees and queues (and through them its filesets) count their edits in its `edits`."""
+        for cluster in (self.cache, self.home):
+            for tree in cluster.fs.trees.values():
+                tree.edits = self.edits
+        for fileset in self.filesets.values():
+            fileset.queue.edits = self.edits
 
     def fork(self) -> World:
         """An independent twin of the world (checkpoints, branches). Trees and queues fork
         themselves; snapshots are immutable once taken and are shared."""
         twin = copy(self)
-        twin.cache, twin.home = _fork_cluster(self.cache), _fork_cluster(self.home)
-        twin.filesets = {name: _fork_fileset(f) for name, f in self.filesets.items()}
+        twin.edits = edits = Edits(self.edits.count)
+        twin.cache, twin.home = _fork_cluster(self.cache, edits), _fork_cluster(self.home, edits)
+        twin.filesets = {name: _fork_fileset(f, edits) for name, f in self.filesets.items()}
         twin.exports = {path: copy(export) for path, export in self.exports.items()}
         twin.link = copy(self.link)
         twin.gpfs_log = self.gpfs_log.copy()
@@ -196,33 +207,17 @@ class World:
             and self.home_dir(fileset) in self.home.fs.trees
         )
 
-    def change_key(self) -> list:
-        """What `fingerprint` compares, in O(filesets + trees) rather than
-        O(snapshots + psnaps): the snapshots and pairs are stood for by
-        `snapshot_changes`, the trees' contents by their change counters, a
-        fileset's settings and state by its `settings_version` (only its queue's
-        counters are read). Equal before and after a command exactly when the
-        fingerprints are (a command never undoes its own change), so the session
-        compares these to know whether a command changed the world. (One flat
-        list built by plain loops: Python 3.11 calls a comprehension as a
-        function, and compares a flat list of numbers faster than nested tuples.)"""
+    def change_key(self) -> tuple:
+        """What `fingerprint` compares, in O(1) rather than O(snapshots + psnaps): the trees'
+        contents, the queues' counters and the filesets' settings and state by the world's
+        `edits` (core.edits), the snapshots and pairs by `snapshot_changes`. Equal before and
+        after a command exactly when the fingerprints are (a command never undoes its own
+        change), so the session compares these to know whether a command changed the world.
+        Trees and exports are only ever added (a new top-level directory, `mmafmconfig enable`
+        of a new path) and filesets never: their counts stand for their names."""
         cache, home = self.cache.fs, self.home.fs
-        # Trees and exports are only ever added (a new top-level directory, `mmafmconfig enable` of a new
-        # path) and filesets never: their counts stand for their names. A tree's counter only grows, so
-        # one sum over both clusters' trees changes whenever one of them does.
-        contents = 0
-        for tree in cache.trees.values():
-            contents += tree.changes
-        for tree in home.trees.values():
-            contents += tree.changes
-        key = [self.link_up, self.home_full, self.snapshot_changes, cache.next_snap_id, home.next_snap_id,
-               len(cache.trees), len(home.trees), contents]
-        for f in self.filesets.values():  # as the fingerprint: issue 11's commands change only these
-            queue = f.queue
-            key += (f.settings_version, queue.length, queue.bytes, queue.num_exec, queue.next_seq)
-        for export in self.exports.values():
-            key.append(export.afm_enabled)
-        return key
+        return (self.edits.count, self.link_up, self.home_full, self.snapshot_changes, cache.next_snap_id,
+                home.next_snap_id, len(cache.trees), len(home.trees), len(self.exports))
 
     def fingerprint(self) -> tuple:
         """Everything observable about the world, for 'nothing changed' checks."""

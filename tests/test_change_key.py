@@ -95,3 +95,48 @@ def test_every_fileset_field_the_fingerprint_reads_moves_the_change_key_and_no_o
         if engine.change_key() != key:
             moved.append(f.name)
     assert {"mode", "target", "state", "dropped", "recovery", "requeued", "async_delay_us"} <= set(moved)
+
+
+def _counters_of(world) -> list:  # type: ignore[no-untyped-def]
+    """Every tree and queue of `world` with the counter it bumps."""
+    trees = [t for c in (world.cache, world.home) for t in c.fs.trees.values()]
+    return [*trees, *(f.queue for f in world.filesets.values())]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_tree_and_queue_counts_in_its_own_worlds_edits(seed):
+    """The key reads one counter (core.edits) that the world's trees, queues and filesets bump: each of
+    them must hold that world's, also the trees a command adds, the queue a failed gateway rebuilds and
+    every part of a checkpoint's twin (whose edits must never move the live world's key, nor its the twin's)."""
+    session = Session(allow_files=False)
+    lines = ["mkdir /gpfs/fs1/newtop", "@home mkdir /gpfs/fs1/hometop", "sim gateway fail", *random_script(seed, 300)]
+    for i, line in enumerate(lines):
+        session.run(line)
+        world = session.engine.world
+        assert all(part.edits is world.edits for part in _counters_of(world)), line
+        if i % 40 == 0:
+            twin = session.engine.fork()
+            assert twin.world.edits is not world.edits
+            assert all(part.edits is twin.world.edits for part in _counters_of(twin.world))
+            key, twin_key = session.engine.change_key(), twin.change_key()
+            twin.files.write_file("cache", f"{SW}/twin-only", "x\n")
+            assert session.engine.change_key() == key and twin.change_key() != twin_key
+    assert session.engine.world.cache.fs.trees["newtop"].edits is session.engine.world.edits
+
+
+def test_a_rebuilt_queue_is_an_edit_exactly_when_its_counters_differ():
+    """A failed gateway's new queue keeps next_seq and num_exec: with nothing queued, nothing the
+    fingerprint reads changed (no edit); with ops queued, its length did (an edit)."""
+    from peersnap.core.gateway import GatewayQueue
+
+    session = Session(allow_files=False)
+    fileset = session.engine.world.filesets["sw"]
+    for queued in (False, True):
+        if queued:
+            session.run(f"echo a > {SW}/a")
+        old = fileset.queue
+        key, print_ = session.engine.change_key(), session.engine.fingerprint()
+        new = GatewayQueue(old.next_seq, old.edits)
+        new.num_exec = old.num_exec
+        fileset.queue = new
+        assert (session.engine.change_key() != key) == (session.engine.fingerprint() != print_) == queued
