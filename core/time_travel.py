@@ -60,8 +60,7 @@ class TimeTravel:
             raise SimError("undo: nothing to undo: the world is as the scenario started")
         last_index = index
         last = self.log[index]
-        while index > 0 and isinstance(self.log[index], LoggedCommand) and self.log[index].joined:
-            index -= 1  # a toggle's earlier steps: the whole toggle is one undo
+        index = self._first_step(index)  # a toggle's earlier steps: the whole toggle is one undo
         undone = self.log[index]
         # the toggle's own steps: commands after it that changed nothing (a refused one) are not its
         steps = sum(1 for e in self.log[index:last_index + 1] if isinstance(e, LoggedCommand))
@@ -74,6 +73,20 @@ class TimeTravel:
             del line.checkpoints[i]
         self._adopt(engine, f"undo: rewound '{what}'")
         return f"Undid: {what}"
+
+    def _first_step(self, index: int) -> int:
+        """Where the toggle that logged the command at `index` began: back over its joined steps and
+        over the time the timer moved between them (a saved session may hold any order: a joined
+        command after a clock entry, or first in the log, is a step back to the command before it, if any)."""
+        start = index
+        while start > 0 and self.log[start].joined:  # type: ignore[union-attr]
+            before = start - 1
+            while before > 0 and not isinstance(self.log[before], LoggedCommand):
+                before -= 1
+            if not isinstance(self.log[before], LoggedCommand):
+                break
+            start = before
+        return start
 
     def _undo_reset(self) -> str:
         """Back to the world before the last reset (what ran since the reset changed nothing),
