@@ -25,7 +25,7 @@ from peersnap.core.session import (
     load_session,
     script_lines,
 )
-from peersnap.core.textfile import TextFileError, read_text
+from peersnap.core.textfile import TextFileError, read_text, remember_parses
 from peersnap.tui import collector
 from peersnap.tui.settings import SPEEDS
 
@@ -266,39 +266,43 @@ def run_dashboard(args: argparse.Namespace) -> int:
     collector.hold()
     classroom = os.environ.get("PEERSNAP_CLASSROOM") == "1"
     state = None if classroom else saved_state.state_dir()
-    try:
-        resume = None
-        if getattr(args, "resume", False):
-            if state is None:
-                raise LaunchError("--resume: the classroom keeps no sessions")
-            resume = str(state / saved_state.AUTOSAVE_FILE)
-        start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
-                        getattr(args, "replay_session", None), allow_files=not classroom, resume=resume,
-                        caps=_seat_caps() if classroom else _setting_caps(getattr(args, "settings", [])))
-    except LaunchError as exc:
-        sys.stderr.write(f"peersnap: {exc}\n")
-        return 2
-    path = config.config_dir() / "config.toml"
-    saved, warning = config.load(path)
-    if warning:
-        start.warnings.append(warning)
-    paused = bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused)
-    # a demo cranked to 1000x must not start the next run at 1000x: 1x unless --speed says otherwise
-    dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
     css_cache = None if classroom else StylesheetCache(cache_file())
-    app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
-                      settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes",
-                      css_cache=css_cache)
+    remember_parses(css_cache)  # the scenario's, the themes' and the settings' TOML too (tui/css_cache.py)
     try:
-        app.run()
+        try:
+            resume = None
+            if getattr(args, "resume", False):
+                if state is None:
+                    raise LaunchError("--resume: the classroom keeps no sessions")
+                resume = str(state / saved_state.AUTOSAVE_FILE)
+            start = prepare(getattr(args, "scenario", None), getattr(args, "lesson", None),
+                            getattr(args, "replay_session", None), allow_files=not classroom, resume=resume,
+                            caps=_seat_caps() if classroom else _setting_caps(getattr(args, "settings", [])))
+        except LaunchError as exc:
+            sys.stderr.write(f"peersnap: {exc}\n")
+            return 2
+        path = config.config_dir() / "config.toml"
+        saved, warning = config.load(path)
+        if warning:
+            start.warnings.append(warning)
+        paused = bool(getattr(args, "paused", False)) or (start.lesson is not None and start.lesson.paused)
+        # a demo cranked to 1000x must not start the next run at 1000x: 1x unless --speed says otherwise
+        dashboard = Dashboard(start, paused=paused, speed=getattr(args, "speed", None) or 1, state=state)
+        app = PeersnapApp(dashboard, theme=getattr(args, "theme", None) or saved.theme,
+                          settings_path=None if classroom else path, theme_dir=config.config_dir() / "themes",
+                          css_cache=css_cache)
+        try:
+            app.run()
+        finally:
+            collector.release()  # (a start that never drew its first frame: the dashboard lets go after its first)
+            if css_cache is not None:
+                css_cache.save()  # (what was parsed after the first frame: a help card, another theme)
+        dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
+        if dashboard.autosaved is not None and dashboard.session.log:
+            print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
+        return 0
     finally:
-        collector.release()  # (a start that never drew its first frame: the dashboard lets go after its first)
-        if css_cache is not None:
-            css_cache.save()  # (what was parsed after the first frame: a help card, another theme)
-    dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
-    if dashboard.autosaved is not None and dashboard.session.log:
-        print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")
-    return 0
+        remember_parses(None)
 
 
 def _setting_caps(settings: list[str]) -> Callable[[Limits], Limits] | None:

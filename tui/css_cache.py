@@ -8,7 +8,9 @@ arguments Textual parses it with and the theme's variables, so the rules are kep
 `$XDG_CACHE_HOME/peersnap/` (else `~/.cache/peersnap/`), one file per installed Textual
 and Python version, and a start that finds them unpickles them instead (under 1 ms).
 The style strings of widgets' content (`bold $accent`) are kept the same way: the first
-parsed in a start tokenizes every variable of the theme (~1.5 ms of the first frame).
+parsed in a start tokenizes every variable of the theme (~1.5 ms of the first frame). So
+are the TOML documents the start reads (the scenario, the themes, the settings: by their
+text), so that it need not import tomllib (~3 ms with their parses; core/textfile.py).
 
 Anything unusual is a miss, never an error: no file, an unreadable or corrupt one, a
 source or theme not seen before (those are parsed and added), CSS with errors (never
@@ -33,7 +35,8 @@ from textual.css import parse as textual_parse
 from textual.css.stylesheet import Stylesheet
 
 Key = tuple[Any, ...]
-KEEP = 500  # sources and style strings kept in the file (a start uses about 40 of each)
+KEEP = 500  # sources, style strings and TOML documents kept in the file (a start uses about 40 of each)
+KEEP_TOML = 64 * 1024  # the longest TOML text kept (the bundled scenarios and themes are ~2 KB)
 
 
 def cache_file() -> Path:
@@ -100,6 +103,27 @@ class StylesheetCache:
             return style
 
         stylesheet.parse_style = cached_style  # type: ignore[method-assign]
+
+    def recall(self, text: str) -> dict[str, Any] | None:
+        """A TOML document parsed in an earlier start (a fresh copy), or None (core/textfile.py's memo)."""
+        key = ("toml", text)
+        kept = self._kept().get(key)
+        if kept is None:
+            return None
+        self._used.add(key)
+        try:
+            return pickle.loads(kept)  # noqa: S301 - the user's own cache, as their bytecode is
+        except Exception:  # noqa: BLE001 - a corrupt entry is a parse
+            return None
+
+    def keep(self, text: str, document: dict[str, Any]) -> None:
+        if len(text) > KEEP_TOML:
+            return  # (a user's big scenario would make every start unpickle it: parsed each time)
+        key = ("toml", text)
+        with contextlib.suppress(Exception):  # (what would not pickle is parsed again next time)
+            self._kept()[key] = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+            self._used.add(key)
+            self._added = True
 
     def _variables_of(self, stylesheet: Stylesheet) -> tuple[tuple[str, str], ...]:
         variables = stylesheet._variables  # (replaced whole when the theme changes)

@@ -8,11 +8,11 @@ A missing or broken file means defaults; it is never a reason to fail.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from peersnap.core.records import record
 from peersnap.core.session_file import write_atomically
+from peersnap.core.textfile import TomlSyntaxError, toml_loads
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 DEFAULT_THEME = "peersnap-dark"
@@ -39,11 +39,13 @@ def load(path: Path | None = None) -> tuple[Settings, str]:
     """The settings, and a warning ('' when none) to show the user."""
     path = path or config_dir() / "config.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Settings(), ""
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, TomlSyntaxError) as exc:
         return Settings(), f"settings ignored: {path}: {exc}"
+    except RecursionError:
+        return Settings(), f"settings ignored: {path}: TOML nested too deeply"
     theme = data.get("theme", DEFAULT_THEME)
     return Settings(
         theme=theme if isinstance(theme, str) and theme else DEFAULT_THEME,

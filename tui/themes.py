@@ -9,10 +9,10 @@ skipped with a warning; it never stops the dashboard.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import peersnap.themes as theme_files
+from peersnap.core.textfile import TomlSyntaxError, toml_loads
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -26,9 +26,11 @@ class ThemeError(Exception):
 
 def parse_theme(text: str, source: str) -> Theme:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_loads(text)
+    except TomlSyntaxError as exc:
         raise ThemeError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise ThemeError(f"{source}: TOML nested too deeply") from None
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ThemeError(f"{source}: 'name' must be a non-empty string")

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import textual.css.stylesheet as textual_stylesheet
 from helpers import drive
 from peersnap.tui.app import make_app
@@ -136,3 +137,55 @@ def test_only_the_command_lines_dashboard_keeps_a_cache_not_a_classroom_seat(tmp
                           capture_output=True, text=True, timeout=60)
     assert seat.stdout.split() == ["NoneType"], seat.stderr
     assert Path(cache_file().parent.name) == Path("peersnap")
+
+
+def test_the_toml_a_start_reads_is_kept_and_the_next_start_imports_no_tomllib(tmp_path):
+    """The scenario, the themes and the settings a dashboard's start reads: kept by their text in the same
+    file, given back as fresh copies, so that a second start never imports tomllib."""
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "peersnap-light"\nspeed = 10\n', encoding="utf-8")
+    probe = ("import sys\n"
+             "from pathlib import Path\n"
+             "from peersnap.core.textfile import remember_parses\n"
+             "from peersnap.tui.css_cache import StylesheetCache\n"
+             "cache = StylesheetCache(Path(sys.argv[1]))\n"
+             "remember_parses(cache)\n"
+             "import peersnap.tui.cli, peersnap.tui.app\n"
+             "from peersnap.tui import settings\n"
+             "from peersnap.tui.launch import prepare\n"
+             "from peersnap.tui.themes import bundled_themes\n"
+             "prepare(None, None, None, allow_files=True)\n"
+             "themes = bundled_themes()\n"
+             "print(settings.load(Path(sys.argv[2])), len(themes), 'tomllib' in sys.modules)\n"
+             "cache.save()\n")
+    runs = [subprocess.run([sys.executable, "-c", probe, str(tmp_path / "cache.pickle"), str(config)], check=False,
+                           capture_output=True, text=True, timeout=60) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    first, second = (run.stdout.strip() for run in runs)
+    assert first.endswith(" 3 True") and second == first.replace(" True", " False")
+    assert "theme='peersnap-light', speed=10" in first
+
+
+def test_a_kept_toml_document_is_a_fresh_copy_and_a_broken_one_is_not_kept(tmp_path):
+    from peersnap.core import textfile
+
+    cache = StylesheetCache(tmp_path / "cache.pickle")
+    textfile.remember_parses(cache)
+    try:
+        first = textfile.parse_toml("[a]\nb = [1, 2]\n")
+        first["a"]["b"].append(3)
+        assert textfile.parse_toml("[a]\nb = [1, 2]\n") == {"a": {"b": [1, 2]}}
+        for broken in ("a = ", "a = " + "[" * 5000 + "]" * 5000):
+            with pytest.raises(textfile.TextFileError) as raised:
+                textfile.parse_toml(broken)
+            textfile.remember_parses(None)
+            with pytest.raises(textfile.TextFileError) as plain:
+                textfile.parse_toml(broken)
+            textfile.remember_parses(cache)
+            assert str(raised.value) == str(plain.value)
+            assert cache.recall(broken) is None
+        assert cache.recall("x = 1\n" + "#" * (64 * 1024)) is None
+        textfile.parse_toml("x = 1\n" + "#" * (64 * 1024))
+        assert cache.recall("x = 1\n" + "#" * (64 * 1024)) is None  # too long to keep
+    finally:
+        textfile.remember_parses(None)

@@ -141,6 +141,17 @@ def test_settings_round_trip_and_speed_is_saved(tmp_path):
     assert tomllib.loads(path.read_text()) == {"theme": "peersnap-contrast", "speed": 2}
 
 
+def test_a_settings_file_or_a_theme_nested_too_deeply_is_a_warning_not_a_crash(tmp_path):
+    deep = "a = " + "[" * 5000 + "]" * 5000
+    path = tmp_path / "config.toml"
+    path.write_text(deep)
+    assert load(path) == (Settings(), f"settings ignored: {path}: TOML nested too deeply")
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "themes" / "deep.toml").write_text(deep)
+    found, warnings = user_themes(tmp_path / "themes")
+    assert found == [] and warnings == [f"theme skipped: {tmp_path / 'themes' / 'deep.toml'}: TOML nested too deeply"]
+
+
 def test_themes_bundled_and_user(tmp_path):
     names = {t.name for t in bundled_themes()}
     assert {"peersnap-dark", "peersnap-light", "peersnap-contrast"} <= names
