@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     args = parser.parse_args(argv)
     lines, psnaps, writes = (10_000, 100, 100_000) if args.quick else (100_000, 1_000, 1_000_000)
-    starts, seconds, repeat = (3, 4.0, 1) if args.quick else (5, 10.0, 3)
+    starts, seconds, repeat = (3, 4.0, 1) if args.quick else (15, 10.0, 3)
     print(f"peersnap issue 16 benchmarks: Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load average {loadavg()} at start", flush=True)
     parts = (
