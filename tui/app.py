@@ -53,6 +53,7 @@ class PeersnapApp(App[int]):
         """`settings_path`: where theme and speed are saved when they change (None: nowhere);
         `theme_dir`: the user's theme files, beside the bundled ones; `css_cache`: parsed
         stylesheets kept between starts (tui/css_cache.py; None: parsed each start)."""
+        self._themed = False  # (until the theme is set below: see get_css_variables)
         super().__init__()
         self.css_cache = css_cache
         if css_cache is not None:
@@ -74,8 +75,17 @@ class PeersnapApp(App[int]):
             self.warnings.append(f"unknown theme '{theme}'; using {config.DEFAULT_THEME} "
                                  f"(known: {', '.join(sorted(self.available_themes))})")
             wanted = config.DEFAULT_THEME
+        self._themed = True
         self.theme = wanted
+        if not self.theme_variables:  # (the theme asked for is Textual's default: setting it changed nothing)
+            self.stylesheet.set_variables(self.get_css_variables())
         dashboard.warnings[:0] = self.warnings
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's App.__init__ makes its stylesheet with the variables of its default theme, which
+        this app replaces (`__init__`) before anything is parsed or styled: generating those was ~1 ms
+        of the start, for nothing. Until then there are none."""
+        return super().get_css_variables() if self._themed else {}
 
     def refresh_css(self, animate: bool = True) -> None:
         """Setting the theme in `__init__` queues a refresh that would parse the whole stylesheet, before

@@ -156,3 +156,27 @@ def test_no_widget_is_restyled_before_it_is_mounted(monkeypatch):
             assert field.styles.border_top[0] in ("", "none")
 
     drive(check, app=make_app())
+
+
+@pytest.mark.parametrize("theme", ["peersnap-dark", "textual-dark", "peersnap-light"])
+def test_the_themes_colours_are_generated_once_and_are_the_themes(monkeypatch, theme):
+    """Textual's App makes its stylesheet with its default theme's variables, which the app replaces at
+    once: they are not generated for nothing (Textual's own default, asked for, still gets its own)."""
+    from textual.design import ColorSystem
+
+    generated: list[str] = []
+    original = ColorSystem.generate
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        generated.append(self.primary.hex)
+        return original(self)
+
+    monkeypatch.setattr(ColorSystem, "generate", counting)
+    app = make_app(theme=theme)
+    assert len(generated) == 1
+    assert Color.parse(app.stylesheet._variables["primary"]) == Color.parse(app.get_theme(theme).primary)
+
+    async def check(app, pilot):
+        assert app.query_one("#cache-pane").styles.border_title_color.rgb == Color.parse(app.get_theme(theme).primary).rgb
+
+    drive(check, app=app)
