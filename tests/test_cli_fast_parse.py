@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from peersnap.tui import cli
+from probes import probe
 
 TOKENS = ["--paused", "--pause", "--speed", "--speed=10", "--sp", "10", "7", "1", "--theme", "dark", "--theme=",
           "--scenario", "seed", "--scenario=seed", "run", "lesson", "lessons", "scenarios", "serve", "shot",
@@ -60,13 +59,11 @@ def test_a_mistake_gets_the_whole_parsers_message(capsys):
 
 
 def test_the_dashboards_start_builds_no_subcommand_parser():
-    probe = ("import sys\n"
+    code = ("import sys\n"
              "from peersnap.tui import cli\n"
              "built = []\n"
              "original = cli.build_parser\n"
              "cli.build_parser = lambda: built.append(1) or original()\n"
              "cli.parse_args(['--paused', '--speed', '10'])\n"
              "print(len(built), sorted(m for m in ('peersnap.tui.authoring', 'peersnap.tui.classroom') if m in sys.modules))\n")
-    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "0 []"
+    assert probe(code) == "0 []"

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from peersnap.core.records import record
+from probes import probe
 
 
 def package_records() -> list[type]:
@@ -120,8 +121,6 @@ def test_most_of_the_package_records_are_built_from_templates():
 def test_the_written_out_templates_are_current_and_nothing_compiles_at_import():
     """core/record_inits.py is what `record_inits_source()` writes, and importing the package
     (every record class of the start) compiles no template: they all come from its bytecode."""
-    import subprocess
-    import sys
     from pathlib import Path
 
     from peersnap.core import records
@@ -129,7 +128,7 @@ def test_the_written_out_templates_are_current_and_nothing_compiles_at_import():
     written = Path(records.__file__).with_name("record_inits.py").read_text(encoding="utf-8")
     assert written == records.record_inits_source(), "run: python -c 'from peersnap.core import records; " \
         "print(records.record_inits_source(), end=\"\")' > core/record_inits.py"
-    probe = ("import builtins, sys\n"
+    code = ("import builtins, sys\n"
              "compiled = []\n"
              "original = builtins.compile\n"
              "def counting(source, name, *args, **kwargs):\n"
@@ -138,9 +137,7 @@ def test_the_written_out_templates_are_current_and_nothing_compiles_at_import():
              "builtins.compile = counting\n"
              "import peersnap.tui.cli, peersnap.tui.app\n"
              "print(compiled)\n")
-    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert probe(code) == "[]"
 
 
 @pytest.mark.parametrize("frozen", [True, False])

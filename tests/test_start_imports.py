@@ -3,14 +3,13 @@ milliseconds of a start and serves something later, if ever), and the shortcut t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from peersnap.core.clock import parse_epoch
+from probes import probe
 
 LATER = ["json", "_strptime", "calendar", "importlib.resources", "zipfile", "mmap",
          "importlib.metadata", "email",  # (textual.__version__ imports importlib.metadata: ~12 ms)
@@ -20,7 +19,7 @@ LATER = ["json", "_strptime", "calendar", "importlib.resources", "zipfile", "mma
 
 def test_the_dashboards_start_loads_none_of_what_only_later_needs():
     """Everything the first frame needs: the modules, the scenario's world, the themes."""
-    probe = ("import sys\n"
+    code = ("import sys\n"
              "import peersnap.tui.cli, peersnap.tui.app\n"
              "from peersnap.tui.launch import prepare\n"
              "from peersnap.tui.themes import bundled_themes\n"
@@ -29,16 +28,14 @@ def test_the_dashboards_start_loads_none_of_what_only_later_needs():
              "bundled_themes()\n"
              "cache_file()\n"
              f"print(sorted(m for m in {LATER!r} if m in sys.modules))\n")
-    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert probe(code) == "[]"
 
 
 def test_the_start_compiles_no_regex_it_does_not_need():
     """Python's tokenizer compiles its regexes at its first use (~2 ms): `inspect.signature` of a class
     with object's own `__init__` uses it, which is what dataclasses does to document such a class.
     The command line's character checks (~0.5 ms each) compile at the first line checked."""
-    probe = ("import tokenize\n"
+    code = ("import tokenize\n"
              "import peersnap.tui.cli, peersnap.tui.app\n"
              "from peersnap.core import characters\n"
              "from peersnap.tui.launch import prepare\n"
@@ -47,9 +44,7 @@ def test_the_start_compiles_no_regex_it_does_not_need():
              "from peersnap.core.session import Session\n"
              "Session().run('echo x > /gpfs/fs1/sw/a\\x01')\n"
              "print(sorted(set(characters._LATER) & set(vars(characters))))\n")
-    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:2] == ["0 []", "['LINE', 'LINE_LIKE']"]
+    assert probe(code).split("\n")[:2] == ["0 []", "['LINE', 'LINE_LIKE']"]
 
 
 def reference(text: str) -> int | str:
