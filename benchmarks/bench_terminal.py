@@ -87,11 +87,14 @@ def loadavg() -> str:
 class Child:
     """One app in its own pty; its output drained so it never waits on the terminal."""
 
-    def __init__(self, kind: str, args: list[str], blink: bool = False) -> None:
+    def __init__(self, kind: str, args: list[str], blink: bool = False, code: str = _CHILD,
+                 wrapper: tuple[str, ...] = ()) -> None:
+        """`code`: the child's program (argv: report file, kind, blink, args); `wrapper`: what runs it
+        (valgrind, for bench_first_frame_instructions.py)."""
         self.report = Path(tempfile.mkdtemp(prefix="peersnap-bench-")) / "cpu"
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
                    XDG_STATE_HOME=str(self.report.parent / "state"), XDG_CONFIG_HOME=str(self.report.parent / "cfg"))
-        argv = [sys.executable, "-c", _CHILD, str(self.report), kind, "blink" if blink else "no-blink", *args]
+        argv = [*wrapper, sys.executable, "-c", code, str(self.report), kind, "blink" if blink else "no-blink", *args]
         self.marker = MARKERS[kind]
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
@@ -180,15 +183,21 @@ def compile_bytecode() -> str:
     return f"peersnap's bytecode compiled ({', '.join(str(f) for f in folders)})" if ok else "bytecode NOT compiled"
 
 
-def section_first_frame(starts: int) -> list[Row]:
-    print(f"[first frame] in a {COLS}x{ROWS} pty, median of {starts} starts (interleaved)", flush=True)
-    print(f"    {compile_bytecode()}", flush=True)
-    for kind, args in (("bare", []), ("dashboard", ["--paused"])):  # one start each first, not timed: as after a
-        warm = Child(kind, args)  # user's first, the files are in the page cache and peersnap's caches written
-        try:                      # (its parsed stylesheets, style strings and TOML: tui/css_cache.py)
+def warm_up() -> None:
+    """One start of each app, not timed: as after a user's first, the files are in the page cache and
+    peersnap's caches are written (its parsed stylesheets, style strings and TOML: tui/css_cache.py)."""
+    for kind, args in (("bare", []), ("dashboard", ["--paused"])):
+        warm = Child(kind, args)
+        try:
             warm.drain(2.0)
         finally:
             warm.close()
+
+
+def section_first_frame(starts: int) -> list[Row]:
+    print(f"[first frame] in a {COLS}x{ROWS} pty, median of {starts} starts (interleaved)", flush=True)
+    print(f"    {compile_bytecode()}", flush=True)
+    warm_up()
     bare, dash = [], []
     for _ in range(starts):
         bare.append(first_frame("bare", []))

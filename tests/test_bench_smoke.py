@@ -6,6 +6,7 @@ No timing assertions: this only proves benchmarks/bench_engine.py works.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,16 @@ def test_the_terminal_benchmark_sees_both_apps_first_frames_and_their_cpu():
     assert 0 < terminal.first_frame("bare", []) < 60
     assert 0 < terminal.first_frame("dashboard", ["--paused"]) < 60
     assert 0 <= terminal.idle_cpu("dashboard", ["--paused"], 0.5) < 1.0
+
+
+def test_the_instruction_benchmark_says_so_without_valgrind(monkeypatch, capsys):
+    counting = _script("bench_first_frame_instructions")
+    monkeypatch.setattr(counting.shutil, "which", lambda name: None)
+    assert counting.main() == 0
+    assert "valgrind is not installed" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed (Debian: valgrind)")
+def test_the_instruction_benchmark_counts_an_apps_first_frame():
+    counting = _script("bench_first_frame_instructions")
+    assert 300e6 < counting.instructions("bare", []) < 5e9  # (the bare app: ~0.9 G here)
