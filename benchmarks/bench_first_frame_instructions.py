@@ -25,33 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_terminal  # noqa: E402  (its pty, its warm-up and its bare app)
 
-# The child: the bare app or the dashboard, leaving (so that callgrind writes its count) as soon as
-# the frame holding its marker has been handed to the terminal.
-_CHILD = r"""
-import os, sys, time
+# The child: bench_terminal's own (the bare app or the dashboard), leaving as soon as the frame holding
+# its marker has been handed to the terminal, so that callgrind writes its count.
+_LEAVE_AT_FIRST_FRAME = r"""
+import os, sys
 from textual.drivers import linux_driver
-kind, args = sys.argv[2], sys.argv[4:]  # (argv[1] and [3], the report file and the blink, are bench_terminal's)
-marker = "Events" if kind == "dashboard" else "bare clock"
+marker = {markers!r}[sys.argv[2]]  # (argv: the report file, the kind, the blink, the args: bench_terminal's)
 write = linux_driver.LinuxDriver.write
 def written(self, data):
     write(self, data)
     if marker in data:
         os._exit(0)
 linux_driver.LinuxDriver.write = written
-if kind == "dashboard":
-    from peersnap.tui.startup import main
-    sys.exit(main(args))
-from textual.app import App
-from textual.widgets import Footer, Static
-class BareClock(App[None]):
-    def compose(self):
-        self.clock = Static("bare clock " + time.strftime("%H:%M:%S"))
-        yield self.clock
-        yield Footer()
-    def on_mount(self):
-        self.set_interval(1.0, lambda: self.clock.update("bare clock " + time.strftime("%H:%M:%S")))
-BareClock().run()
-"""
+""".format(markers={kind: marker.decode() for kind, marker in bench_terminal.MARKERS.items()})
+_CHILD = _LEAVE_AT_FIRST_FRAME + bench_terminal._CHILD
 
 
 def instructions(kind: str, args: list[str]) -> int:
