@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from .events import Event, OpsFlushed
 from .gateway import PSNAP
+from .lazy import later
 from .model import HomeHalf
 from .records import record
-from .why import broken_pair
 from .world import World
+
+why = later("peersnap.core.why")  # (asked only of a world with peer snapshots: not at the start)
 
 
 @record
@@ -77,7 +79,7 @@ def check(world: World) -> Verdict:
                                                                or last is None or last.seq != end - 1)):
             breaches.append(Breach(fileset.name, f"queue seqs are not one range #{head}..#{end - 1}"))
         for psnap in fileset.psnaps.values():
-            broken = broken_pair(world, psnap)
+            broken = why.broken_pair(world, psnap)
             if broken is not None:
                 breaches.append(Breach(psnap.name, broken))
             elif psnap.home is HomeHalf.CREATED and psnap.home_snap is not None:

@@ -24,9 +24,9 @@ of `object.__setattr__` (about a fifth of a microsecond a field; a command makes
 about forty).
 
 What the templates do not cover is handed to dataclasses as it is, unchanged:
-`field(init=False, repr=False, hash=..., kw_only=True)`, `InitVar`,
-`order=True`, a method of its own among the generated ones, a field called `self`
-or `other`, a base that dataclasses built.
+`field(init=False, repr=False, hash=..., kw_only=True)`, `InitVar`, a method of its
+own among the generated ones (or, with `order=True`, among the comparisons), a field
+called `self` or `other`, a base that dataclasses built.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import functools
 import inspect
 import itertools
 import reprlib
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -52,6 +53,7 @@ T = TypeVar("T")
 
 GENERATED = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__",
              "__getstate__", "__setstate__")
+ORDERING = ("__lt__", "__le__", "__gt__", "__ge__")  # what `order=True` adds
 _NOT_PLAIN = ("self", "other")  # the templates' own argument names
 _PLACEHOLDER = "_record_field_"
 
@@ -127,6 +129,24 @@ def _hash(self: Any) -> int:
     return hash(self.__record_key__(self))
 
 
+def _ordering(name: str) -> Callable[[Any, Any], Any]:
+    """dataclasses' `__lt__` (and the others) for `order=True`: the fields' tuples compared, for two
+    records of one class (else NotImplemented)."""
+    op = getattr(operator, name.strip("_"))
+
+    def compare(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            key = self.__record_key__
+            return op(key(self), key(other))
+        return NotImplemented
+
+    compare.__name__ = compare.__qualname__ = name
+    return compare
+
+
+_ORDER_METHODS = {name: _ordering(name) for name in ORDERING}
+
+
 def _signature(found: tuple[Field[Any], ...]) -> str | None:
     """`(x: 'int', y: 'str' = '')`, as inspect.signature writes an `__init__` whose annotations are
     strings (peersnap's modules postpone them); None for anything else."""
@@ -194,10 +214,10 @@ def _setstate(self: Any, state: list[Any]) -> None:
 def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
     """Whether the templates build what dataclasses would (else dataclasses builds it): asked of the
     class as written, before dataclasses has seen it."""
-    if order or (frozen and not eq):
+    if not eq and (order or frozen):
         return False
-    if any(name in cls.__dict__ for name in GENERATED):
-        return False
+    if any(name in cls.__dict__ for name in (GENERATED + ORDERING if order else GENERATED)):
+        return False  # (with order=True, an ordering method of its own gets dataclasses' error)
     for base in cls.__mro__[1:-1]:
         if "__dataclass_fields__" in base.__dict__ and "__record_class__" not in base.__dict__:
             return False  # a base dataclasses built (its fields may be anything)
@@ -224,12 +244,12 @@ _FIELD, _CLASSVAR = dataclasses._FIELD, dataclasses._FIELD_CLASSVAR  # type: ign
 
 
 @functools.cache
-def _says(eq: bool, frozen: bool) -> Any:
-    """What dataclasses would say of a class it built with `eq` and `frozen` (one for each pair:
+def _says(eq: bool, frozen: bool, order: bool) -> Any:
+    """What dataclasses would say of a class it built with `eq`, `frozen` and `order` (one for each:
     nobody changes a class's `__dataclass_params__`)."""
     params = copy.copy(_ASKED)
     params.init = params.repr = True
-    params.eq, params.frozen = eq, frozen
+    params.eq, params.frozen, params.order = eq, frozen, order
     return params
 
 
@@ -321,10 +341,12 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     init = _init(kind, names, namespace, cls.__qualname__, tuple(defaults) or None)
     init.__annotations__ = {f.name: f.type for f in found} | {"return": None}
     methods: dict[str, Any] = {"__init__": init, "__repr__": _repr, "__record_fields__": tuple(names),
-                               "__dataclass_params__": _says(eq, frozen)}
+                               "__dataclass_params__": _says(eq, frozen, order)}
     if eq:
         compared = [f.name for f in found if f.compare]  # (and hashed: a field's `hash` is None here)
         methods.update(__record_key__=staticmethod(_key(compared)), __eq__=_eq, __hash__=_hash if frozen else None)
+        if order:
+            methods.update(_ORDER_METHODS)
     if frozen:
         methods.update(__setattr__=_frozen_setattr, __delattr__=_frozen_delattr, __getstate__=_getstate,
                        __setstate__=_setstate)
@@ -352,7 +374,8 @@ def record(*, frozen: bool = True, eq: bool = True, order: bool = False) -> Call
 def record(cls: type[T] | None = None, /, *, frozen: bool = True, eq: bool = True,
            order: bool = False) -> type[T] | Callable[[type[T]], type[T]]:
     """`@record` = `@dataclass(frozen=True, slots=True)`; `@record(frozen=False, eq=False)` =
-    `@dataclass(slots=True, eq=False)`; `order=True` is dataclasses' own."""
+    `@dataclass(slots=True, eq=False)`; `@record(order=True)` = `@dataclass(frozen=True, slots=True,
+    order=True)`."""
     if cls is None:
         return lambda klass: _build(klass, frozen, eq, order)
     return _build(cls, frozen, eq, order)

@@ -10,15 +10,14 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .characters import escaped
 from .clock import plural
-from .commands import REGISTRY, Context, Result, UsageError
-from .commands.base import FAILED
 from .engine import Engine
 from .errors import FsError, SimError
 from .events import CommandRan, Event, SessionReset
-from .language import DEFAULT_CLUSTER, LineError, ParsedLine, cluster_prefix, parse_line
+from .lazy import later
 from .rules import Refused
 from .scenario import Scenario, load
 from .session_file import (
@@ -34,6 +33,14 @@ from .session_file import (
 from .textfile import TextFileError, read_text
 from .time_travel import TimeTravel
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .commands import Result
+    from .language import ParsedLine
+
+# the commands and the line reader: loaded at the first line run, not at the start (core/lazy.py)
+commands = later("peersnap.core.commands")
+language = later("peersnap.core.language")
 
 SESSION_COMMANDS = ("save", "undo", "source", "branch", "compare")
 _SESSION_WORDS = frozenset(SESSION_COMMANDS)  # (asked of every line)
@@ -100,19 +107,19 @@ class Session(TimeTravel):
         `joined`: the line is a later step of the one run before it (a toggle's
         unlink, change and link), so one undo rewinds them all."""
         try:
-            parsed = parse_line(line)
-        except LineError as exc:
-            prefix = cluster_prefix(line.strip())
-            cluster, text = (prefix.cluster, prefix.rest) if prefix.cluster else (DEFAULT_CLUSTER, line.strip())
+            parsed = language.parse_line(line)
+        except language.LineError as exc:
+            prefix = language.cluster_prefix(line.strip())
+            cluster, text = (prefix.cluster, prefix.rest) if prefix.cluster else (language.DEFAULT_CLUSTER, line.strip())
             # echoed with its control characters escaped: a refused line shows as the one line it was
-            result = Result(2, [str(exc)], cluster, escaped(text[:200]))
+            result = commands.Result(2, [str(exc)], cluster, escaped(text[:200]))
             if self.timeline.at is None:
                 self._record(line, result, changed=False, via=via, joined=joined)
             return result
         except MemoryError:  # reading the line: nothing has changed yet
-            return Result(1, [f"peersnap: {OUT_OF_MEMORY}"], DEFAULT_CLUSTER, escaped(line.strip()[:200]))
+            return commands.Result(1, [f"peersnap: {OUT_OF_MEMORY}"], language.DEFAULT_CLUSTER, escaped(line.strip()[:200]))
         if parsed is None:
-            return Result(0, [], "cache", "")
+            return commands.Result(0, [], "cache", "")
         if parsed.argv[0] in _SESSION_WORDS:
             result = self._session_command(parsed)
             self.engine.emit(CommandRan(self.engine.now, result.cluster, result.command, result.rc))
@@ -153,8 +160,8 @@ class Session(TimeTravel):
             engine.advance(min(entry.duration_us, engine.time_left()))
             return
         try:
-            parsed = parse_line(entry.line)
-        except LineError:
+            parsed = language.parse_line(entry.line)
+        except language.LineError:
             return
         if parsed is not None and parsed.argv[0] not in SESSION_COMMANDS:
             self._execute(engine, parsed, entry.via)
@@ -212,36 +219,36 @@ class Session(TimeTravel):
 
     def _dispatch(self, parsed: ParsedLine, engine: Engine) -> Result:
         name, args = parsed.argv[0], parsed.argv[1:]
-        command = REGISTRY.get(name)
+        command = commands.REGISTRY.get(name)
         cluster, text = parsed.cluster, parsed.text
         if command is None:
-            close = difflib.get_close_matches(name, list(REGISTRY), n=1, cutoff=0.75) or \
-                [c for c in REGISTRY if c.lower() == name.lower()]
+            close = difflib.get_close_matches(name, list(commands.REGISTRY), n=1, cutoff=0.75) or \
+                [c for c in commands.REGISTRY if c.lower() == name.lower()]
             hint = f" (did you mean {close[0]}?)" if close else \
                 " (GPFS commands start with mm; try 'help')" if not name.startswith("mm") else " (try 'help')"
-            return Result(127, [f"{name}: command not found{hint}"], cluster, text)
+            return commands.Result(127, [f"{name}: command not found{hint}"], cluster, text)
         if name != "echo" and (">" in args or ">>" in args):
-            return Result(2, [f"{name}: output redirection is only supported for echo"], cluster, text)
+            return commands.Result(2, [f"{name}: output redirection is only supported for echo"], cluster, text)
         if not command.runs_on(cluster, args):
-            return Result(1, command.elsewhere_lines(text, args), cluster, text)
-        ctx = Context(engine, cluster, name, text)
+            return commands.Result(1, command.elsewhere_lines(text, args), cluster, text)
+        ctx = commands.Context(engine, cluster, name, text)
         try:
             lines = command.run(ctx, args)
-            return Result(0, lines, cluster, text)
-        except UsageError as exc:
+            return commands.Result(0, lines, cluster, text)
+        except commands.UsageError as exc:
             lines = [line if line.startswith(("Usage:", "   or:", name)) else f"{name}: {line}" for line in exc.lines]
-            return Result(1, [ln for chunk in lines for ln in chunk.splitlines()], cluster, text)
+            return commands.Result(1, [ln for chunk in lines for ln in chunk.splitlines()], cluster, text)
         except Refused as exc:
-            lines = [*exc.refusal.lines(name), f"{name}: {FAILED}"]
-            return Result(1, lines, cluster, text, exc.refusal)
+            lines = [*exc.refusal.lines(name), f"{name}: {commands.base.FAILED}"]
+            return commands.Result(1, lines, cluster, text, exc.refusal)
         except SimError as exc:
-            return Result(1, exc.lines, cluster, text)
+            return commands.Result(1, exc.lines, cluster, text)
         except FsError as exc:
-            return Result(1, [f"{name}: {exc}"], cluster, text)
+            return commands.Result(1, [f"{name}: {exc}"], cluster, text)
         except MemoryError:
             raise  # `run` puts the world back as it was
         except Exception as exc:  # noqa: BLE001 - the console must never show a traceback
-            return Result(70, [f"peersnap: internal error in {name}: {type(exc).__name__}: {exc} (please report it)"], cluster, text)
+            return commands.Result(70, [f"peersnap: internal error in {name}: {type(exc).__name__}: {exc} (please report it)"], cluster, text)
 
     def _out_of_memory(self, parsed: ParsedLine) -> Result:
         """The host ran out of memory part way through a command. The world it left half
@@ -255,9 +262,9 @@ class Session(TimeTravel):
             name = f"sim: {parsed.argv[1]}"
         lines = [f"{name}: {OUT_OF_MEMORY}"]
         if name.startswith("mm"):
-            lines.append(f"{name}: {FAILED}")
+            lines.append(f"{name}: {commands.base.FAILED}")
         self.engine.emit(CommandRan(self.engine.now, parsed.cluster, parsed.text, 1))
-        return Result(1, lines, parsed.cluster, parsed.text)
+        return commands.Result(1, lines, parsed.cluster, parsed.text)
 
     def transcript(self, result: Result) -> list[str]:
         """The command echoed with its prompt, then its output."""
@@ -285,11 +292,11 @@ class Session(TimeTravel):
                 if args:
                     raise SimError("undo: takes no arguments")
                 lines = [self.undo()]
-            return Result(0, lines, parsed.cluster, parsed.text)
+            return commands.Result(0, lines, parsed.cluster, parsed.text)
         except SimError as exc:
-            return Result(1, exc.lines, parsed.cluster, parsed.text)
+            return commands.Result(1, exc.lines, parsed.cluster, parsed.text)
         except MemoryError:  # building a world to go back to: the one in use is untouched
-            return Result(1, [f"{name}: {OUT_OF_MEMORY}"], parsed.cluster, parsed.text)
+            return commands.Result(1, [f"{name}: {OUT_OF_MEMORY}"], parsed.cluster, parsed.text)
 
     def to_toml(self) -> dict[str, object]:
         timeline = self.timeline
@@ -347,7 +354,7 @@ class Session(TimeTravel):
                 rc = max(rc, result.rc)
         finally:
             self._sourcing.pop()
-        return Result(1 if rc else 0, lines, parsed.cluster, parsed.text)
+        return commands.Result(1 if rc else 0, lines, parsed.cluster, parsed.text)
 
     def replay(self, entries: list[LogEntry], on_result: Callable[[Result], None] | None = None) -> None:
         """Run logged entries again: commands through `run`, clock entries silently."""
@@ -390,7 +397,4 @@ def load_session(path: str) -> tuple[Session, list[LogEntry]]:
     return session, saved.entries
 
 
-__all__ = [
-    "SESSION_COMMANDS", "ClockEntry", "LineError", "LogEntry", "LoggedCommand", "ParsedLine", "Session",
-    "SessionFileError", "load_session", "parse_line",
-]
+__all__ = ["SESSION_COMMANDS", "ClockEntry", "LogEntry", "LoggedCommand", "Session", "SessionFileError", "load_session"]

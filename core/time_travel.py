@@ -13,7 +13,6 @@ import gc
 from typing import TYPE_CHECKING
 
 from . import clock
-from .compare import side_by_side
 from .engine import Engine
 from .errors import SimError
 from .events import BranchStarted, Event, SessionReset
@@ -168,6 +167,8 @@ class TimeTravel:
         line = self.timeline.branches.get(name)
         if line is None:
             raise SimError(f"compare: no branch named '{name}' (branches: {', '.join(self.timeline.branches)})")
+        from .compare import side_by_side  # (the `compare` command's own: not loaded at the start)
+
         self.timeline.fill_times(line)
         other = self.timeline.engine_at(Moment(len(line.log)), line)
         return side_by_side(self.timeline.current.name, self.engine, name, other)

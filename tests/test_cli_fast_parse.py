@@ -58,12 +58,13 @@ def test_a_mistake_gets_the_whole_parsers_message(capsys):
     assert "usage: peersnap [-h]" in err and "COMMAND" in err and "not one of the speeds" in err
 
 
-def test_the_dashboards_start_builds_no_subcommand_parser():
+def test_the_dashboards_start_builds_no_parser_and_imports_no_argparse():
     code = ("import sys\n"
              "from peersnap.tui import cli\n"
              "built = []\n"
              "original = cli.build_parser\n"
              "cli.build_parser = lambda: built.append(1) or original()\n"
-             "cli.parse_args(['--paused', '--speed', '10'])\n"
-             "print(len(built), sorted(m for m in ('peersnap.tui.authoring', 'peersnap.tui.classroom') if m in sys.modules))\n")
+             "cli.parse_args(['--paused', '--speed', '10', '--limit=files=5', '--theme', 'light'])\n"
+             "print(len(built), sorted(m for m in ('peersnap.tui.authoring', 'peersnap.tui.classroom', 'argparse',\n"
+             "                                     'peersnap.tui.arguments') if m in sys.modules))\n")
     assert probe(code) == "0 []"

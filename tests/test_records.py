@@ -47,7 +47,7 @@ def twin(cls: type) -> type:
             else (f.name, f.type, field(default_factory=f.default_factory, compare=f.compare))
             if f.default_factory is not MISSING
             else (f.name, f.type, field(compare=f.compare)) for f in fields(cls)]
-    return make_dataclass(cls.__name__, spec, frozen=params.frozen, eq=params.eq, slots=True)
+    return make_dataclass(cls.__name__, spec, frozen=params.frozen, eq=params.eq, order=params.order, slots=True)
 
 
 def slots_of(cls: type) -> list[str]:
@@ -61,7 +61,8 @@ def assert_alike(cls: type, reference: type) -> None:
     assert cls.__match_args__ == reference.__match_args__
     assert slots_of(cls) == slots_of(reference)
     params, theirs = cls.__dataclass_params__, reference.__dataclass_params__
-    assert (params.init, params.repr, params.eq, params.frozen) == (theirs.init, theirs.repr, theirs.eq, theirs.frozen)
+    assert (params.init, params.repr, params.eq, params.frozen, params.order) == \
+        (theirs.init, theirs.repr, theirs.eq, theirs.frozen, theirs.order)
     if hasattr(cls, "__post_init__"):
         return  # (it reads its fields as what they are: test_default_factories_and_post_init_...)
     values = [f"v{i}" for i in range(len(names))]
@@ -85,6 +86,10 @@ def assert_alike(cls: type, reference: type) -> None:
         changed = [*values[:i], "changed", *values[i + 1:]]
         assert (mine == cls(*changed)) is (other == reference(*changed))
         assert getattr(replace(mine, **{name: "changed"}), name) == "changed"
+        if params.order:  # (each comparison, both ways, as dataclasses' tuples compare)
+            for a, b, c, d in ((mine, cls(*changed), other, reference(*changed)),
+                               (cls(*changed), mine, reference(*changed), other)):
+                assert (a < b, a <= b, a > b, a >= b) == (c < d, c <= d, c > d, c >= d)
     if params.frozen:
         assert hash(mine) == hash(other)
         for name in names:
@@ -239,10 +244,37 @@ def test_default_factories_and_post_init_run_as_dataclasses_run_them():
         first.items = []
 
 
-def test_what_the_templates_do_not_cover_is_dataclasses_own():
+def test_an_ordered_record_compares_as_dataclasses_ordered_one():
+    """`order=True` comes from the templates too (core.timeline's Moment is one, on the start's path):
+    the fields compared as tuples, only with a record of the same class."""
     @record(order=True)
     class Ordered:
         x: int
+        y: str = ""
+        note: str = field(default="", compare=False)
+
+    reference = dataclass(frozen=True, slots=True, order=True)(
+        type("Ordered", (), {"__annotations__": {"x": "int", "y": "str", "note": "str"}, "y": "",
+                             "note": field(default="", compare=False)}))
+    assert "__record_class__" in Ordered.__dict__
+    pairs = [((1, "a"), (1, "b")), ((1, "b"), (1, "a")), ((2, ""), (1, "z")), ((1, "a"), (1, "a"))]
+    for left, right in pairs:
+        mine, theirs = (Ordered(*left), Ordered(*right, note="x")), (reference(*left), reference(*right, note="x"))
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            assert getattr(mine[0], op)(mine[1]) == getattr(theirs[0], op)(theirs[1]), (left, right, op)
+    assert sorted([Ordered(2), Ordered(1, "b"), Ordered(1, "a")]) == [Ordered(1, "a"), Ordered(1, "b"), Ordered(2)]
+    assert Ordered(1).__lt__(reference(1)) is NotImplemented
+    with pytest.raises(TypeError, match="not supported"):
+        Ordered(1) < 1  # noqa: B015
+    assert Ordered.__dataclass_params__.order and Ordered.__lt__.__name__ == "__lt__"
+
+
+def test_what_the_templates_do_not_cover_is_dataclasses_own():
+    class Ordered:
+        x: int
+
+        def __lt__(self, other: object) -> bool:
+            return False
 
     @record
     class OwnRepr:
@@ -256,9 +288,10 @@ def test_what_the_templates_do_not_cover_is_dataclasses_own():
         x: int
         secret: str = field(default="s", repr=False)
 
-    for cls in (Ordered, OwnRepr, Hidden):
+    with pytest.raises(TypeError, match="Cannot overwrite attribute __lt__"):  # (dataclasses' own error)
+        record(order=True)(Ordered)
+    for cls in (OwnRepr, Hidden):
         assert "__record_class__" not in cls.__dict__
-    assert Ordered(1) < Ordered(2)
     assert repr(OwnRepr(1)) == "mine" and repr(Hidden(1)) == "test_what_the_templates_do_not_cover_is_dataclasses_own.<locals>.Hidden(x=1)"
 
 

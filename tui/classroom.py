@@ -14,11 +14,14 @@ command line and the `serve` options, and a seat costs one dashboard and no web 
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 CLASSROOM_ENV = "PEERSNAP_CLASSROOM"
 PARENT_ENV = "PEERSNAP_CLASSROOM_PARENT"

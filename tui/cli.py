@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import NoReturn, TextIO, TypeVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from peersnap.core import clock
 from peersnap.core.characters import is_number
@@ -29,140 +29,64 @@ from peersnap.core.textfile import TextFileError, read_text, remember_parses
 from peersnap.tui import collector
 from peersnap.tui.settings import SPEEDS
 
+if TYPE_CHECKING:
+    import argparse
+
 T = TypeVar("T")
 
-DESCRIPTION = """\
-peersnap simulates IBM Storage Scale AFM peer snapshots (mmpsnap): an AFM cache
-fileset and its home, the gateway queue between them, and the snapshot pairs that
-mmpsnap creates. With no command it opens the dashboard on the demo scenario.
-"""
-
-RUN_HELP = """\
-Run a script of peersnap commands (one a line, '#' comments, '@home' prefix to run on
-the home cluster) on a fresh simulated world, headlessly. Each command is echoed as
-'[cache]# CMD' or '[home]# CMD' followed by its output. Exit status: 0 when every
-command succeeded, 1 otherwise, 2 when the script or scenario cannot be read.
-"""
-
-SERVE_HELP = """\
-Serve the dashboard to web browsers (textual-serve): every tab gets its own simulator,
-isolated from the others. Students reach the dashboard only: the console runs simulated
-commands, 'save FILE' is turned off, nothing runs or writes on this computer. Ctrl+C stops
-the server and every session.
-"""
-
-LIMIT_HELP = ("set one of the world's caps, as a scenario's [limits] table does (repeat for more): "
-              "files, queued_ops, data_bytes or file_size, e.g. --limit files=1000000 --limit data_bytes=536870912")
+# The dashboard's options, as the whole parser reads them (tui/arguments.py): a flag, or an option and its value
+_FLAGS = {"--paused": "paused", "--resume": "resume"}
+_VALUED = {"--scenario": "scenario", "--theme": "theme", "--speed": "speed", "--replay": "replay_session",
+           "--limit": "limits"}
 
 
-def _top_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser, **kwargs: object) -> argparse.ArgumentParser:
-    """`peersnap`'s own options (the dashboard's), without the subcommands."""
-    parser = cls(prog="peersnap", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-                 **kwargs)
-    parser.add_argument("--scenario", metavar="NAME|FILE",
-                        help="start from this bundled scenario or scenario file (default: seed)")
-    add_dashboard_options(parser)
-    parser.add_argument("--limit", metavar="KEY=N", action="append", dest="limits", help=LIMIT_HELP)
-    parser.add_argument("--resume", action="store_true",
-                        help="reopen the session autosaved when the dashboard last quit (in the XDG state folder)")
-    parser.add_argument("--replay", metavar="SESSION", dest="replay_session",
-                        help="open the dashboard on a session saved with 'save FILE' and replay its commands on the "
-                             "timer (F7 pauses, F8 steps, F9/F10 change speed)")
-    return parser
+def dashboard_arguments(argv: Sequence[str]) -> SimpleNamespace | None:
+    """A command line of the dashboard's options only, each spelled out (`--speed 10`, `--speed=10`),
+    read without argparse: importing it and building the subcommands' parsers was ~10 ms of the
+    dashboard's start. None for anything else: a subcommand, help, `--`, an abbreviation, a value
+    that looks like an option, or a mistake (the whole parser then reads it, and says what is wrong in
+    its own words). What it reads is what the whole parser reads (tests/test_cli_fast_parse.py)."""
+    found: dict[str, object] = {"scenario": None, "theme": None, "paused": False, "speed": None, "limits": None,
+                                "resume": False, "replay_session": None}
+    words = list(argv)
+    at = 0
+    while at < len(words):
+        word = words[at]
+        at += 1
+        if word in _FLAGS:
+            found[_FLAGS[word]] = True
+            continue
+        option, equals, value = word.partition("=")
+        dest = _VALUED.get(option)
+        if dest is None:
+            return None
+        if not equals:
+            if at == len(words) or words[at].startswith("-"):
+                return None
+            value = words[at]
+            at += 1
+        if dest == "speed":
+            if not is_number(value) or int(value) not in SPEEDS:
+                return None
+            found[dest] = int(value)
+        elif dest == "limits":
+            found[dest] = [*(found[dest] or []), value]  # type: ignore[misc]
+        else:
+            found[dest] = value
+    return SimpleNamespace(**found, command=None)
 
 
-class _Unsure(Exception):
-    """The dashboard's options alone cannot read this command line (the whole parser says what is wrong)."""
-
-
-class _OptionsOnly(argparse.ArgumentParser):
-    """The top-level options, reporting a problem to `parse_args` instead of printing it and exiting."""
-
-    def error(self, message: str) -> NoReturn:
-        raise _Unsure(message)
-
-
-def dashboard_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
-    """A command line of the dashboard's options only, read without building the subcommands' parsers
-    (~2.5 ms of the dashboard's start); None when it may be anything else: a subcommand, help, `--`,
-    or a mistake (the whole parser then reads it, and says what is wrong in its own words)."""
-    if "--" in argv:
-        return None
-    try:
-        args, rest = _top_parser(_OptionsOnly, add_help=False).parse_known_args(list(argv))
-    except _Unsure:
-        return None
-    if rest:
-        return None
-    args.command = None
-    return args
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace | SimpleNamespace:
     """What `build_parser().parse_args(argv)` returns (and prints, and exits with)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     return dashboard_arguments(argv) or build_parser().parse_args(argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from peersnap.tui import authoring
-    from peersnap.tui.classroom import add_serve_arguments
+    """The whole command line: the dashboard's options and every subcommand (tui/arguments.py)."""
+    from peersnap.tui.arguments import build_parser as whole
 
-    parser = _top_parser()
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="run a command script headlessly and print the transcript",
-                         description=RUN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("script", metavar="FILE|-", nargs="?", help="the script to run; '-' reads standard input")
-    run.add_argument("--replay", metavar="SESSION",
-                     help="replay a session saved with 'save FILE' instead of a script, printing its transcript")
-    run.add_argument("--scenario", metavar="NAME|FILE", dest="run_scenario",
-                     help="start from this bundled scenario or scenario file (default: seed)")
-    run.add_argument("--limit", metavar="KEY=N", action="append", dest="run_limits", help=LIMIT_HELP)
-    run.add_argument("--trace", action="store_true",
-                     help="also print the engine's events, one line each: simulated time since start, "
-                          "cache clock, topic, fileset, what happened")
-    sub.add_parser("scenarios", help="list the bundled scenarios", description="List the bundled scenarios.")
-    sub.add_parser("lessons", help="list the guided lessons", description="List the guided lessons.")
-    lesson = sub.add_parser("lesson", help="open the dashboard with a guided lesson",
-                            description="Open the dashboard on a lesson's scenario with the lesson panel.")
-    lesson.add_argument("name", metavar="NAME|FILE", help="a bundled lesson (see 'peersnap lessons') or a lesson file")
-    lesson.add_argument("file", metavar="FILE", nargs="?", help=authoring.LESSON_CHECK_HELP)
-    add_dashboard_options(lesson, argparse.SUPPRESS)  # `peersnap lesson NAME --paused` as well as before NAME
-    serve = sub.add_parser("serve", help="serve the dashboard to web browsers, one simulator per tab (a classroom)",
-                           description=SERVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_serve_arguments(serve, _positive, _port)
-    authoring.add_subcommands(sub)
-    return parser
-
-
-def add_dashboard_options(parser: argparse.ArgumentParser, default: object = None) -> None:
-    """The dashboard's options; a subcommand's copy uses `argparse.SUPPRESS` so that
-    it leaves the main parser's value alone when not given after the subcommand."""
-    parser.add_argument("--theme", metavar="NAME", default=default,
-                        help="colour theme (dark, light, high-contrast, or your own)")
-    parser.add_argument("--paused", action="store_true", default=False if default is None else default,
-                        help="start with simulated time paused")
-    parser.add_argument("--speed", type=_speed, metavar="N", default=default,
-                        help=f"simulated seconds per real second at start ({', '.join(map(str, SPEEDS))}; "
-                             "default: 1, whatever speed was used last)")
-
-
-def _speed(text: str) -> int:
-    if not is_number(text) or int(text) not in SPEEDS:
-        raise argparse.ArgumentTypeError(f"not one of the speeds {', '.join(map(str, SPEEDS))}: {text!r}")
-    return int(text)
-
-
-def _port(text: str) -> int:
-    if not is_number(text) or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
-    return int(text)
-
-
-def _positive(text: str) -> int:
-    if not is_number(text) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(text)
+    return whole()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

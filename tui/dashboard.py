@@ -14,17 +14,16 @@ session, its log replays on the timer.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from peersnap.core import invariants
-from peersnap.core.completion import complete, did_you_mean
 from peersnap.core.engine import Engine
 from peersnap.core.events import CommandRan, Event, SessionReset
+from peersnap.core.lazy import later
 from peersnap.core.model import AfmFileset
-from peersnap.core.why import WhyError, explain
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -34,7 +33,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 
-from . import collector, seat_link
+from . import collector
 from . import state as saved_state
 from .actions import dashboard_bindings
 from .dashboard_input import DashboardInput
@@ -54,6 +53,13 @@ from .widgets.toggle_bar import ToggleBar
 
 if TYPE_CHECKING:
     from .player import Player
+
+# Tab completion and the explanations: loaded when first asked for, not for the first frame (core/lazy.py);
+# the side channel of a classroom seat, only in a seat
+completion = later("peersnap.core.completion")
+why = later("peersnap.core.why")
+seat_link = later("peersnap.tui.seat_link")
+SEAT_FD = "PEERSNAP_SEAT_FD"  # (tui/classroom.py's LINK_ENV: where a seat finds its socket to the server)
 
 WELCOME = [
     "Welcome to peersnap: an AFM cache (left), its home (right) and the gateway queue between them.",
@@ -127,8 +133,7 @@ class Dashboard(DashboardInput):
         yield TimelineStrip(id="timeline")
         yield PsnapTable(id="psnaps")
         with Horizontal(id="bottom"):
-            yield Console(partial(complete, self.session), typo_guesser=partial(did_you_mean, self.session), id="console",
-                          blink=self.blink)
+            yield Console(self._complete, typo_guesser=self._did_you_mean, id="console", blink=self.blink)
             if self.lesson is not None:
                 from .widgets.lesson_panel import LessonPanel  # (a start without a lesson never loads it)
 
@@ -136,6 +141,12 @@ class Dashboard(DashboardInput):
                 yield self.lesson_panel
             yield EventLog(id="events")
         yield KeyBar(id="keys")
+
+    def _complete(self, text: str) -> list[str]:
+        return completion.complete(self.session, text)
+
+    def _did_you_mean(self, text: str) -> list[str]:
+        return completion.did_you_mean(self.session, text)
 
     def on_mount(self) -> None:
         # in a terminal the first layout is the frame written: fill the panes now. Headless (tests,
@@ -158,7 +169,8 @@ class Dashboard(DashboardInput):
         self._last_tick = time.monotonic()
         self._arm(FRAME)
         self._set_layout_classes()
-        self.seat_link = seat_link.attach(self)  # a classroom seat reports to `peersnap serve` (else None)
+        # a classroom seat reports to `peersnap serve` (else None)
+        self.seat_link = seat_link.attach(self) if SEAT_FD in os.environ else None
         css_cache = getattr(self.app, "css_cache", None)
         if css_cache is not None:  # every stylesheet of the first frame is parsed by now: the next start unpickles
             css_cache.save()  # them (tui/css_cache.py; this start pays ~2 ms for it, only when it parsed anything)
@@ -433,8 +445,8 @@ class Dashboard(DashboardInput):
         try:
             from .why_card import WhyCard
 
-            self.app.push_screen(WhyCard(explain(engine.world, subject, engine.now, self.fileset_name)))
-        except WhyError as exc:
+            self.app.push_screen(WhyCard(why.explain(engine.world, subject, engine.now, self.fileset_name)))
+        except why.WhyError as exc:
             self.notify(str(exc), title="why")
 
     def _highlight(self, engine: Engine, queue: QueueView) -> None:
@@ -442,7 +454,7 @@ class Dashboard(DashboardInput):
         if psnap is None or psnap.marker is None:
             queue.highlight(None, 0)
             return
-        chain = explain(engine.world, psnap.name, engine.now)
+        chain = why.explain(engine.world, psnap.name, engine.now)
         queue.highlight(chain.ahead, psnap.marker.seq)
 
     def on_queue_view_chosen(self, message: QueueView.Chosen) -> None:

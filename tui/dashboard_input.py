@@ -16,14 +16,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peersnap.core.commands import Result
 from peersnap.core.errors import SimError
 from peersnap.core.events import CommandRan, Event
 from peersnap.core.model import AfmFileset
 from peersnap.core.rules import Refusal
 from peersnap.core.scenario import Scenario
 from peersnap.core.session import Session
-from peersnap.core.why import explain_fileset
 from textual import events
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -37,6 +35,8 @@ from .widgets.psnap_table import PsnapTable
 from .widgets.toggle_bar import Toggle
 
 if TYPE_CHECKING:
+    from peersnap.core.commands import Result
+
     from .player import Player
     from .replay import Replay
     from .widgets.lesson_panel import LessonPanel
@@ -305,6 +305,8 @@ class DashboardInput(Screen[None]):
                 self.notify("\n".join(outcome.failure[:3]) or "failed", title=f"{action.note} refused",
                             severity="error")
         elif action.explains:
+            from peersnap.core.why import explain_fileset
+
             from .why_card import WhyCard
 
             self.app.push_screen(WhyCard(explain_fileset(self.session.engine.world, self.fileset,

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import field
+from typing import TYPE_CHECKING
 
-from peersnap.core.commands import Result
 from peersnap.core.model import AfmMode, Protocol
 from peersnap.core.records import record
 from peersnap.core.rules import Refusal
 from peersnap.core.session import Session
+
+if TYPE_CHECKING:
+    from peersnap.core.commands import Result
 
 # LU is left out: IBM, "Conversion of mode": an LU fileset can never be converted again, so a
 # cycle through it would end there. (`mmchfileset ... -p afmMode=lu` typed still makes one.)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from peersnap.core.commands import REGISTRY
-from peersnap.core.language import cluster_prefix
+from peersnap.core.lazy import later
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +25,8 @@ from .line_log import LineLog
 
 Completer = Callable[[str], list[str]]
 MAX_HISTORY = 500
+commands = later("peersnap.core.commands")  # (the first frame needs neither: core/lazy.py)
+language = later("peersnap.core.language")
 
 
 def pasted_lines(text: str) -> list[str]:
@@ -39,12 +40,12 @@ def is_gpfs(command: str) -> bool:
     """A GPFS command (`mmlssnapshot`, `mmpsnap` ...): its output is what is being taught, so it keeps
     its lines as IBM prints them (never wrapped); peersnap's own commands wrap like a terminal."""
     words = command.split(maxsplit=1)
-    found = REGISTRY.get(words[0]) if words else None
+    found = commands.REGISTRY.get(words[0]) if words else None
     return found is not None and found.family == "gpfs"
 
 
 def cluster_of(line: str) -> str:
-    return cluster_prefix(line).cluster or "cache"
+    return (language.cluster_prefix(line).cluster or "cache") if line else "cache"
 
 
 def prompt_for(cluster: str) -> Content:
