@@ -94,7 +94,7 @@ def test_each_handle_keeps_to_the_layers():
     named = {}
     for package in (peersnap.core, peersnap.tui):
         for path in Path(package.__path__[0]).rglob("*.py"):
-            for name in re.findall(r"""later\(["']([\w.]+)["']\)""", path.read_text(encoding="utf-8")):
+            for name in re.findall(r"""(?<![\w.])later\(["']([\w.]+)["']\)""", path.read_text(encoding="utf-8")):
                 named.setdefault(package.__name__, set()).add(name)
     assert named["peersnap.core"] and named["peersnap.tui"]
     assert all(not name.startswith(("peersnap.tui", "textual", "rich")) for name in named["peersnap.core"])
