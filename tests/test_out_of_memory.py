@@ -221,7 +221,7 @@ def test_running_out_while_reading_the_line_changes_nothing(monkeypatch):
 
     session = Session(allow_files=False)
     before, logged = observed(session), list(session.log)
-    calls = fail_once(monkeypatch, session_module, "parse_line", 1)
+    calls = fail_once(monkeypatch, session_module.language, "parse_line", 1)  # (the session's line reader)
     result = session.run(f"echo {'x' * 500} > {SW}/x")
     assert calls[0] == 1 and result.rc == 1 and result.lines == [f"peersnap: {OUT_OF_MEMORY}"]
     assert observed(session) == before and session.log == logged
