@@ -97,14 +97,13 @@ _TEMPLATES: dict[tuple[str, int], types.CodeType] = {  # (what a stale record_in
 def _init(kind: str, names: list[str], namespace: dict[str, Any], qualname: str,
           defaults: tuple[Any, ...] | None) -> types.FunctionType:
     """The `__init__` template for len(names) fields, its placeholders renamed to `names` (one with
-    more fields than core/record_inits.py holds is compiled here, once)."""
+    more fields than core/record_inits.py holds is compiled here, once). A template's variables are
+    `self` and its arguments, nothing else (tests/test_records.py)."""
     code = _TEMPLATES.get((kind, len(names)))
     if code is None:
         module = compile(_template_source(kind, len(names)), f"<record {kind} of {len(names)}>", "exec")
         code = _TEMPLATES[kind, len(names)] = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    renamed = dict(zip(_placeholders(len(names)), names, strict=True))
-    code = code.replace(co_varnames=tuple(renamed.get(n, n) for n in code.co_varnames),
-                        co_qualname=f"{qualname}.__init__")
+    code = code.replace(co_varnames=("self", *names), co_qualname=f"{qualname}.__init__")
     return types.FunctionType(code, namespace, "__init__", defaults)
 
 
@@ -216,18 +215,20 @@ def _plain(cls: type, frozen: bool, eq: bool, order: bool) -> bool:
     class as written, before dataclasses has seen it."""
     if not eq and (order or frozen):
         return False
-    if any(name in cls.__dict__ for name in (GENERATED + ORDERING if order else GENERATED)):
+    own = cls.__dict__  # (each read of `__dict__` makes a proxy)
+    if any(name in own for name in (GENERATED + ORDERING if order else GENERATED)):
         return False  # (with order=True, an ordering method of its own gets dataclasses' error)
     for base in cls.__mro__[1:-1]:
-        if "__dataclass_fields__" in base.__dict__ and "__record_class__" not in base.__dict__:
+        theirs = base.__dict__
+        if "__dataclass_fields__" in theirs and "__record_class__" not in theirs:
             return False  # a base dataclasses built (its fields may be anything)
-        if "__record_class__" in base.__dict__ and base.__dataclass_params__.frozen != frozen:
+        if "__record_class__" in theirs and base.__dataclass_params__.frozen != frozen:
             return False  # dataclasses' own error says what is wrong
-    for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # (inspect.get_annotations, less its checks)
+    for name, annotation in own.get("__annotations__", {}).items():  # (inspect.get_annotations, less its checks)
         text = annotation if isinstance(annotation, str) else repr(annotation)
         if name in _NOT_PLAIN or name.startswith(_PLACEHOLDER) or "InitVar" in text or "KW_ONLY" in text:
             return False
-        value = cls.__dict__.get(name)
+        value = own.get(name)
         if isinstance(value, Field) and (not value.init or not value.repr
                                          or value.hash is not None or value.kw_only is True):
             return False
@@ -262,10 +263,10 @@ def _is_classvar(cls: type, annotation: Any) -> bool:
     return dataclasses._is_classvar(annotation, typing)  # type: ignore[attr-defined]
 
 
-def _own_field(cls: type, name: str, annotation: Any) -> Field[Any]:
-    """dataclasses' field for `name: annotation` as written in `cls` (its `_get_field`, for what
-    `_plain` lets through)."""
-    default = cls.__dict__.get(name, MISSING)
+def _own_field(cls: type, own: Any, name: str, annotation: Any) -> Field[Any]:
+    """dataclasses' field for `name: annotation` as written in `cls` (`own`: its `__dict__`; its
+    `_get_field`, for what `_plain` lets through)."""
+    default = own.get(name, MISSING)
     found = default if isinstance(default, Field) else dataclasses.field(default=default)
     found.name, found.type = name, annotation
     if _is_classvar(cls, annotation):
@@ -296,8 +297,9 @@ def _fields_of(cls: type) -> dict[str, Field[Any]]:
     found: dict[str, Field[Any]] = {}
     for base in cls.__mro__[-1:0:-1]:
         found.update(getattr(base, "__dataclass_fields__", None) or {})
-    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
-        found[name] = _own_field(cls, name, annotation)
+    own = cls.__dict__
+    for name, annotation in own.get("__annotations__", {}).items():
+        found[name] = _own_field(cls, own, name, annotation)
     return found
 
 
@@ -314,9 +316,23 @@ def _slotted(cls: type[T], found: dict[str, Field[Any]], names: list[str], metho
     namespace["__dataclass_fields__"] = found
     namespace.setdefault("__match_args__", tuple(name for name in names if found[name].init))
     namespace.update(methods)
-    built = type(cls)(cls.__name__, cls.__bases__, namespace)
-    built.__qualname__ = cls.__qualname__
-    return abc.update_abstractmethods(built)
+    namespace["__qualname__"] = cls.__qualname__
+    return abc.update_abstractmethods(type(cls)(cls.__name__, cls.__bases__, namespace))
+
+
+def _setter_names(count: int) -> tuple[str, ...]:
+    return tuple(f"_set_{i}" for i in range(count))  # (the templates' names for the slots' setters)
+
+
+_SETTERS = _setter_names(PRECOMPILED)
+
+
+def _slot_setter(built: type, name: str) -> Callable[[Any, Any], None]:
+    """The `__set__` of the slot that holds field `name` (the class's own, or a record base's)."""
+    found = getattr(built, name)
+    if type(found) is not types.MemberDescriptorType:  # (a name the metaclass has too: looked up in the classes)
+        found = next(klass.__dict__[name] for klass in built.__mro__ if name in klass.__dict__)
+    return found.__set__
 
 
 def _has_default(f: Field[Any]) -> bool:
@@ -356,9 +372,8 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
         methods["__doc__"] = cls.__name__ + signature
     built = _slotted(cls, everything, names, methods)
     built.__record_class__ = built  # type: ignore[attr-defined]
-    setters = [next(klass.__dict__[name] for klass in built.__mro__ if name in klass.__dict__).__set__
-               for name in names]
-    namespace.update((f"_set_{i}", setter) for i, setter in enumerate(setters))
+    setters = [_slot_setter(built, name) for name in names]
+    namespace.update(zip(_SETTERS[:len(names)] if len(names) <= PRECOMPILED else _setter_names(len(names)), setters))
     if kind == "init_then":
         namespace["_then"] = _then([(f.name, setter, f.default_factory) for f, setter in zip(found, setters, strict=True)
                                     if f.default_factory is not MISSING], post_init)

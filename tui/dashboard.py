@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,6 +33,7 @@ from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 
 from . import collector
 from . import state as saved_state
@@ -72,6 +74,9 @@ PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gatewa
 
 class Dashboard(DashboardInput):
     BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
+    # the console has the focus from the start: Textual's default, the first focusable widget (the
+    # toggle bar), was focused and restyled first, then blurred and restyled again (~1 ms of the first frame)
+    AUTO_FOCUS = "#console-input"
 
     class SpeedChanged(Message):
         """Time's speed changed (the app keeps it in the settings)."""
@@ -165,7 +170,6 @@ class Dashboard(DashboardInput):
         if self.state is not None:
             console.input.history = saved_state.load_history(self.state / saved_state.HISTORY_FILE)
             console.input.on_remember = self._save_history
-        console.input.focus()
         self._last_tick = time.monotonic()
         self._arm(FRAME)
         self._set_layout_classes()
@@ -255,6 +259,16 @@ class Dashboard(DashboardInput):
             self._frame.stop()  # (the time it waited stays owed: `_planned` is kept)
         self._arm(FRAME)
 
+    @cached_property
+    def _panes(self) -> tuple[ClockHeader, ToggleBar, QueueSummary, QueueView, TimelineStrip, Widget, FilePane, FilePane,
+                              PsnapTable, EventLog]:
+        """What `refresh_view` draws: composed once and never replaced, so found once rather than at every frame
+        (ten queries, ~0.3 ms)."""
+        find = self.query_one
+        return (find(ClockHeader), find(ToggleBar), find(QueueSummary), find(QueueView), find(TimelineStrip),
+                find("#queue-pane"), find("#cache-pane", FilePane), find("#home-pane", FilePane), find(PsnapTable),
+                find(EventLog))
+
     def refresh_view(self) -> None:
         """Bring every pane up to date with the engine (one frame's batch)."""
         self._wake()  # whatever changed (a key, time started, the trainer) may need the next frames too
@@ -274,28 +288,28 @@ class Dashboard(DashboardInput):
         note = self.replay.label() if self.replay is not None else ""
         if self.session.timeline.at is not None:
             note = f"past: {self.session.moment_text(self.session.moment)}" + (f" · {note}" if note else "")
-        self.query_one(ClockHeader).show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind,
-                                         room, note, invariants.check(engine.world))
-        self.query_one(ToggleBar).show(engine, fileset, compact=room.narrow, commands=self.commands_seen)
-        self.query_one(QueueSummary).show(engine, fileset)
-        queue = self.query_one(QueueView)
+        header, toggles, summary, queue, timeline, queue_pane, cache_pane, home_pane, psnaps, event_log = self._panes
+        header.show(engine, fileset, self.ticker.running, self.ticker.speed, self.ticker.behind, room, note,
+                    invariants.check(engine.world))
+        toggles.show(engine, fileset, compact=room.narrow, commands=self.commands_seen)
+        summary.show(engine, fileset)
         queue.show(engine, fileset)
         self._highlight(engine, queue)
         ends = self.session.timeline.current.ends
-        self.query_one(TimelineStrip).show(engine, fileset, ends[-1] if ends else engine.now)
+        timeline.show(engine, fileset, ends[-1] if ends else engine.now)
         route = f"{fileset.gateway} → {engine.world.home.name}"
         if route != self._queue_route:  # setting a border subtitle repaints the pane, even to the same text
             self._queue_route = route
-            self.query_one("#queue-pane").border_subtitle = route
+            queue_pane.border_subtitle = route
         second = engine.now // 1_000_000
         if events or second != self._last_second:
             self._last_second = second
-            self.query_one("#cache-pane", FilePane).show(engine, fileset)
-            self.query_one("#home-pane", FilePane).show(engine, fileset)
-            self.query_one(PsnapTable).show(engine, room)
+            cache_pane.show(engine, fileset)
+            home_pane.show(engine, fileset)
+            psnaps.show(engine, room)
             self._share_rows(room)
         if events:
-            self.query_one(EventLog).add(engine, events)
+            event_log.add(engine, events)
             if self.lesson_panel is not None:
                 self.lesson_panel.check()
 
