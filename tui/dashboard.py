@@ -74,9 +74,9 @@ PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gatewa
 
 class Dashboard(DashboardInput):
     BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
-    # the console has the focus from the start: Textual's default, the first focusable widget (the
-    # toggle bar), was focused and restyled first, then blurred and restyled again (~1 ms of the first frame)
-    AUTO_FOCUS = "#console-input"
+    # on_mount gives the console the focus: Textual's own choice when the screen is first shown, the first
+    # focusable widget (the toggle bar), was focused and restyled first, then blurred and restyled again
+    AUTO_FOCUS = ""
 
     class SpeedChanged(Message):
         """Time's speed changed (the app keeps it in the settings)."""
@@ -170,6 +170,7 @@ class Dashboard(DashboardInput):
         if self.state is not None:
             console.input.history = saved_state.load_history(self.state / saved_state.HISTORY_FILE)
             console.input.on_remember = self._save_history
+        console.input.focus()
         self._last_tick = time.monotonic()
         self._arm(FRAME)
         self._set_layout_classes()

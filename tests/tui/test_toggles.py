@@ -10,7 +10,8 @@ from peersnap.tui.actions import BY_NAME
 from peersnap.tui.app import make_app
 from peersnap.tui.screens import RefusalCard
 from peersnap.tui.widgets.console import ConsoleInput
-from peersnap.tui.widgets.key_bar import KeyBar, key_bar_markup
+from peersnap.tui.widgets.key_bar import KeyBar, key_bar_items, key_bar_markup
+from textual.style import Style
 from peersnap.tui.widgets.toggle_bar import ToggleBar
 
 
@@ -181,6 +182,44 @@ def test_every_toggle_is_clickable():
         assert pressed == [BY_NAME[name].action for name in names]
 
     drive(check)
+    drive(check, size=(80, 24))
+
+
+def test_each_footer_item_is_found_where_it_is_drawn_and_the_gaps_are_no_item():
+    """Clicks are found by position (tui/widgets/key_bar.py): every cell of an item is that item,
+    the two cells between items are none, at every width from tiny to wide."""
+    async def check(app, pilot):
+        bar = app.query_one(KeyBar)
+        line = key_bar_markup(bar.size.width).plain
+        items = key_bar_items(bar.size.width)
+        for index, (key, label, _action) in enumerate(items):
+            start = line.index(f"{key} {label}")
+            assert all(bar._at(x) == index for x in range(start, start + len(f"{key} {label}")))
+            assert bar._at(start + len(f"{key} {label}")) is None
+        assert bar._at(-1) is None and bar._at(len(line) + 5) is None
+
+    for size in ((120, 40), (80, 24), (40, 12), (200, 50)):
+        drive(check, size=size)
+
+
+def test_the_footer_item_under_the_pointer_is_drawn_as_hovered_and_clicking_more_opens_the_palette():
+    async def check(app, pilot):
+        bar = app.query_one(KeyBar)
+        line = key_bar_markup(bar.size.width).plain
+        column = line.index("^P more")
+        hover = Style.from_rich_style(bar.link_style_hover)  # (the bar's CSS: bold, on $primary 30%)
+        assert hover.bold and hover != Style.from_rich_style(bar.link_style)
+        await pilot.hover(bar, offset=(column + 2, 0))
+        await pilot.pause()
+        hovered = [span for span in bar.render().spans if span.style == hover]
+        assert [(s.start, s.end) for s in hovered] == [(column, column + len("^P more"))]
+        await pilot.hover(app.query_one("#header"))
+        await pilot.pause()
+        assert not [span for span in bar.render().spans if span.style == hover]
+        await pilot.click(bar, offset=(column + 1, 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
     drive(check, size=(80, 24))
 
 

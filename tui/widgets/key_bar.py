@@ -1,31 +1,35 @@
 """The footer: the keys of every action declared with `footer=True`, clickable.
 
 One widget instead of one per key (it is on screen from the first frame, so
-it should cost little), trimmed to the terminal's width.
+it should cost little), trimmed to the terminal's width. A click runs the item
+under the pointer, found by its position as the toggle bar finds its toggles,
+drawn in the bar's link styles (the one under the pointer in its hover style):
+each item a link instead (an `@click` style apiece) was ~1 ms of the first frame.
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual import events
 from textual.content import Content, Span
+from textual.style import Style
 from textual.widgets import Static
 
 from ..actions import ACTIONS, short_key
 
 MORE = ("ctrl+p", "command_palette", "more")  # the palette lists every action: the keys left out are there
 
+Item = tuple[str, str, str]  # key, label, action (`screen.help`)
 
-def key_bar_markup(width: int) -> Content:
-    """`F1 Help  ^S psnap  ...  ^P more  ^Q Quit`, each item a link to its action; Help first and Quit
-    last whatever the width, and `^P more` when keys were left out for room.
 
-    Built from spans, not markup: the same content as `[@click=screen.ACTION][bold $accent]KEY[/] LABEL[/]`
-    per item, without parsing markup on the first frame."""
+def key_bar_items(width: int) -> list[Item]:
+    """`F1 Help  ^S psnap  ...  ^P more  ^Q Quit`: Help first and Quit last whatever the width, and
+    `^P more` when keys were left out for room."""
     shown = [a for a in ACTIONS if a.footer]
     first, last = shown[0], shown[-1]  # Help and Quit: kept
     items = [(short_key(a.keys), a.label, f"{a.target}.{a.action}") for a in shown]
 
-    def width_of(chosen: list[tuple[str, str, str]]) -> int:
+    def width_of(chosen: list[Item]) -> int:
         return sum(cell_len(f"{k} {label}") for k, label, _ in chosen) + 2 * (len(chosen) - 1)
 
     chosen = items
@@ -33,7 +37,7 @@ def key_bar_markup(width: int) -> Content:
         more = (short_key(MORE[0]), MORE[2], f"app.{MORE[1]}")
         undo = [item for item in items if item[2].endswith(".undo")]  # kept too while there is room
         kept = undo if width_of([items[0], *undo, more, items[-1]]) <= width else []
-        middle: list[tuple[str, str, str]] = []
+        middle: list[Item] = []
         for item in items[1:-1]:
             if item in kept:
                 continue
@@ -42,23 +46,67 @@ def key_bar_markup(width: int) -> Content:
             middle.append(item)
         chosen = [items[0], *middle, *kept, more, items[-1]]
     assert first.footer and last.footer
+    return chosen
+
+
+def key_bar_markup(width: int, hover: int | None = None, item: Style | str = "", hovered: Style | str = "bold") -> Content:
+    """The footer's line: each item in `item` with its key bold, two cells between items, and the
+    item number `hover` (if any) in `hovered` (the bar's link styles: its CSS). Built from spans,
+    without parsing markup on the first frame."""
     text: list[str] = []
     spans: list[Span] = []
-    for key, label, target in chosen:
-        start = sum(len(part) for part in text)
-        item = f"{key} {label}"
-        text.append(item + "  ")
-        spans.append(Span(start, start + len(item), f"@click={target}"))
-        spans.append(Span(start, start + len(key), "bold $accent"))
-    return Content("".join(text)[:-2], spans)
+    start = 0
+    for index, (key, label, _action) in enumerate(key_bar_items(width)):
+        text_of = f"{key} {label}"
+        spans.append(Span(start, start + len(text_of), hovered if index == hover else item))
+        spans.append(Span(start, start + len(key), "bold"))
+        text.append(text_of)
+        start += len(text_of) + 2
+    return Content("  ".join(text), spans)
 
 
 class KeyBar(Static):
     _width = -1
     _keys = Content("")
+    _items: list[Item] = []  # noqa: RUF012 - (replaced whole, never changed in place)
+    _regions: list[tuple[int, int]] = []  # noqa: RUF012 - each item's cells, [start, end)
+    _hover: int | None = None
 
     def render(self) -> Content:
         if self.size.width != self._width:  # one row at full width: new keys, never a new layout
             self._width = self.size.width
-            self._keys = key_bar_markup(self._width)
+            self._items = key_bar_items(self._width)
+            self._regions = []
+            x = 0
+            for key, label, _action in self._items:
+                self._regions.append((x, x + cell_len(f"{key} {label}")))
+                x = self._regions[-1][1] + 2
+            self._keys = self._markup()
         return self._keys
+
+    def _markup(self) -> Content:
+        """The line in this bar's link styles (as its items' links were drawn: `link-style`, `link-color`
+        and their hover twins, from the stylesheet)."""
+        return key_bar_markup(self._width, self._hover, Style.from_rich_style(self.link_style),
+                              Style.from_rich_style(self.link_style_hover))
+
+    def _at(self, x: int) -> int | None:
+        return next((index for index, (start, end) in enumerate(self._regions) if start <= x < end), None)
+
+    async def on_click(self, event: events.Click) -> None:
+        index = self._at(event.x)
+        if index is not None:
+            event.stop()
+            await self.run_action(self._items[index][2])
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._at(event.x))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            self._hover = index
+            self._keys = self._markup()
+            self.refresh()
