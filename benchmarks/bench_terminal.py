@@ -74,6 +74,9 @@ else:
     sys.exit(main(sys.argv[4:]))
 """
 MARKERS = {"bare": b"bare clock", "dashboard": b"Events"}  # the dashboard's last pane title
+# peersnap's caches (tui/css_cache.py) for this run alone, written by warm_up(): what a user's second start
+# finds, without what older builds or other checkouts left in ~/.cache (a user's file lets those go by itself)
+CACHE_HOME = tempfile.mkdtemp(prefix="peersnap-bench-cache-")
 
 
 def loadavg() -> str:
@@ -93,7 +96,8 @@ class Child:
         (valgrind, for bench_first_frame_instructions.py)."""
         self.report = Path(tempfile.mkdtemp(prefix="peersnap-bench-")) / "cpu"
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
-                   XDG_STATE_HOME=str(self.report.parent / "state"), XDG_CONFIG_HOME=str(self.report.parent / "cfg"))
+                   XDG_STATE_HOME=str(self.report.parent / "state"), XDG_CONFIG_HOME=str(self.report.parent / "cfg"),
+                   XDG_CACHE_HOME=CACHE_HOME)
         argv = [*wrapper, sys.executable, "-c", code, str(self.report), kind, "blink" if blink else "no-blink", *args]
         self.marker = MARKERS[kind]
         self.started = time.perf_counter()

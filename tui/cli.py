@@ -220,7 +220,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         finally:
             collector.release()  # (a start that never drew its first frame: the dashboard lets go after its first)
             if css_cache is not None:
-                css_cache.save()  # (what was parsed after the first frame: a help card, another theme)
+                css_cache.save(final=True)  # (what was parsed after the first frame: a help card, another theme; the ages)
         dashboard = app.dashboard  # (a lesson opened from the palette is another dashboard)
         if dashboard.autosaved is not None and dashboard.session.log:
             print(f"peersnap: session autosaved to {dashboard.autosaved}; 'peersnap --resume' reopens it")

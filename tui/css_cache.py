@@ -16,9 +16,12 @@ Anything unusual is a miss, never an error: no file, an unreadable or corrupt on
 source or theme not seen before (those are parsed and added), CSS with errors (never
 kept: Textual reports it as before). The file is written atomically, at the dashboard's
 mount (every stylesheet of the first frame parsed by then: the next start finds them
-even if this one is killed) and again when the app ends, only if something was added. Only the
-dashboard started from the command line uses it (tests, screenshots and classroom seats
-parse as Textual does).
+even if this one is killed) and again when the app ends, if something was added or an
+entry went unused. Each start reads the whole file (~0.25 ms for 10 KB), so what goes
+unused is let go: each entry counts the starts since one used it, and one unused for
+MAX_AGE starts is dropped (the stylesheet of an older peersnap, a theme no longer
+chosen, a style string no widget names any more). Only the dashboard started from the
+command line uses it (tests, screenshots and classroom seats parse as Textual does).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from textual.css.stylesheet import Stylesheet
 
 Key = tuple[Any, ...]
 KEEP = 500  # sources, style strings and TOML documents kept in the file (a start uses about 40 of each)
+MAX_AGE = 8  # starts an entry may go unused and still be kept
+AGES: Key = ("ages",)  # the file's entry that holds the others' ages (starts since each was last used)
 KEEP_TOML = 64 * 1024  # the longest TOML text kept (the bundled scenarios and themes are ~2 KB)
 
 
@@ -57,7 +62,10 @@ class StylesheetCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._rules: dict[Key, Any] | None = None  # read at the first parse
-        self._used: set[Key] = set()  # this run's sources (what a save keeps, with the rest while there is room)
+        self._ages: dict[Key, int] = {}  # as read: how many starts ago each entry was last used
+        self._written: dict[Key, int] | None = None  # the ages this run last wrote
+        self._aged = False  # the file held the entries' ages (a file that did not is written again at the end)
+        self._used: set[Key] = set()  # this run's entries (what a save keeps, with the others not too old)
         self._added = False
         self._variables: tuple[int, tuple[tuple[str, str], ...]] = (0, ())
 
@@ -138,19 +146,31 @@ class StylesheetCache:
                 with open(self.path, "rb") as handle:
                     kept = pickle.load(handle)  # noqa: S301 - the user's own cache, as their bytecode is
                 if isinstance(kept, dict):
+                    ages = kept.pop(AGES, None)
+                    if isinstance(ages, dict) and all(type(age) is int for age in ages.values()):
+                        self._ages, self._aged = ages, True  # (else every entry counts as just used)
                     self._rules = kept
             except Exception:  # noqa: BLE001 - missing, unreadable, corrupt or from elsewhere: parse instead
                 pass
         return self._rules
 
-    def save(self) -> None:
+    def save(self, final: bool = False) -> None:
         """Write what was added since the last save (whole, through a temporary file); quietly
-        nothing when the folder cannot be written. This run's sources are kept, and the others
-        while there are fewer than KEEP (an edited stylesheet or another theme leaves old ones)."""
-        if not self._added or self._rules is None:
+        nothing when the folder cannot be written. Kept: this run's entries, and the others used
+        in the last MAX_AGE starts (at most KEEP in all). `final` (the app's end): write also when
+        an entry went unused, so that its age counts this start."""
+        if self._rules is None or not (self._added or final):
+            return
+        ages = {key: 0 if key in self._used else self._ages.get(key, 0) + 1 for key in self._rules}
+        on_file = self._written if self._written is not None else {key: self._ages.get(key, 0) for key in ages}
+        if not self._added and not (final and (ages != on_file or not self._aged)):
             return
         self._added = False
-        kept = self._rules if len(self._rules) <= KEEP else {k: v for k, v in self._rules.items() if k in self._used}
+        kept = {k: v for k, v in self._rules.items() if ages[k] <= MAX_AGE}
+        if len(kept) > KEEP:
+            kept = {k: v for k, v in kept.items() if k in self._used}
+        kept[AGES] = {key: ages[key] for key in kept}
+        self._written, self._aged = ages, True
         name = ""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -92,6 +92,77 @@ def test_another_theme_is_parsed_and_kept_beside_the_first(tmp_path, monkeypatch
     assert sum(parsed.values()) == 0
 
 
+def run_start(path, theme: str = "peersnap-dark") -> None:
+    """One start as the command line's dashboard makes it: its cache saved again at the end."""
+    cache = StylesheetCache(path)
+    start(cache, theme)
+    cache.save(final=True)
+
+
+def kept_sources(path) -> set[str]:
+    return {str(key[0])[:30] for key in pickle.loads(path.read_bytes()) if key[0] not in ("style", "toml", "ages")}
+
+
+def test_what_goes_unused_for_max_age_starts_is_let_go_and_what_is_used_stays(tmp_path):
+    """Each start reads the whole file: a stale entry (an older peersnap's stylesheet, a style string no
+    widget names now) is dropped after MAX_AGE starts without it; what each start uses stays at age 0."""
+    from peersnap.tui import css_cache
+
+    path = tmp_path / "stylesheets.pickle"
+    run_start(path)
+    stale = ("Screen { background: red; }", ("old-peersnap.tcss", ""), False, 0, "", ())
+    kept = pickle.loads(path.read_bytes())
+    kept[stale] = kept[next(key for key in kept if key[0] not in ("style", "toml", "ages"))]
+    path.write_bytes(pickle.dumps(kept))
+    for count in range(1, css_cache.MAX_AGE + 2):
+        run_start(path)
+        on_file = pickle.loads(path.read_bytes())
+        ages = on_file[css_cache.AGES]
+        assert (stale in on_file) is (count <= css_cache.MAX_AGE), count
+        assert stale not in on_file or ages[stale] == count
+        assert {age for key, age in ages.items() if key != stale} == {0}
+        assert set(ages) == set(on_file) - {css_cache.AGES}
+
+
+def test_a_theme_chosen_now_and_then_is_kept_with_its_age(tmp_path):
+    from peersnap.tui import css_cache
+
+    path = tmp_path / "stylesheets.pickle"
+    run_start(path)
+    run_start(path, "peersnap-light")
+    both = set(pickle.loads(path.read_bytes()))
+    for _ in range(3):
+        run_start(path)
+    on_file = pickle.loads(path.read_bytes())
+    ages = on_file[css_cache.AGES]
+    assert set(on_file) == both and set(ages.values()) == {0, 3}
+    light_only = {key for key, age in ages.items() if age == 3}
+    assert any(key[0] not in ("style", "toml") for key in light_only)  # (its stylesheet, with its variables)
+    assert start(StylesheetCache(path), theme="peersnap-light") == start(None, theme="peersnap-light")
+
+
+def test_a_start_that_uses_every_entry_writes_nothing_more(tmp_path):
+    path = tmp_path / "stylesheets.pickle"
+    run_start(path)
+    run_start(path)  # (the ages of what the first start did not read again, once)
+    written = path.stat().st_mtime_ns, path.read_bytes()
+    run_start(path)
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == written
+
+
+def test_ages_that_are_not_counts_are_read_as_just_used(tmp_path):
+    path = tmp_path / "stylesheets.pickle"
+    run_start(path)
+    kept = pickle.loads(path.read_bytes())
+    kept[("ages",)] = {key: "old" for key in kept}
+    path.write_bytes(pickle.dumps(kept))
+    assert start(StylesheetCache(path)) == start(None)
+    cache = StylesheetCache(path)
+    start(cache)
+    cache.save(final=True)
+    assert all(type(age) is int for age in pickle.loads(path.read_bytes())[("ages",)].values())
+
+
 def test_a_corrupt_or_foreign_cache_is_parsed_as_if_there_were_none_and_replaced(tmp_path):
     plain = start(None)
     path = tmp_path / "stylesheets.pickle"
