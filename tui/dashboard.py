@@ -72,8 +72,16 @@ PANE_TITLES = {"cache-pane": "Cache", "home-pane": "Home", "queue-pane": "Gatewa
                "console": "Console", "events": "Events"}
 
 
+class Band(Horizontal):
+    """A row of panes (#main, #bottom). Blank, in Textual's words: no border, no content of its own, so
+    each of its rows is its background (the panes cover it), drawn without rendering every row."""
+
+    BLANK = True
+
+
 class Dashboard(DashboardInput):
     BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
+    BLANK = True  # (the screen, like a Band: its rows are its background, behind the panes)
     # on_mount gives the console the focus: Textual's own choice when the screen is first shown, the first
     # focusable widget (the toggle bar), was focused and restyled first, then blurred and restyled again
     AUTO_FOCUS = ""
@@ -129,7 +137,7 @@ class Dashboard(DashboardInput):
     def compose(self) -> ComposeResult:
         yield ClockHeader(id="header")
         yield ToggleBar(id="toggles")
-        with Horizontal(id="main"):
+        with Band(id="main"):
             yield FilePane("cache", id="cache-pane")
             with Vertical(id="queue-pane", classes="pane"):
                 yield QueueSummary(id="queue-summary")
@@ -137,7 +145,7 @@ class Dashboard(DashboardInput):
             yield FilePane("home", id="home-pane")
         yield TimelineStrip(id="timeline")
         yield PsnapTable(id="psnaps")
-        with Horizontal(id="bottom"):
+        with Band(id="bottom"):
             yield Console(self._complete, typo_guesser=self._did_you_mean, id="console", blink=self.blink)
             if self.lesson is not None:
                 from .widgets.lesson_panel import LessonPanel  # (a start without a lesson never loads it)
