@@ -28,7 +28,7 @@ from peersnap.core.model import AfmFileset
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.message import Message
@@ -46,6 +46,7 @@ from .ticker import FRAME, Ticker, frame_delay
 from .widgets.console import Console
 from .widgets.event_log import EventLog
 from .widgets.file_pane import FilePane
+from .widgets.frame import Frame
 from .widgets.header import ClockHeader
 from .widgets.key_bar import KeyBar
 from .widgets.psnap_table import PsnapTable
@@ -139,7 +140,7 @@ class Dashboard(DashboardInput):
         yield ToggleBar(id="toggles")
         with Band(id="main"):
             yield FilePane("cache", id="cache-pane")
-            with Vertical(id="queue-pane", classes="pane"):
+            with Frame(id="queue-pane", classes="pane"):
                 yield QueueSummary(id="queue-summary")
                 yield QueueView(id="queue")
             yield FilePane("home", id="home-pane")

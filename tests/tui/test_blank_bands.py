@@ -1,6 +1,8 @@
 """The screen and its two rows of panes are Textual's BLANK widgets (no border, no content of their own:
-each row drawn as its background, not rendered line by line; issue 16, first frame). What they draw
-so is what Textual's full rendering draws, at every size and layout (narrow, short, tiny, a lesson)."""
+each row drawn as its background, not rendered line by line), and the console, the event log and the
+queue pane are frames (their inside rows rendered once; issue 16, first frame). What they draw so is
+what Textual's full rendering draws, at every size and layout (narrow, short, tiny, a lesson), focused
+or not."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import pytest
 from helpers import drive
 from peersnap.tui.app import make_app
 from peersnap.tui.dashboard import Band, Dashboard
+from peersnap.tui.widgets.frame import Frame
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
@@ -37,7 +40,7 @@ def test_the_blank_widgets_draw_what_a_full_rendering_draws(size, lesson):
             assert not any(edge[0] for edge in (styles.border_top, styles.border_right, styles.border_bottom,
                                                 styles.border_left)), widget
             assert tuple(styles.padding) == (0, 0, 0, 0) and not widget.border_title
-            crop = Region(0, 0, widget.size.width, widget.size.height)
+            crop = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
             blank = widget.render_lines(crop)
             type(widget).BLANK = False
             try:
@@ -45,7 +48,7 @@ def test_the_blank_widgets_draw_what_a_full_rendering_draws(size, lesson):
                 full = widget.render_lines(crop)
             finally:
                 type(widget).BLANK = True
-            assert cells(blank) == cells(full) and len(blank) == widget.size.height, widget
+            assert cells(blank) == cells(full) and len(blank) == widget.outer_size.height, widget
 
     drive(check, size=size, app=make_app(lesson=lesson))
 
@@ -59,3 +62,30 @@ def test_cells_tells_different_pictures_apart():
     assert cells([Strip([Segment(" ", Style(color="red"))])]) == cells([Strip([Segment(" ")])])
     assert cells([Strip([Segment(" ", Style(bgcolor="red"))])]) != cells([Strip([Segment(" ")])])
     assert cells([Strip([Segment(" ", Style(underline=True))])]) != cells([Strip([Segment(" ")])])
+
+
+def full_rendering(widget, crop):
+    """What Textual's own `render_lines` draws for `widget` (the Vertical's, not the frame's)."""
+    widget._styles_cache.clear()
+    return super(Frame, widget).render_lines(crop)
+
+
+@pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (60, 20), (40, 12), (120, 8)])
+@pytest.mark.parametrize("lesson", [None, "first-psnap"])
+def test_the_frames_draw_what_a_full_rendering_draws(size, lesson):
+    async def check(app, pilot):
+        frames = list(app.screen.query(Frame))
+        assert {f.id for f in frames} == {"console", "events", "queue-pane"}
+        for focus in ("#console-input", "#event-filter"):
+            app.screen.query_one(focus).focus()
+            await pilot.pause()
+            for frame in frames:
+                height, width = frame.outer_size.height, frame.outer_size.width
+                for crop in (Region(0, 0, width, height), Region(1, 1, max(width - 2, 0), max(height - 1, 0)),
+                             Region(0, height - 1, width, 1)):
+                    frame._styles_cache.clear()
+                    mine = frame.render_lines(crop)
+                    assert cells(mine) == cells(full_rendering(frame, crop)), (frame, crop, focus)
+                    assert len(mine) == crop.height
+
+    drive(check, size=size, app=make_app(lesson=lesson))

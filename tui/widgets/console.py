@@ -10,7 +10,6 @@ from peersnap.core.lazy import later
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -20,6 +19,7 @@ from textual.visual import Visual
 from textual.widgets import Input
 
 from .compact import compact_input
+from .frame import Frame
 from .history_search import HistorySearch
 from .line_log import LineLog
 
@@ -347,7 +347,7 @@ class ConsoleInput(HistorySearch, Input):
             self.app.bell()
 
 
-class Console(Vertical):
+class Console(Frame):
     """Output above, prompt and input below."""
 
     class Submitted(Message):

@@ -9,12 +9,12 @@ from peersnap.core import clock
 from peersnap.core.engine import Engine
 from peersnap.core.events import Event
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input
 
 from .. import format as fmt
 from .compact import compact_input
+from .frame import Frame
 from .line_log import LineLog
 
 KEEP = 5000
@@ -54,7 +54,7 @@ class EventRecord:
         )
 
 
-class EventLog(Vertical):
+class EventLog(Frame):
     """A filter field over a bounded log of every event."""
 
     def __init__(self, *, id: str | None = None) -> None:
