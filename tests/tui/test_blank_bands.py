@@ -11,6 +11,7 @@ from helpers import drive
 from peersnap.tui.app import make_app
 from peersnap.tui.dashboard import Band, Dashboard
 from peersnap.tui.widgets.frame import Frame
+from peersnap.tui.widgets.line_view import LineView
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
@@ -89,3 +90,41 @@ def test_the_frames_draw_what_a_full_rendering_draws(size, lesson):
                     assert len(mine) == crop.height
 
     drive(check, size=size, app=make_app(lesson=lesson))
+
+
+def lines_rendering(view, crop):
+    """What Textual's own `render_lines` draws for a line view (row by row)."""
+    view._styles_cache.clear()
+    return super(LineView, view).render_lines(crop)
+
+
+@pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (60, 20), (40, 12)])
+def test_the_line_views_blank_rows_are_what_a_full_rendering_draws(size):
+    """The console, the event log's lines, the queue and the panes (ContentView: bordered, rendered as
+    Textual renders them), empty, filled, scrolled and cut."""
+    async def check(app, pilot):
+        dashboard = app.dashboard
+        for step in range(4):
+            if step == 1:
+                for i in range(3):
+                    dashboard.run_line(f"echo v{i} > /gpfs/fs1/sw/f{i}")
+            elif step == 2:
+                dashboard.run_line("sim load 300")
+                for i in range(40):
+                    dashboard.run_line(f"ls /gpfs/fs1/sw/f{i % 3}")
+            elif step == 3:
+                for view in app.screen.query(LineView):
+                    view.scroll_to(y=max(view.virtual_size.height // 2, 0), animate=False, immediate=True)
+            await pilot.pause()
+            views = list(app.screen.query(LineView))
+            assert {"console-output", "event-lines", "queue"} <= {v.id for v in views}
+            for view in views:
+                height, width = view.outer_size.height, view.outer_size.width
+                for crop in (Region(0, 0, width, height), Region(0, 1, width, max(height - 2, 0)),
+                             Region(2, height // 2, max(width - 4, 0), height - height // 2)):
+                    view._styles_cache.clear()
+                    mine = view.render_lines(crop)
+                    assert cells(mine) == cells(lines_rendering(view, crop)), (view, crop, step)
+                    assert len(mine) == crop.height
+
+    drive(check, size=size)

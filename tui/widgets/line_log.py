@@ -181,6 +181,11 @@ class LineLog(LineView, can_focus=True):
         finally:
             self._rewrapping = False
 
+    def blank_from(self) -> int:
+        if self._width <= 0 < self.scrollable_content_region.width and self.lines:
+            self._reflow()  # (as the first row drawn would: the rows are known from here)
+        return super().blank_from()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if self._width <= 0 < width and self.lines:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
@@ -25,6 +25,23 @@ class LineView(ScrollView):
     """Base for the dashboard's line-API views (LineLog, QueueView, ContentView)."""
 
     _sized: tuple[Size, Size, Size] | None = None
+
+    def blank_from(self) -> int:
+        """The first of the view's rows past its content (each line is a row: `virtual_size`'s height,
+        scrolled): from there on every row is one blank row."""
+        return max(self.virtual_size.height - self.scroll_offset.y, 0)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual renders each row; the rows past the content are all one blank row, rendered once (a log
+        or a queue with little in it is mostly blank rows on the first frame). Only without a border or
+        padding above or below the lines (row y shows line y, scrolled); tests/tui/test_blank_bands.py
+        compares it with Textual's full rendering."""
+        top, _, bottom, _ = self.styles.gutter
+        start = crop.bottom if top or bottom else max(self.blank_from(), crop.y)
+        if start >= crop.bottom - 1:
+            return super().render_lines(crop)
+        lines = super().render_lines(Region(crop.x, crop.y, crop.width, start - crop.y)) if start > crop.y else []
+        return lines + super().render_lines(Region(crop.x, start, crop.width, 1)) * (crop.bottom - start)
 
     def set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size; no screen layout unless this view's size follows its content."""
