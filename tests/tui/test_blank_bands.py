@@ -100,8 +100,8 @@ def lines_rendering(view, crop):
 
 @pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (60, 20), (40, 12)])
 def test_the_line_views_blank_rows_are_what_a_full_rendering_draws(size):
-    """The console, the event log's lines, the queue and the panes (ContentView: bordered, rendered as
-    Textual renders them), empty, filled, scrolled and cut."""
+    """The console, the event log's lines, the queue and the bordered panes (files, pairs), empty,
+    filled, scrolled (sideways too) and cropped."""
     async def check(app, pilot):
         dashboard = app.dashboard
         for step in range(4):
@@ -110,6 +110,8 @@ def test_the_line_views_blank_rows_are_what_a_full_rendering_draws(size):
                     dashboard.run_line(f"echo v{i} > /gpfs/fs1/sw/f{i}")
             elif step == 2:
                 dashboard.run_line("sim load 300")
+                dashboard.run_line("mmafmctl fs1 getstate")  # (GPFS lines: the console scrolls sideways)
+                dashboard.run_line("mmpsnap fs1 create -j sw")
                 for i in range(40):
                     dashboard.run_line(f"ls /gpfs/fs1/sw/f{i % 3}")
             elif step == 3:
@@ -117,7 +119,8 @@ def test_the_line_views_blank_rows_are_what_a_full_rendering_draws(size):
                     view.scroll_to(y=max(view.virtual_size.height // 2, 0), animate=False, immediate=True)
             await pilot.pause()
             views = list(app.screen.query(LineView))
-            assert {"console-output", "event-lines", "queue"} <= {v.id for v in views}
+            assert {"console-output", "event-lines", "queue", "cache-pane", "home-pane", "psnaps"} <= \
+                {v.id for v in views}
             for view in views:
                 height, width = view.outer_size.height, view.outer_size.width
                 for crop in (Region(0, 0, width, height), Region(0, 1, width, max(height - 2, 0)),

@@ -32,16 +32,17 @@ class LineView(ScrollView):
         return max(self.virtual_size.height - self.scroll_offset.y, 0)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Textual renders each row; the rows past the content are all one blank row, rendered once (a log
-        or a queue with little in it is mostly blank rows on the first frame). Only without a border or
-        padding above or below the lines (row y shows line y, scrolled); tests/tui/test_blank_bands.py
-        compares it with Textual's full rendering."""
+        """Textual renders each row; the rows past the content are all one blank row (inside a border, if
+        any), rendered once: a log, a queue or a pane with little in it is mostly blank rows on the first
+        frame. tests/tui/test_blank_bands.py compares it with Textual's full rendering."""
         top, _, bottom, _ = self.styles.gutter
-        start = crop.bottom if top or bottom else max(self.blank_from(), crop.y)
-        if start >= crop.bottom - 1:
+        start = max(top + self.blank_from(), crop.y)  # the first blank row inside
+        end = min(self.outer_size.height - bottom, crop.bottom)  # the rows from here on: the bottom border
+        if end - start < 2:
             return super().render_lines(crop)
-        lines = super().render_lines(Region(crop.x, crop.y, crop.width, start - crop.y)) if start > crop.y else []
-        return lines + super().render_lines(Region(crop.x, start, crop.width, 1)) * (crop.bottom - start)
+        above = super().render_lines(Region(crop.x, crop.y, crop.width, start - crop.y)) if start > crop.y else []
+        below = super().render_lines(Region(crop.x, end, crop.width, crop.bottom - end)) if crop.bottom > end else []
+        return above + super().render_lines(Region(crop.x, start, crop.width, 1)) * (end - start) + below
 
     def set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size; no screen layout unless this view's size follows its content."""
