@@ -32,17 +32,22 @@ dropped queue:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from . import requeue
 from .bulk_load import collector_paused
 from .clock import MINUTE, SECOND, SimTime, plural
 from .events import EventBus, FilesetChanged, GpfsLogged
 from .gateway import CREATE, PSNAP, RENAME, RESYNC, GatewayQueue, QueuedOp
+from .lazy import later
 from .limits import CapExceeded, check_queue
 from .model import AfmFileset, AfmMode, HomeHalf, RecoveryPhase
-from .requeue import RequeuePlan
 from .tree import VersionedTree
 from .world import World
+
+if TYPE_CHECKING:
+    from .requeue import RequeuePlan
+
+requeue = later("peersnap.core.requeue")  # (what recovery queues again: not needed until a recovery)
 
 SCAN_BASE = 10 * SECOND  # the policy scan's fixed cost (a choice: IBM gives no figure)
 SCAN_PER_ENTRY = 10  # microseconds per cache entry scanned (a million entries: 10 s more)

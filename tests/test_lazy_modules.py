@@ -15,7 +15,7 @@ from probes import probe
 
 DEFERRED = ["peersnap.core.commands", "peersnap.core.commands.base", "peersnap.core.language", "shlex",
             "peersnap.core.completion", "peersnap.core.why", "peersnap.core.why_chain", "peersnap.core.compare",
-            "peersnap.core.pair_diff", "peersnap.core.psnap_wait", "peersnap.tui.seat_link",
+            "peersnap.core.pair_diff", "peersnap.core.psnap_wait", "peersnap.core.requeue", "peersnap.tui.seat_link",
             "peersnap.tui.arguments", "argparse"]
 
 

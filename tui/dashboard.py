@@ -270,8 +270,8 @@ class Dashboard(DashboardInput):
         self._arm(FRAME)
 
     @cached_property
-    def _panes(self) -> tuple[ClockHeader, ToggleBar, QueueSummary, QueueView, TimelineStrip, Widget, FilePane, FilePane,
-                              PsnapTable, EventLog]:
+    def _panes(self) -> tuple[ClockHeader, ToggleBar, QueueSummary, QueueView, TimelineStrip, Widget, FilePane,
+                              FilePane, PsnapTable, EventLog]:
         """What `refresh_view` draws: composed once and never replaced, so found once rather than at every frame
         (ten queries, ~0.3 ms)."""
         find = self.query_one

@@ -49,7 +49,8 @@ def key_bar_items(width: int) -> list[Item]:
     return chosen
 
 
-def key_bar_markup(width: int, hover: int | None = None, item: Style | str = "", hovered: Style | str = "bold") -> Content:
+def key_bar_markup(width: int, hover: int | None = None, item: Style | str = "",
+                   hovered: Style | str = "bold") -> Content:
     """The footer's line: each item in `item` with its key bold, two cells between items, and the
     item number `hover` (if any) in `hovered` (the bar's link styles: its CSS). Built from spans,
     without parsing markup on the first frame."""
