@@ -18,11 +18,12 @@ from textual.geometry import Region
 
 
 def cells(strips) -> list[list[tuple[str, object]]]:
-    """Each row as the cells a terminal shows: the same picture whatever the segments. A blank cell
+    """Each row as the cells a terminal shows: the same picture whatever the segments, and whatever
+    they carry unseen (Textual's content marks each cell's offset, for selecting text). A blank cell
     shows its background only (a blank row of Textual's carries the foreground colour too, unseen),
     unless something draws across it (underline, strike, overline, reverse)."""
     def cell(ch: str, style: Style | None) -> tuple[str, object]:
-        style = style or Style()
+        style = (style or Style()).clear_meta_and_links()
         if ch == " " and not (style.underline or style.strike or style.overline or style.reverse):
             return ch, Style(bgcolor=style.bgcolor)
         return ch, style

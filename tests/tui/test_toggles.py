@@ -223,6 +223,25 @@ def test_the_footer_item_under_the_pointer_is_drawn_as_hovered_and_clicking_more
     drive(check, size=(80, 24))
 
 
+def test_the_footer_line_is_what_its_content_draws_hovered_or_not():
+    """KeyBar draws its line from segments (tui/widgets/key_bar.py); the picture is its content's."""
+    from test_blank_bands import cells
+    from textual.visual import Visual
+
+    async def check(app, pilot):
+        bar = app.query_one(KeyBar)
+        for hover in (None, 0, 1, len(key_bar_items(bar.size.width)) - 1):
+            bar._set_hover(hover)
+            drawn = bar.render_line(0)
+            content = Visual.to_strips(bar, bar.render(), bar.size.width, 1, bar.visual_style, pad=True)
+            assert cells([drawn]) == cells(content) and drawn.cell_length == bar.size.width, hover
+        assert bar.render_line(1).text.strip() == ""
+
+    for size in ((120, 40), (80, 24), (40, 12), (200, 50)):
+        drive(check, size=size)
+    drive(check, app=make_app(theme="peersnap-light"))
+
+
 def test_a_footer_key_runs_its_action_when_clicked():
     """The footer's `F2 Link` is a link to the same action as the key (a toggle, on the dashboard)."""
 
