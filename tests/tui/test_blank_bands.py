@@ -132,3 +132,52 @@ def test_the_line_views_blank_rows_are_what_a_full_rendering_draws(size):
                     assert len(mine) == crop.height
 
     drive(check, size=size)
+
+
+@pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (40, 12)])
+def test_the_toggle_bars_row_is_what_textuals_content_rendering_draws(size):
+    """The toggle bar draws its row from its content's segments (line_view.content_row): focused, with
+    the cursor moved, hovered, after toggles changed the world, in both themes."""
+    from peersnap.tui.widgets.toggle_bar import ToggleBar
+    from textual.widget import Widget
+
+    async def check(app, pilot):
+        bar = app.query_one(ToggleBar)
+
+        def same() -> None:
+            mine = bar.render_line(0)
+            bar._styles_cache.clear()
+            theirs = Widget.render_line(bar, 0)
+            assert cells([mine]) == cells([theirs]) and mine.cell_length == bar.size.width
+            assert bar.render_line(1).cell_length == bar.size.width
+
+        same()
+        bar.focus()
+        await pilot.pause()
+        same()
+        bar.action_cursor(2)
+        bar._set_hover(1)
+        same()
+        for line in ("sim link down", "@home mmafmconfig disable /gpfs/fs0/home", "sim protocol nsd"):
+            app.dashboard.run_line(line)
+        app.dashboard.refresh_view()
+        await pilot.pause()
+        same()
+
+    drive(check, size=size)
+    drive(check, size=size, app=make_app(theme="peersnap-light"))
+
+
+def test_content_wider_than_its_widget_is_left_to_textual():
+    """(Textual wraps it; a row cut at the width would differ.)"""
+    from peersnap.tui.widgets.line_view import content_row
+    from peersnap.tui.widgets.toggle_bar import ToggleBar
+    from textual.content import Content
+
+    async def check(app, pilot):
+        bar = app.query_one(ToggleBar)
+        assert content_row(bar, Content("x" * (bar.size.width + 1)), 0) is None
+        assert content_row(bar, Content("a\nb"), 0) is None
+        assert content_row(bar, Content("x" * bar.size.width), 0).text == "x" * bar.size.width
+
+    drive(check, size=(60, 20))

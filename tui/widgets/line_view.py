@@ -21,6 +21,21 @@ from textual.visual import Visual
 from textual.widget import Widget
 
 
+def content_row(widget: Widget, content: Content, y: int) -> Strip | None:
+    """Row `y` of a one-row widget showing one line of `content`: its segments in the widget's style,
+    padded to its width. What Textual's content rendering draws (tests/tui/test_blank_bands.py compares
+    them) for far less work; None for content wider than the widget (Textual wraps it: theirs)."""
+    width = widget.size.width
+    base = widget.visual_style
+    if y or width <= 0:
+        return Strip.blank(max(width, 0), base.rich_style)
+    if content.cell_length > width or "\n" in content.plain:
+        return None
+    parse = widget.app.stylesheet.parse_style
+    segments = [Segment(text, (base + style).rich_style) for text, style in content.render(base, "", parse)]
+    return Strip(segments).adjust_cell_length(width, base.rich_style)
+
+
 class LineView(ScrollView):
     """Base for the dashboard's line-API views (LineLog, QueueView, ContentView)."""
 
