@@ -19,6 +19,7 @@ from textual.style import Style
 from textual.widgets import Static
 
 from ..actions import ACTIONS, short_key
+from .line_view import PointedItems
 
 MORE = ("ctrl+p", "command_palette", "more")  # the palette lists every action: the keys left out are there
 
@@ -70,11 +71,9 @@ def key_bar_markup(width: int, hover: int | None = None, item: Style | str = "",
     return Content("  ".join(text), spans)
 
 
-class KeyBar(Static):
+class KeyBar(PointedItems, Static):
     _width = -1
     _items: list[Item] = []  # noqa: RUF012 - (replaced whole, never changed in place)
-    _regions: list[tuple[int, int]] = []  # noqa: RUF012 - each item's cells, [start, end)
-    _hover: int | None = None
     _strip: tuple[object, Strip] | None = None
 
     def render_line(self, y: int) -> Strip:
@@ -112,22 +111,11 @@ class KeyBar(Static):
                 self._regions.append((x, x + cell_len(f"{key} {label}")))
                 x = self._regions[-1][1] + 2
 
-    def _at(self, x: int) -> int | None:
-        return next((index for index, (start, end) in enumerate(self._regions) if start <= x < end), None)
-
     async def on_click(self, event: events.Click) -> None:
         index = self._at(event.x)
         if index is not None:
             event.stop()
             await self.run_action(self._items[index][2])
 
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._set_hover(self._at(event.x))
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None)
-
-    def _set_hover(self, index: int | None) -> None:
-        if index != self._hover:
-            self._hover = index
-            self.refresh()
+    def _hovered(self, index: int | None) -> None:
+        self.refresh()

@@ -12,6 +12,7 @@ in the same frame. A layout still happens when a scrollbar appears or goes.
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual import events
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -19,6 +20,31 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
+
+
+class PointedItems:
+    """A one-row bar of items found by position (the toggle bar, the key bar): `_regions` holds each
+    item's cells [start, end), `_hover` the item under the pointer (`_hovered` is told of a change)."""
+
+    _regions: list[tuple[int, int]] = []  # noqa: RUF012 - (replaced whole, never changed in place)
+    _hover: int | None = None
+
+    def _at(self, x: int) -> int | None:
+        return next((index for index, (start, end) in enumerate(self._regions) if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._at(event.x))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            self._hover = index
+            self._hovered(index)
+
+    def _hovered(self, index: int | None) -> None:
+        """The item under the pointer changed (a widget repaints)."""
 
 
 def content_row(widget: Widget, content: Content, y: int) -> Strip | None:

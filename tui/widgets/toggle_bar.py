@@ -24,7 +24,7 @@ from textual.widget import Widget
 
 from ..actions import TOGGLE_BAR, short_key
 from ..format import STATE_CLASS
-from .line_view import content_row
+from .line_view import PointedItems, content_row
 
 
 @record
@@ -72,7 +72,7 @@ def stretch(cells: int) -> Content:
     return Content.assemble(" ", ("╶" + "─" * (cells - 4) + "╴", "$primary 35%"), " ")
 
 
-class ToggleBar(Widget, can_focus=True):
+class ToggleBar(PointedItems, Widget, can_focus=True):
     """Link, protocol, home mmafmconfig, AFM mode, fileset, cache state: one line."""
 
     FOCUS_ON_CLICK = False  # a click runs the toggle and leaves the cursor where it was (the console, mostly)
@@ -186,12 +186,6 @@ class ToggleBar(Widget, can_focus=True):
         start, _end = self._regions[index]
         return start + 1, 0
 
-    def _at(self, x: int) -> int | None:
-        for index, (start, end) in enumerate(self._regions):
-            if start <= x < end:
-                return index
-        return None
-
     # -- mouse and keys ------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -200,17 +194,9 @@ class ToggleBar(Widget, can_focus=True):
             self.cursor = index
             self.post_message(Toggle.Pressed(self.toggles[index].action))
 
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._set_hover(self._at(event.x))
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None)
-
-    def _set_hover(self, index: int | None) -> None:
-        if index != self._hover:
-            self._hover = index
-            self.tooltip = self.toggles[index].tooltip if index is not None else None
-            self.refresh()
+    def _hovered(self, index: int | None) -> None:
+        self.tooltip = self.toggles[index].tooltip if index is not None else None
+        self.refresh()
 
     def on_focus(self) -> None:
         self.refresh()
