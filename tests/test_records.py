@@ -360,3 +360,13 @@ def test_classvars_and_record_bases_are_what_dataclasses_makes_of_them():
     assert (Sub.kind, Sub(1).label, Sub(1).y) == ("base", 3, 2)
     assert (Base.__slots__, Sub.__slots__) == (TheirBase.__slots__, TheirSub.__slots__) == (("x",), ("y", "label"))
     assert_alike(Sub, TheirSub)
+
+
+def test_each_template_holds_self_and_its_arguments_only():
+    """`_init` renames a template's variables whole, ("self", *fields): a template with a local of its
+    own would be renamed wrong, so none has one."""
+    from peersnap.core import records
+
+    for (kind, count), code in records._TEMPLATES.items():
+        assert code.co_varnames == ("self", *records._placeholders(count)), (kind, count)
+        assert code.co_argcount == count + 1
