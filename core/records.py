@@ -38,8 +38,8 @@ import dataclasses
 import functools
 import inspect
 import itertools
-import reprlib
 import operator
+import reprlib
 import types
 import typing
 from collections.abc import Callable
@@ -320,11 +320,9 @@ def _slotted(cls: type[T], found: dict[str, Field[Any]], names: list[str], metho
     return abc.update_abstractmethods(type(cls)(cls.__name__, cls.__bases__, namespace))
 
 
+@functools.cache
 def _setter_names(count: int) -> tuple[str, ...]:
     return tuple(f"_set_{i}" for i in range(count))  # (the templates' names for the slots' setters)
-
-
-_SETTERS = _setter_names(PRECOMPILED)
 
 
 def _slot_setter(built: type, name: str) -> Callable[[Any, Any], None]:
@@ -373,7 +371,7 @@ def _build(cls: type[T], frozen: bool, eq: bool, order: bool) -> type[T]:
     built = _slotted(cls, everything, names, methods)
     built.__record_class__ = built  # type: ignore[attr-defined]
     setters = [_slot_setter(built, name) for name in names]
-    namespace.update(zip(_SETTERS[:len(names)] if len(names) <= PRECOMPILED else _setter_names(len(names)), setters))
+    namespace.update(zip(_setter_names(len(names)), setters, strict=True))
     if kind == "init_then":
         namespace["_then"] = _then([(f.name, setter, f.default_factory) for f, setter in zip(found, setters, strict=True)
                                     if f.default_factory is not MISSING], post_init)

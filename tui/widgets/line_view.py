@@ -21,6 +21,8 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
+from .frame import repeating_rows
+
 
 class PointedItems:
     """A one-row bar of items found by position (the toggle bar, the key bar): `_regions` holds each
@@ -77,13 +79,7 @@ class LineView(ScrollView):
         any), rendered once: a log, a queue or a pane with little in it is mostly blank rows on the first
         frame. tests/tui/test_blank_bands.py compares it with Textual's full rendering."""
         top, _, bottom, _ = self.styles.gutter
-        start = max(top + self.blank_from(), crop.y)  # the first blank row inside
-        end = min(self.outer_size.height - bottom, crop.bottom)  # the rows from here on: the bottom border
-        if end - start < 2:
-            return super().render_lines(crop)
-        above = super().render_lines(Region(crop.x, crop.y, crop.width, start - crop.y)) if start > crop.y else []
-        below = super().render_lines(Region(crop.x, end, crop.width, crop.bottom - end)) if crop.bottom > end else []
-        return above + super().render_lines(Region(crop.x, start, crop.width, 1)) * (end - start) + below
+        return repeating_rows(crop, top + self.blank_from(), self.outer_size.height - bottom, super().render_lines)
 
     def set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size; no screen layout unless this view's size follows its content."""
